@@ -1,0 +1,44 @@
+"""The `sijcare` command: a thin layer that parses arguments and calls the core.
+
+Bad input never ends in a traceback: an `InputError` prints one line naming the file and
+field or line, and the command exits with status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sijcare import __version__
+from sijcare.cli import diary, plan, screen, triage
+from sijcare.cli.common import Context, run_guarded
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sijcare")
+@click.option(
+    "--clinic-config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="SIJCARE_CLINIC_CONFIG",
+    help="The clinic's TOML file of overrides (help line, thresholds, ...).",
+)
+@click.pass_context
+def cli(ctx: click.Context, clinic_config: Path | None) -> None:
+    """The SI joint injection pathway: screening, diary, triage and next steps."""
+    ctx.obj = Context(clinic_config=clinic_config)
+
+
+cli.add_command(diary.diary)
+cli.add_command(screen.screen)
+cli.add_command(triage.triage)
+cli.add_command(plan.plan)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the `sijcare` script."""
+    run_guarded(cli, argv if argv is not None else sys.argv[1:])
+
+
+__all__ = ["cli", "main"]

@@ -1,0 +1,157 @@
+"""The knowledge base as the core sees it: versioned, sourced clinical values.
+
+Every threshold, window and drug fact the rules use lives in the data files of
+`sijcare.knowledge` with its source and the kind of evidence behind it. The core reads
+values through `Knowledge` and never hard-codes a clinical number, so a clinic's
+override and the knowledge version travel with every result (`Provenance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from sijcare.domain.errors import InputError
+
+Value = int | float | str | bool | list[Any]
+
+
+class Evidence(StrEnum):
+    """How firmly a value is sourced."""
+
+    PRIMARY = "primary"  # the guideline, policy or study itself
+    SECONDARY = "secondary"  # a summary, vendor page or digest of the primary source
+    COMMONLY_CITED = "commonly_cited"  # no primary source confirmed
+    CLINIC_DEFAULT = "clinic_default"  # an operational choice the clinic makes
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    citation: str
+    url: str | None
+    kind: Evidence
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One clinical value with its meaning and source."""
+
+    key: str
+    value: Value
+    unit: str
+    summary: str
+    source: str
+    evidence: Evidence
+    topic: str
+    note: str = ""
+    # Bounds a clinic's override must respect: any of "min", "max", "choices".
+    limits: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A named table of facts (anesthetics, blood thinners, ...), each row sourced."""
+
+    name: str
+    summary: str
+    topic: str
+    rows: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a result was computed from: reproducible and explainable."""
+
+    knowledge_version: str
+    overrides: Mapping[str, Value]
+    rules: Mapping[str, Value]
+    inputs: Mapping[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "knowledge_version": self.knowledge_version,
+            "overrides": dict(self.overrides),
+            "rules": dict(self.rules),
+            "inputs": dict(self.inputs),
+        }
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The merged knowledge base, with a clinic's overrides already applied."""
+
+    version: str
+    rules: Mapping[str, Rule]
+    tables: Mapping[str, Table]
+    sources: Mapping[str, Source]
+    overrides: Mapping[str, Value] = field(default_factory=lambda: MappingProxyType({}))
+
+    def rule(self, key: str) -> Rule:
+        try:
+            return self.rules[key]
+        except KeyError:
+            raise KeyError(f"no rule {key!r} in knowledge {self.version}") from None
+
+    def number(self, key: str) -> float:
+        value = self.rule(key).value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"rule {key!r} is not a number")
+        return float(value)
+
+    def integer(self, key: str) -> int:
+        value = self.rule(key).value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"rule {key!r} is not a whole number")
+        return value
+
+    def text(self, key: str) -> str:
+        value = self.rule(key).value
+        if not isinstance(value, str):
+            raise TypeError(f"rule {key!r} is not text")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.rule(key).value
+        if not isinstance(value, bool):
+            raise TypeError(f"rule {key!r} is not true/false")
+        return value
+
+    def numbers(self, key: str) -> tuple[float, ...]:
+        value = self.rule(key).value
+        if not isinstance(value, list) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value
+        ):
+            raise TypeError(f"rule {key!r} is not a list of numbers")
+        return tuple(float(v) for v in value)
+
+    def table(self, name: str) -> tuple[Mapping[str, Any], ...]:
+        try:
+            return self.tables[name].rows
+        except KeyError:
+            raise KeyError(f"no table {name!r} in knowledge {self.version}") from None
+
+    def row(self, table: str, id_: str, *, where: str) -> Mapping[str, Any]:
+        """The row of `table` whose id or any name matches `id_` (case-insensitive).
+
+        An unknown name is an input error located at `where`.
+        """
+        wanted = id_.strip().casefold()
+        for row in self.table(table):
+            names = [row["id"], *row.get("names", ())]
+            if wanted in (str(n).casefold() for n in names):
+                return row
+        known = ", ".join(str(r["id"]) for r in self.table(table))
+        raise InputError(where, f"unknown {table.rstrip('s')} {id_!r} (known: {known})")
+
+    def provenance(self, rule_keys: tuple[str, ...], inputs: Mapping[str, Any]) -> Provenance:
+        """The provenance of a result that used `rule_keys` on `inputs`."""
+        return Provenance(
+            knowledge_version=self.version,
+            overrides=MappingProxyType(dict(self.overrides)),
+            rules=MappingProxyType({k: self.rule(k).value for k in rule_keys}),
+            inputs=MappingProxyType(dict(inputs)),
+        )

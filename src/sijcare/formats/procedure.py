@@ -1,0 +1,167 @@
+"""PROCEDURE.json: one SI joint injection.
+
+Required: performed_at (ISO 8601 with offset), kind (diagnostic | therapeutic), side
+(left | right | bilateral), anesthetic {agent, concentration_percent, volume_ml},
+steroid (null or {agent, dose_mg}), baseline_pain (0-10). Optional: guidance, contrast
+{used, agent, reason_not_used}, sedation, physician, observation_end, discharged_at,
+driver_present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.procedure import (
+    Anesthetic,
+    Contrast,
+    Guidance,
+    Kind,
+    Procedure,
+    Sedation,
+    Side,
+    Steroid,
+    check_agents,
+)
+from sijcare.formats.common import (
+    load_json_object,
+    parse_bool,
+    parse_datetime,
+    parse_enum,
+    parse_int,
+    parse_number,
+    parse_text,
+    require,
+)
+
+
+def parse_procedure_text(text: str, knowledge: Knowledge, *, what: str) -> Procedure:
+    """Parse PROCEDURE.json text; errors name `what` (the file) and the field."""
+    doc = load_json_object(text, what=what)
+    try:
+        return procedure_from_dict(doc, knowledge)
+    except InputError as exc:
+        raise exc.within(what) from None
+
+
+def procedure_from_dict(
+    doc: Mapping[str, Any], knowledge: Knowledge, prefix: str = ""
+) -> Procedure:
+    """A `Procedure` from a decoded JSON object (also used inside REPORT and HISTORY)."""
+    p = prefix
+    kind = parse_enum(Kind, require(doc, "kind", prefix=p), where=p + "kind")
+    anesthetic_doc = require(doc, "anesthetic", prefix=p)
+    if not isinstance(anesthetic_doc, dict):
+        raise InputError(
+            p + "anesthetic", "must be an object {agent, concentration_percent, volume_ml}"
+        )
+    steroid_doc = doc.get("steroid")
+    if steroid_doc is not None and not isinstance(steroid_doc, dict):
+        raise InputError(p + "steroid", "must be null or an object {agent, dose_mg}")
+    try:
+        procedure = Procedure(
+            performed_at=parse_datetime(
+                require(doc, "performed_at", prefix=p), where=p + "performed_at"
+            ),
+            kind=kind,
+            side=parse_enum(Side, require(doc, "side", prefix=p), where=p + "side"),
+            anesthetic=_anesthetic(anesthetic_doc, p + "anesthetic."),
+            steroid=None if steroid_doc is None else _steroid(steroid_doc, p + "steroid."),
+            baseline_pain=parse_int(
+                require(doc, "baseline_pain", prefix=p), where=p + "baseline_pain", low=0, high=10
+            ),
+            guidance=parse_enum(Guidance, doc.get("guidance", "fluoroscopy"), where=p + "guidance"),
+            contrast=_contrast(doc.get("contrast"), p + "contrast."),
+            sedation=parse_enum(Sedation, doc.get("sedation", "none"), where=p + "sedation"),
+            physician=_optional_text(doc, "physician", p),
+            observation_end=_optional_time(doc, "observation_end", p),
+            discharged_at=_optional_time(doc, "discharged_at", p),
+            driver_present=None
+            if doc.get("driver_present") is None
+            else parse_bool(doc["driver_present"], where=p + "driver_present"),
+        )
+    except InputError as exc:
+        if p and not exc.where.startswith(p):
+            raise InputError(p + exc.where, exc.message) from None
+        raise
+    try:
+        check_agents(procedure, knowledge)
+    except InputError as exc:
+        raise InputError(p + exc.where, exc.message) from None
+    return procedure
+
+
+def _anesthetic(doc: Mapping[str, Any], p: str) -> Anesthetic:
+    return Anesthetic(
+        agent=parse_text(require(doc, "agent", prefix=p), where=p + "agent", max_length=60),
+        concentration_percent=parse_number(
+            require(doc, "concentration_percent", prefix=p), where=p + "concentration_percent"
+        ),
+        volume_ml=parse_number(require(doc, "volume_ml", prefix=p), where=p + "volume_ml"),
+    )
+
+
+def _steroid(doc: Mapping[str, Any], p: str) -> Steroid:
+    return Steroid(
+        agent=parse_text(require(doc, "agent", prefix=p), where=p + "agent", max_length=60),
+        dose_mg=parse_number(require(doc, "dose_mg", prefix=p), where=p + "dose_mg"),
+    )
+
+
+def _contrast(doc: Any, p: str) -> Contrast | None:
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise InputError(p.rstrip("."), "must be an object {used, agent, reason_not_used}")
+    return Contrast(
+        used=parse_bool(require(doc, "used", prefix=p), where=p + "used"),
+        agent=_optional_text(doc, "agent", p),
+        reason_not_used=_optional_text(doc, "reason_not_used", p),
+    )
+
+
+def _optional_text(doc: Mapping[str, Any], key: str, p: str) -> str | None:
+    value = doc.get(key)
+    return None if value is None else parse_text(value, where=p + key, max_length=200)
+
+
+def _optional_time(doc: Mapping[str, Any], key: str, p: str) -> Any:
+    value = doc.get(key)
+    return None if value is None else parse_datetime(value, where=p + key)
+
+
+def procedure_to_dict(procedure: Procedure) -> dict[str, Any]:
+    """The PROCEDURE.json form of `procedure` (round-trips through `procedure_from_dict`)."""
+    return {
+        "performed_at": procedure.performed_at.isoformat(),
+        "kind": procedure.kind.value,
+        "side": procedure.side.value,
+        "anesthetic": {
+            "agent": procedure.anesthetic.agent,
+            "concentration_percent": procedure.anesthetic.concentration_percent,
+            "volume_ml": procedure.anesthetic.volume_ml,
+        },
+        "steroid": None
+        if procedure.steroid is None
+        else {"agent": procedure.steroid.agent, "dose_mg": procedure.steroid.dose_mg},
+        "baseline_pain": procedure.baseline_pain,
+        "guidance": procedure.guidance.value,
+        "contrast": None
+        if procedure.contrast is None
+        else {
+            "used": procedure.contrast.used,
+            "agent": procedure.contrast.agent,
+            "reason_not_used": procedure.contrast.reason_not_used,
+        },
+        "sedation": procedure.sedation.value,
+        "physician": procedure.physician,
+        "observation_end": None
+        if procedure.observation_end is None
+        else procedure.observation_end.isoformat(),
+        "discharged_at": None
+        if procedure.discharged_at is None
+        else procedure.discharged_at.isoformat(),
+        "driver_present": procedure.driver_present,
+    }

@@ -1,0 +1,1 @@
+"""Use cases: transactional, audited operations over the core and the database."""

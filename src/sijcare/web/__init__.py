@@ -1,0 +1,1 @@
+"""The web application: routes, templates and view models over the services."""
