@@ -127,6 +127,34 @@ class Procedure:
         return at - self.performed_at
 
 
+@dataclass(frozen=True)
+class PlannedProcedure:
+    """An injection that is booked but not yet done: what screening and consent are about.
+
+    `scheduled_at` is timezone-aware. `contrast_planned` is true unless the plan is
+    ultrasound or no-contrast guidance (for example after a contrast allergy).
+    """
+
+    scheduled_at: datetime
+    kind: Kind
+    side: Side
+    anesthetic_agent: str
+    steroid_agent: str | None = None
+    guidance: Guidance = Guidance.FLUOROSCOPY
+    contrast_planned: bool = True
+    sedation: Sedation = Sedation.NONE
+    physician: str | None = None
+    location: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.scheduled_at.utcoffset() is None:
+            raise InputError("scheduled_at", "needs a UTC offset")
+        if self.kind is Kind.DIAGNOSTIC and self.steroid_agent is not None:
+            raise InputError("steroid_agent", "a diagnostic block has no steroid")
+        if self.kind is Kind.THERAPEUTIC and not self.steroid_agent:
+            raise InputError("steroid_agent", "a therapeutic injection needs a steroid")
+
+
 def check_agents(procedure: Procedure, knowledge: Knowledge) -> None:
     """Raise `InputError` when an agent is not in the knowledge base."""
     knowledge.row("anesthetics", procedure.anesthetic.agent, where="anesthetic.agent")
