@@ -40,7 +40,9 @@ def render_rules_reference(k: Knowledge) -> str:
         "its configuration file (`SIJCARE_CLINIC_CONFIG`, section `[overrides]`); every result",
         "records the knowledge version, the overrides and the values it used.",
         "",
-        "Evidence: " + "; ".join(f"*{key}* = {label}" for key, label in EVIDENCE_LABEL.items()) + ".",
+        "Evidence: "
+        + "; ".join(f"*{key}* = {label}" for key, label in EVIDENCE_LABEL.items())
+        + ".",
         "",
     ]
     for topic in sorted(topics):
@@ -50,7 +52,9 @@ def render_rules_reference(k: Knowledge) -> str:
             out += ["| rule | value | meaning | source | evidence |", "|---|---|---|---|---|"]
             out += [_rule_row(r, k) for r in rules]
             out.append("")
-        for table in sorted((e for e in topics[topic] if isinstance(e, Table)), key=lambda t: t.name):
+        for table in sorted(
+            (e for e in topics[topic] if isinstance(e, Table)), key=lambda t: t.name
+        ):
             out += _table_section(table, k)
     out += ["## Sources", ""]
     for source in sorted(k.sources.values(), key=lambda s: s.id):

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from sijcare import __version__
-from sijcare.cli import diary, plan, screen, triage
+from sijcare.cli import consent, diary, instructions, plan, screen, triage
 from sijcare.cli.common import Context, run_guarded
 
 
@@ -34,6 +34,8 @@ cli.add_command(diary.diary)
 cli.add_command(screen.screen)
 cli.add_command(triage.triage)
 cli.add_command(plan.plan)
+cli.add_command(consent.consent)
+cli.add_command(instructions.instructions)
 
 
 def main(argv: list[str] | None = None) -> None:

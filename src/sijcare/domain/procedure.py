@@ -8,7 +8,7 @@ checked by `check_agents`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from sijcare.domain.errors import InputError
@@ -111,20 +111,24 @@ class Procedure:
             at = getattr(self, name)
             if at is not None and at.utcoffset() is None:
                 raise InputError(name, "needs a UTC offset")
-            if at is not None and at < self.performed_at:
+            if at is not None and self.elapsed(at) < timedelta(0):
                 raise InputError(name, "is before the injection")
         if (
             self.observation_end is not None
             and self.discharged_at is not None
-            and self.discharged_at < self.observation_end
+            and self.elapsed(self.discharged_at) < self.elapsed(self.observation_end)
         ):
             raise InputError("discharged_at", "is before the end of observation")
         if self.discharged_at is not None and self.driver_present is False:
             raise InputError("driver_present", "discharge needs the driver present")
 
     def elapsed(self, at: datetime) -> timedelta:
-        """Time from the injection to `at`."""
-        return at - self.performed_at
+        """Time from the injection to `at`.
+
+        Taken between UTC instants: two times in the same ZoneInfo zone would otherwise
+        subtract as wall-clock times and be an hour off across a daylight-saving change.
+        """
+        return at.astimezone(UTC) - self.performed_at.astimezone(UTC)
 
 
 @dataclass(frozen=True)

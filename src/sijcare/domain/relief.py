@@ -1,15 +1,29 @@
 """Pain relief arithmetic on the 0-10 numeric rating scale (LOINC 72514-3).
 
 relief % at t = (baseline - score(t)) / baseline x 100. A score above baseline gives
-negative relief (worse than before). A baseline of 0 cannot be assessed.
+negative relief (worse than before). A baseline of 0 cannot be assessed; a baseline
+below the knowledge rule `relief.low_baseline_warning_below` gives a result with a
+warning, because payer criteria ask for moderate-to-severe pain.
+
+Also here: what the diary interpretations share. Every time difference is taken
+between UTC instants, so a diary that crosses a daylight-saving change (or mixes
+offsets) measures true elapsed time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge
+
+# The instrument's definition, not a clinical threshold: the NRS runs from 0 (no pain)
+# to 10 (worst pain imaginable), in whole points.
+NRS_MIN = 0
+NRS_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -25,9 +39,9 @@ class PainScore:
         if self.recorded_at.utcoffset() is None:
             raise InputError("recorded_at", "needs a UTC offset, like 2026-03-02T10:00:00-08:00")
         if isinstance(self.pain, bool) or not isinstance(self.pain, int):
-            raise InputError("pain", "must be a whole number from 0 to 10")
-        if not 0 <= self.pain <= 10:
-            raise InputError("pain", "must be from 0 to 10")
+            raise InputError("pain", f"must be a whole number from {NRS_MIN} to {NRS_MAX}")
+        if not NRS_MIN <= self.pain <= NRS_MAX:
+            raise InputError("pain", f"must be from {NRS_MIN} to {NRS_MAX}")
 
 
 def relief_percent(baseline: int, score: int) -> float:
@@ -36,4 +50,180 @@ def relief_percent(baseline: int, score: int) -> float:
         raise InputError(
             "baseline_pain", "a baseline of 0 cannot be assessed: there is no pain to relieve"
         )
-    return (baseline - score) / baseline * 100.0
+    # Multiply before dividing: an exact percentage (75, 50, 30) stays exact in floating
+    # point, so a score exactly at a threshold is never read as just below it.
+    return (baseline - score) * 100 / baseline
+
+
+def percent_text(value: float) -> str:
+    """`value` as "77.8%": one decimal at most, so a value just below a whole-number
+    threshold is never shown as the threshold itself."""
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+@dataclass(frozen=True)
+class DiaryWarning:
+    """Something a reader of the result must know; `code` is stable, `message` is for clinicians."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ReliefPoint:
+    """A diary score with its time since the injection and its relief (% of baseline)."""
+
+    recorded_at: datetime
+    elapsed: timedelta
+    pain: int
+    relief_percent: float
+    note: str | None = None
+    activity_done: bool | None = None
+
+
+@dataclass(frozen=True)
+class DurationInWeeks:
+    at_least: float
+    less_than: float | None
+
+
+@dataclass(frozen=True)
+class BoundedDuration:
+    """A duration known only between diary entries: at_least <= true value < less_than.
+
+    `less_than` is None when no later entry shows the end (the interval is open).
+    """
+
+    at_least: timedelta
+    less_than: timedelta | None
+
+    def __post_init__(self) -> None:
+        if self.at_least < timedelta(0):
+            raise InputError("at_least", "a duration cannot be negative")
+        if self.less_than is not None and self.less_than <= self.at_least:
+            raise InputError("less_than", "must be longer than at_least")
+
+    def in_weeks(self) -> DurationInWeeks:
+        week = timedelta(weeks=1)
+        return DurationInWeeks(
+            at_least=round(self.at_least / week, 2),
+            less_than=None if self.less_than is None else round(self.less_than / week, 2),
+        )
+
+
+@dataclass(frozen=True)
+class ReliefSpan:
+    """An unbroken run of diary entries with relief at or above `level_percent`.
+
+    `first_at` and `last_at` are the run's first and last entries; `ended_before` is the
+    first later entry below the level (None: no such entry yet). `since_injection`
+    bounds how long after the injection the relief lasted: at least until `last_at`,
+    less than until `ended_before`.
+    """
+
+    level_percent: float
+    first_at: datetime
+    last_at: datetime
+    ended_before: datetime | None
+    since_injection: BoundedDuration
+
+
+def check_baseline(baseline: int, knowledge: Knowledge) -> tuple[DiaryWarning, ...]:
+    """Warnings about the baseline score; a baseline of 0 is an `InputError`."""
+    relief_percent(baseline, baseline)  # raises for a baseline of 0
+    below = knowledge.integer("relief.low_baseline_warning_below")
+    if baseline >= below:
+        return ()
+    return (
+        DiaryWarning(
+            "low_baseline",
+            f"Baseline pain {baseline}/10 is below {below}: payer criteria ask for "
+            "moderate-to-severe pain, and a small baseline makes each point a large percentage.",
+        ),
+    )
+
+
+def in_order(scores: Iterable[PainScore], injected_at: datetime) -> tuple[PainScore, ...]:
+    """`scores` in time order; an entry before the injection or two at one instant is an error."""
+    ordered = sorted(scores, key=lambda s: _utc(s.recorded_at))
+    for i, score in enumerate(ordered):
+        if _utc(score.recorded_at) < _utc(injected_at):
+            raise InputError(
+                "scores", f"the entry at {score.recorded_at.isoformat()} is before the injection"
+            )
+        if i and _utc(ordered[i - 1].recorded_at) == _utc(score.recorded_at):
+            raise InputError(
+                "scores", f"two entries at the same time {score.recorded_at.isoformat()}"
+            )
+    return tuple(ordered)
+
+
+def relief_points(
+    scores: Iterable[PainScore], baseline: int, injected_at: datetime
+) -> tuple[ReliefPoint, ...]:
+    """Each score (in time order) with its elapsed time and relief from `baseline`."""
+    return tuple(
+        ReliefPoint(
+            recorded_at=s.recorded_at,
+            elapsed=elapsed_since(injected_at, s.recorded_at),
+            pain=s.pain,
+            relief_percent=relief_percent(baseline, s.pain),
+            note=s.note,
+            activity_done=s.activity_done,
+        )
+        for s in in_order(scores, injected_at)
+    )
+
+
+def relief_span(
+    points: Sequence[ReliefPoint], level_percent: float, injected_at: datetime
+) -> ReliefSpan | None:
+    """The first unbroken run of `points` at or above `level_percent`; None if none reaches it.
+
+    The run starts at the first qualifying point and ends at the last point before one
+    below the level. Missing entries between points are not guessed: the bounds say
+    only what the entries show.
+    """
+    start = next((i for i, p in enumerate(points) if p.relief_percent >= level_percent), None)
+    if start is None:
+        return None
+    end = start
+    while end + 1 < len(points) and points[end + 1].relief_percent >= level_percent:
+        end += 1
+    after = points[end + 1] if end + 1 < len(points) else None
+    return ReliefSpan(
+        level_percent=level_percent,
+        first_at=points[start].recorded_at,
+        last_at=points[end].recorded_at,
+        ended_before=None if after is None else after.recorded_at,
+        since_injection=BoundedDuration(
+            at_least=points[end].elapsed, less_than=None if after is None else after.elapsed
+        ),
+    )
+
+
+def elapsed_since(start: datetime, at: datetime) -> timedelta:
+    """True elapsed time from `start` to `at`, whatever their offsets or time zones."""
+    return _utc(at) - _utc(start)
+
+
+def local_zone(name: str, *, where: str) -> ZoneInfo:
+    """The IANA time zone `name` (like America/Los_Angeles); unknown names are input errors."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder like "America"
+        raise InputError(
+            where, f"{name!r} is not a known time zone (like America/Los_Angeles)"
+        ) from None
+
+
+def later_by(start: datetime, delta: timedelta) -> datetime:
+    """The instant `delta` after `start`, in `start`'s time zone (DST-correct)."""
+    tz = start.tzinfo
+    return (_utc(start) + delta).astimezone(tz)
+
+
+def _utc(at: datetime) -> datetime:
+    # Two datetimes sharing one zoneinfo compare and subtract as wall-clock times, which
+    # is wrong across a DST change; UTC instants are always right.
+    return at.astimezone(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
@@ -11,6 +12,8 @@ from typing import Any, TypeVar
 from sijcare.domain.errors import InputError
 
 E = TypeVar("E", bound=Enum)
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}")
 
 
 def load_json_object(text: str, *, what: str) -> Mapping[str, Any]:
@@ -47,7 +50,8 @@ def parse_int(value: Any, *, where: str, low: int, high: int) -> int:
     """A whole number from `low` to `high`; text like "7" from CSV is accepted."""
     if isinstance(value, str):
         text = value.strip()
-        if not text.lstrip("-").isdigit():
+        # ASCII digits only: str.isdigit() accepts "²", which int() then refuses.
+        if not _WHOLE_NUMBER.fullmatch(text):
             raise InputError(where, f"{value!r} is not a whole number from {low} to {high}")
         value = int(text)
     if isinstance(value, bool) or not isinstance(value, int):

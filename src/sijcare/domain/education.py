@@ -1,0 +1,282 @@
+"""What a patient reads before an SI joint injection, in plain words.
+
+Sections (title, paragraphs, bullets) the web app renders and a test checks for reading
+level (grade 8 or below). The facts follow clinical-defaults.md and clinical-facts.md
+§7; every figure comes from the knowledge base (`injection_risks` table, the
+`education.*`, `triage.*` and `clinic.*` rules), each risk with its source. The
+sentences are the product's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sijcare.domain.contact import help_line_hours
+from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge, Provenance
+
+RISK_TABLE = "injection_risks"
+LEAFLET_RULES = (
+    "education.observation_minutes",
+    "education.steroid_onset_days",
+    "education.steroid_relief_weeks",
+    "triage.soreness_expected_days",
+    "triage.flushing_expected_days",
+    "diabetes.check_more_often_days",
+    "therapeutic.flare_until_hours",
+    "triage.fever_c",
+    "clinic.help_line_opens",
+    "clinic.help_line_closes",
+    "clinic.help_line_phone",
+    "clinic.after_hours_phone",
+    "clinic.emergency_phone",
+)
+
+
+@dataclass(frozen=True)
+class Bullet:
+    text: str
+    source: str | None = None  # a source id, for a bullet that states a figure
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: str
+    paragraphs: tuple[str, ...]
+    bullets: tuple[Bullet, ...] = ()
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    sections: tuple[Section, ...]
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class RiskFigure:
+    """One risk and how often it happens: `percent` of injections, or 1 in `one_in`."""
+
+    id: str
+    label: str
+    percent: float | None
+    one_in: int | None
+    source: str
+    evidence: str
+
+    @property
+    def in_words(self) -> str:
+        """Like "about 2 in 100 people (2.1 %)" or "about 1 in 1,000 people"."""
+        if self.one_in is not None:
+            return f"about 1 in {self.one_in:,} people"
+        assert self.percent is not None
+        if self.percent >= 1:
+            return f"about {round(self.percent)} in 100 people ({self.percent:g} %)"
+        return f"about 1 in {round(100 / self.percent):,} people ({self.percent:g} %)"
+
+
+def risk_figures(knowledge: Knowledge) -> tuple[RiskFigure, ...]:
+    """The rows of the `injection_risks` table; each needs `percent` or `one_in`."""
+    return tuple(_risk(row) for row in knowledge.table(RISK_TABLE))
+
+
+def _risk(row: Mapping[str, Any]) -> RiskFigure:
+    percent, one_in = row.get("percent"), row.get("one_in")
+    if (percent is None) == (one_in is None):
+        raise InputError(f"{RISK_TABLE}.{row['id']}", "needs either percent or one_in")
+    return RiskFigure(
+        id=str(row["id"]),
+        label=str(row["label"]),
+        percent=None if percent is None else float(percent),
+        one_in=None if one_in is None else int(one_in),
+        source=str(row["source"]),
+        evidence=str(row["evidence"]),
+    )
+
+
+def compose_leaflet(knowledge: Knowledge) -> Leaflet:
+    """The patient leaflet about the SI joint injection, with its provenance."""
+    sections = (
+        _joint(),
+        _injection(),
+        _kinds(knowledge),
+        _the_day(knowledge),
+        _benefits(knowledge),
+        _risks(knowledge),
+        _side_effects(knowledge),
+        _alternatives(),
+        _when_to_get_help(knowledge),
+    )
+    return Leaflet(sections, knowledge.provenance(LEAFLET_RULES, {}))
+
+
+def _joint() -> Section:
+    return Section(
+        "si_joint",
+        "Your SI joints",
+        (
+            "Your SI joints sit low in your back, where your spine meets your hip bones. "
+            "You have one on each side. They carry the weight of your upper body down "
+            "to your legs.",
+            "SI is short for sacroiliac (say it sack-ro-ILL-ee-ack). Pain from these "
+            "joints is often felt low in the back, in the buttock or in the hip.",
+        ),
+    )
+
+
+def _injection() -> Section:
+    return Section(
+        "injection",
+        "What the injection is",
+        (
+            "A doctor puts a thin needle into the joint and gives medicine right there. "
+            "X-rays help guide the needle. A little dye shows that the needle is in the "
+            "joint.",
+            "The shot takes a few minutes. Most of your visit is getting ready and resting after.",
+        ),
+    )
+
+
+def onset_days(knowledge: Knowledge) -> str:
+    """When the steroid commonly starts to work, like "2 to 7 days"."""
+    first, last = knowledge.numbers("education.steroid_onset_days")
+    return f"{first:g} to {last:g} days"
+
+
+def _kinds(knowledge: Knowledge) -> Section:
+    return Section(
+        "two_kinds",
+        "Two kinds of injection",
+        (
+            "There are two kinds. Your doctor will tell you which one you are having. "
+            "After either one, you may keep a pain diary. It shows how well it worked.",
+        ),
+        (
+            Bullet(
+                "A test injection (diagnostic) uses numbing medicine only. If your pain "
+                "eases for a few hours, the joint is likely the cause of your pain."
+            ),
+            Bullet(
+                "A treatment injection (therapeutic) uses numbing medicine and a steroid. "
+                "The steroid calms swelling in the joint. It often starts to work in "
+                f"{onset_days(knowledge)}.",
+                knowledge.rule("education.steroid_onset_days").source,
+            ),
+        ),
+    )
+
+
+def _the_day(knowledge: Knowledge) -> Section:
+    minutes = knowledge.integer("education.observation_minutes")
+    return Section(
+        "the_day",
+        "On the day",
+        (
+            "If you will get medicine to help you relax, we will tell you when to stop "
+            "eating and drinking.",
+        ),
+        (
+            Bullet(
+                "Bring someone to drive you home. Your leg may be weak or numb for a few hours."
+            ),
+            Bullet("You lie face down on a table. The skin on your lower back is cleaned."),
+            Bullet("The doctor numbs your skin. Then X-rays help guide the needle into the joint."),
+            Bullet("You may feel pressure. The medicine may sting or burn for a few seconds."),
+            Bullet("A small bandage goes on the spot."),
+            Bullet(f"We watch you for about {minutes} minutes before you go home."),
+        ),
+    )
+
+
+def _benefits(knowledge: Knowledge) -> Section:
+    weeks = knowledge.integer("education.steroid_relief_weeks")
+    return Section(
+        "benefits",
+        "How it can help",
+        (
+            "A test injection can show if your pain comes from the SI joint. This helps "
+            "your doctor choose your next step.",
+            f"A treatment injection can ease pain from the joint. The relief often lasts "
+            f"{weeks} weeks or more. That can make it easier to move and to do your "
+            "exercises.",
+            "It does not help everyone, and the relief may not last.",
+        ),
+    )
+
+
+def _risks(knowledge: Knowledge) -> Section:
+    return Section(
+        "risks",
+        "Risks",
+        (
+            "Most people have no problems. Here are the risks and how often they happen.",
+            "Infections deep in the joint or near the spine are very rare. So are "
+            "bleeding and nerve damage.",
+        ),
+        tuple(Bullet(f"{r.label}: {r.in_words}.", r.source) for r in risk_figures(knowledge)),
+    )
+
+
+def _side_effects(knowledge: Knowledge) -> Section:
+    soreness = knowledge.number("triage.soreness_expected_days")
+    flushing = knowledge.number("triage.flushing_expected_days")
+    sugar = knowledge.number("diabetes.check_more_often_days")
+    flare = knowledge.number("therapeutic.flare_until_hours") / 24
+    return Section(
+        "side_effects",
+        "Side effects you may notice",
+        ("These are common and go away by themselves.",),
+        (
+            Bullet(f"Soreness where the needle went in, for up to {soreness:g} days."),
+            Bullet("Your usual pain may come back as the numbing medicine wears off."),
+            Bullet("Your leg may feel numb or weak for a few hours. Do not walk alone or drive."),
+            Bullet(f"With a steroid, your face may be red and warm for up to {flushing:g} days."),
+            Bullet(
+                f"With a steroid, blood sugar may go up for about {sugar:g} days. "
+                "If you have diabetes, check it more often."
+            ),
+            Bullet(f"With a steroid, pain may flare up for up to {flare:g} days before it eases."),
+        ),
+    )
+
+
+def alternatives() -> tuple[str, ...]:
+    """Other choices than the injection, in plain words (shared with the consent answers)."""
+    return (
+        "Physical therapy. A therapist shows you how to move and stretch at home.",
+        "Pain pills, such as ones that also calm swelling.",
+        "Hands-on care that moves and stretches the joint.",
+        "A treatment that uses heat to quiet the small nerves of the joint.",
+        "Surgery to join the bones, for a few people whose pain does not get better.",
+        "Waiting to see how your pain goes, with no new treatment.",
+    )
+
+
+def _alternatives() -> Section:
+    return Section(
+        "alternatives",
+        "Other choices",
+        ("You do not have to have this injection. You can talk with your doctor about:",),
+        tuple(Bullet(text) for text in alternatives()),
+    )
+
+
+def _when_to_get_help(knowledge: Knowledge) -> Section:
+    fever = knowledge.number("triage.fever_c")
+    return Section(
+        "when_to_get_help",
+        "When to get help",
+        (
+            f"Call {knowledge.text('clinic.emergency_phone')} right away if you have "
+            "trouble breathing or swelling of your face, lips or throat. Do the same for "
+            "weakness in both legs, or a new problem with your bladder or bowels.",
+            f"Call the clinic for a fever of {fever:g} °C ({fever * 9 / 5 + 32:g} °F) or "
+            "higher. Call for redness or oozing where the needle went in. Call for "
+            "severe pain, or leg weakness that does not go away.",
+            f"The help line is open every day from {help_line_hours(knowledge)}. The number "
+            f"is {knowledge.text('clinic.help_line_phone')}. At other times, call "
+            f"{knowledge.text('clinic.after_hours_phone')}.",
+        ),
+    )

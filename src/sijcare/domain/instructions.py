@@ -1,0 +1,704 @@
+"""What the patient is told before and after the SI joint injection, in plain words.
+
+Every number comes from the knowledge base: arrival, bathing, heat and ice, activity and
+driving (`instructions.*`, clinic defaults), fasting with sedation (`fasting.*`, ASA
+2017/2023 and the clinic's midnight rule), the driver (`driver.*`), blood sugar with
+diabetes (`diabetes.*`), what is expected and when to call (`triage.*`, `education.*`),
+the anesthetic's window (table `anesthetics`), the diary times
+(`sijcare.domain.diary_schedule`) and the clinic's numbers and hours (`clinic.*`).
+
+Decisions:
+- Times are shown on the wall clock of `time_zone` (default `clinic.time_zone`); an
+  elapsed time ("2 days") is added in UTC, so it never comes out short across a change
+  of the clocks.
+- Fasting applies only at or above `fasting.lowest_sedation_level`: no food after the
+  last `fasting.solid_food_cutoff_local` at or before arrival, made earlier if needed to
+  leave `fasting.light_meal_min_hours`; clear liquids until
+  `fasting.clear_liquids_min_hours` before arrival.
+- Blood thinners: the patient is never told to stop or restart one here on our own;
+  only the dated actions screening gave after a clinician confirmed them
+  (`screening_actions`: blood thinner, GLP-1, contrast premedication) are listed, those
+  before the injection in the preparation and the others in the aftercare. Its arrival,
+  fasting and blood-sugar actions are left out: the sections here say the same from the
+  same rules.
+- For a planned procedure the aftercare times assume it starts on time, and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sijcare.domain.contact import clock_text, day_text, help_line_hours
+from sijcare.domain.diary_schedule import DiaryPrompt, PromptPurpose, diary_schedule
+from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge, Provenance
+from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
+from sijcare.domain.relief import local_zone
+from sijcare.domain.screening_rules import timeline
+from sijcare.domain.screening_rules.findings import Action
+
+# Unit conversions, not clinical values: glucose 1 mmol/L = 18.016 mg/dL; °F = °C x 9/5 + 32.
+MG_DL_PER_MMOL_L = 18.016
+SEDATION_ORDER = (Sedation.NONE, Sedation.MINIMAL, Sedation.MODERATE)
+# Screening actions these instructions already give from the same rules (arrival,
+# fasting, blood sugar checks): left out so nothing is said twice.
+SAID_HERE = ("visit.", "fasting.", "diabetes.")
+
+PREPARATION_RULES = (
+    "clinic.time_zone",
+    "clinic.help_line_phone",
+    "clinic.help_line_opens",
+    "clinic.help_line_closes",
+    "instructions.arrive_minutes_before",
+    "education.observation_minutes",
+    "fasting.lowest_sedation_level",
+    "fasting.solid_food_cutoff_local",
+    "fasting.light_meal_min_hours",
+    "fasting.clear_liquids_min_hours",
+    "driver.required",
+    "driver.hard_stop_with_sedation",
+    "screening.fever_threshold_c",
+    "diary.window_prompt_minutes",
+)
+AFTERCARE_RULES = (
+    "clinic.time_zone",
+    "clinic.help_line_phone",
+    "clinic.after_hours_phone",
+    "clinic.emergency_phone",
+    "clinic.help_line_opens",
+    "clinic.help_line_closes",
+    "education.observation_minutes",
+    "education.steroid_onset_days",
+    "instructions.no_driving_day_of_procedure",
+    "instructions.usual_activity_from_day",
+    "instructions.ice_hours",
+    "instructions.cold_pack_minutes",
+    "instructions.no_soaking_days",
+    "triage.fever_c",
+    "triage.severe_pain_nrs",
+    "therapeutic.flare_from_hours",
+    "therapeutic.flare_until_hours",
+    "triage.soreness_expected_days",
+    "triage.flushing_expected_days",
+    "triage.glucose_low_mg_dl",
+    "diabetes.glucose_call_threshold_mg_dl",
+    "diabetes.check_more_often_days",
+    "diabetes.glucose_peak_day",
+    "driver.required",
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One instruction: a stable `code`, the patient's text, and its local time if it has one."""
+
+    code: str
+    text: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    code: str
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Instructions:
+    """Preparation or aftercare instructions, as sections of items."""
+
+    kind: str  # "preparation" | "aftercare"
+    procedure_at: datetime
+    time_zone: str
+    sections: tuple[Section, ...]
+    provenance: Provenance = field(repr=False)
+
+
+@dataclass(frozen=True)
+class _Injection:
+    """What both kinds of instructions need to know about the injection."""
+
+    at: datetime  # local time of the injection (planned or done)
+    kind: Kind
+    agent: str
+    steroid: str | None
+    sedation: Sedation
+    planned: bool
+    source: Procedure | PlannedProcedure
+
+
+def preparation_instructions(
+    plan: PlannedProcedure,
+    screening_actions: Sequence[Action],
+    knowledge: Knowledge,
+    time_zone: str | None = None,
+) -> Instructions:
+    """How to get ready for `plan`: when to arrive, eating and drinking, medicines, what
+    to bring, what to tell the clinic. `screening_actions` are the dated actions screening
+    gave (clinician-confirmed holds, fasting); those before the procedure are listed."""
+    zone = _zone(time_zone, knowledge)
+    shot = _injection(plan, zone)
+    before = [a for a in screening_actions if a.at < shot.at]
+    sections = (
+        _appointment(plan, shot, knowledge, zone),
+        _eating(shot, knowledge, zone),
+        _medicines_before(before, zone),
+        _bring(shot, knowledge, zone),
+        _tell_us(knowledge),
+        _diary_start(shot, knowledge, zone),
+    )
+    inputs = {**_inputs(shot, zone), "screening_actions": [a.code for a in before]}
+    return Instructions(
+        kind="preparation",
+        procedure_at=shot.at,
+        time_zone=zone.key,
+        sections=sections,
+        provenance=knowledge.provenance(PREPARATION_RULES, inputs),
+    )
+
+
+def aftercare_instructions(
+    procedure: Procedure | PlannedProcedure,
+    knowledge: Knowledge,
+    has_diabetes: bool,
+    *,
+    screening_actions: Sequence[Action] = (),
+    time_zone: str | None = None,
+) -> Instructions:
+    """What to do and expect after the injection, and when to call; dated from its time.
+
+    Actions of `screening_actions` after the injection (a confirmed blood-thinner
+    restart) are listed under medicines.
+    """
+    zone = _zone(time_zone, knowledge)
+    shot = _injection(procedure, zone)
+    after = [a for a in screening_actions if a.at >= shot.at]
+    sections = [
+        _going_home(shot, knowledge, zone),
+        _expect(shot, knowledge, zone),
+        _diary(shot, knowledge, zone),
+        _activity(shot, knowledge, zone),
+        _heat_and_ice(shot, knowledge, zone),
+        _bathing(shot, knowledge, zone),
+        _medicines_after(after, zone),
+    ]
+    if has_diabetes:
+        sections.append(_blood_sugar(shot, knowledge, zone))
+    sections += [_when_to_call(shot, knowledge, zone, has_diabetes), _emergency(knowledge)]
+    inputs = {
+        **_inputs(shot, zone),
+        "has_diabetes": has_diabetes,
+        "screening_actions": [a.code for a in after],
+    }
+    return Instructions(
+        kind="aftercare",
+        procedure_at=shot.at,
+        time_zone=zone.key,
+        sections=tuple(sections),
+        provenance=knowledge.provenance(AFTERCARE_RULES, inputs),
+    )
+
+
+# -- shared helpers ----------------------------------------------------------------------
+
+
+def _zone(time_zone: str | None, knowledge: Knowledge) -> ZoneInfo:
+    if time_zone is None:
+        return local_zone(knowledge.text("clinic.time_zone"), where="clinic.time_zone")
+    return local_zone(time_zone, where="time_zone")
+
+
+def _injection(source: Procedure | PlannedProcedure, zone: ZoneInfo) -> _Injection:
+    if isinstance(source, Procedure):
+        return _Injection(
+            at=source.performed_at.astimezone(zone),
+            kind=source.kind,
+            agent=source.anesthetic.agent,
+            steroid=None if source.steroid is None else source.steroid.agent,
+            sedation=source.sedation,
+            planned=False,
+            source=source,
+        )
+    return _Injection(
+        at=source.scheduled_at.astimezone(zone),
+        kind=source.kind,
+        agent=source.anesthetic_agent,
+        steroid=source.steroid_agent,
+        sedation=source.sedation,
+        planned=True,
+        source=source,
+    )
+
+
+def _inputs(shot: _Injection, zone: ZoneInfo) -> dict[str, Any]:
+    return {
+        "procedure_at": shot.at.isoformat(),
+        "planned": shot.planned,
+        "kind": shot.kind.value,
+        "anesthetic": shot.agent,
+        "steroid": shot.steroid,
+        "sedation": shot.sedation.value,
+        "time_zone": zone.key,
+    }
+
+
+def _later(at: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
+    """`at` plus elapsed time `delta`, on the wall clock of `zone`."""
+    return timeline.shifted(at, delta, zone)
+
+
+def _when(at: datetime) -> str:
+    """Like "Monday, March 2 at 9:00 am"."""
+    return timeline.spoken(at)
+
+
+def _agent_row(shot: _Injection, knowledge: Knowledge) -> Any:
+    where = "anesthetic.agent" if isinstance(shot.source, Procedure) else "anesthetic_agent"
+    return knowledge.row("anesthetics", shot.agent, where=where)
+
+
+def _numbness_ends(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> datetime:
+    hours = float(_agent_row(shot, knowledge)["window_hours"])
+    return _later(shot.at, timedelta(hours=hours), zone)
+
+
+def _pair(knowledge: Knowledge, key: str) -> tuple[int, int]:
+    values = knowledge.numbers(key)
+    if len(values) != 2 or values[0] > values[1]:
+        raise InputError(key, "must be [from, to]")
+    return int(values[0]), int(values[1])
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
+
+
+def _fahrenheit(celsius: float) -> str:
+    return f"{celsius * 9 / 5 + 32:.1f}"
+
+
+def _mmol(mg_dl: float) -> str:
+    return f"{mg_dl / MG_DL_PER_MMOL_L:.1f}"
+
+
+def _help_line(knowledge: Knowledge) -> str:
+    return (
+        f"the clinic help line at {knowledge.text('clinic.help_line_phone')} "
+        f"(every day, {help_line_hours(knowledge)})"
+    )
+
+
+# -- the patient's words ------------------------------------------------------------------
+# Every sentence the patient reads, by item code; `{name}` is filled in from the knowledge
+# and the injection time. Short sentences, everyday words, "you" (grade 6-8).
+TEXT = {
+    # preparation
+    "appointment": "Your SI joint injection ({what}) is on {when}{where}{who}.",
+    "arrive_by": "Please arrive by {clock} to check in.",
+    "eat_as_usual": "You will not get medicine to make you sleepy, so you may eat and drink "
+    "as usual.",
+    "stop_eating": "You will get medicine to help you relax. Do not eat anything after "
+    "{cutoff}. This includes gum, mints and candy.",
+    "clear_liquids_until": "You may drink clear liquids until {when}: water, clear juice with "
+    "no pulp, clear tea, or black coffee with no milk. After that, drink nothing.",
+    "usual_medicines_before": "Take your usual medicines as normal, with a small sip of water, "
+    "unless the clinic tells you something else below.",
+    "blood_thinner_no_change": "If you take a blood thinner, do not stop it on your own. The "
+    "clinic will tell you if and when to stop, after talking with the doctor who prescribes it.",
+    "bring_id": "A photo ID and your insurance card.",
+    "bring_medicine_list": "A list of all your medicines and how much you take.",
+    "bring_driver": "An adult to drive you home. Your leg may be weak for a few hours, so you "
+    "must not drive. Your driver should stay at the clinic, or be back by {clock}. You can "
+    "leave only when your driver is with you.",
+    "no_driver_no_procedure": "Because you will get medicine to relax, the injection cannot go "
+    "ahead without a driver.",
+    "call_if_ill": "You have a fever of {celsius} °C ({fahrenheit} °F) or more, an infection, "
+    "or you feel sick.",
+    "call_if_pregnant": "You are or might be pregnant.",
+    "call_if_new_medicine": "You start a new medicine, mainly a blood thinner.",
+    "call_how_before": "Call {help_line}.",
+    "diary_baseline": "Just before the injection, the nurse will ask you to rate your pain from "
+    "0 (no pain) to 10 (worst pain).",
+    "diary_bring": "Bring your phone or a pen: after the injection you will write down your "
+    "pain score at set times ({times} after it) and do the things that usually hurt.",
+    # aftercare
+    "times_assume_on_time": "The times below assume your injection starts at {clock} on {day}.",
+    "observation": "You will rest at the clinic for about {minutes} minutes before you go home.",
+    "driver_home": "An adult must drive you home. You can leave once they are here.",
+    "no_driving_today": "Do not drive for the rest of the day.",
+    "numb_leg": "Your leg may feel weak or numb while the numbing medicine works. Take care "
+    "when you walk and use a rail on stairs. This should be gone by about {clock}.",
+    "pain_returns": "As the numbing medicine wears off, by about {clock}, your usual pain may "
+    "come back. This is expected.",
+    "soreness": "The spot where the needle went in may be sore for up to {days}.",
+    "flare": "Between {start} and {end}, your pain may get worse for a while. This is called "
+    "a flare. It is expected if it is not severe.",
+    "steroid_onset": "The steroid usually starts to ease your pain {low} to {high} days after "
+    "the injection: between {first} and {last}.",
+    "flushing": "Your face may look red or feel warm for up to {days}.",
+    "diary_how": "Write down your pain from 0 (no pain) to 10 (worst pain) at each time below. "
+    "Between the first times, do the things that usually hurt.",
+    "diary_prompt": "{label}: {when}.",
+    "diary_run": "{how} at {clock}, from {first} to {last}.",
+    "rest_today": "Take it easy for the rest of today.",
+    "usual_activity": "From {day}, do your usual activities as your comfort allows.",
+    "ice_first": "Until {when}, use ice, not heat, on the sore spot: a cold pack wrapped in a "
+    "cloth, for up to {minutes} minutes at a time.",
+    "heat_after": "After that, you may use heat or ice, whichever feels better.",
+    "shower_ok": "You may take a shower.",
+    "no_soaking": "Do not take a bath or use a pool or hot tub until {when}.",
+    "usual_medicines_after": "Take your usual medicines, unless the clinic told you something "
+    "else.",
+    "pain_medicine": "For soreness, you may take the pain medicine you usually use, as its "
+    "label says.",
+    "blood_thinner_restart": "If you stopped a blood thinner for the injection, restart it only "
+    "when the clinic told you to.",
+    "sugar_as_usual": "This injection has no steroid. Check your blood sugar as you usually do.",
+    "check_sugar_more": "The steroid can raise your blood sugar. Check it more often than "
+    "usual, from today through {day}.",
+    "sugar_peak": "It is likely to be highest on {day}.",
+    "sugar_high_call": "If it is above {mg_dl} mg/dL ({mmol_l} mmol/L), call the doctor who "
+    "manages your diabetes.",
+    "sugar_low_call": "If it is below {mg_dl} mg/dL ({mmol_l} mmol/L), treat it as your "
+    "diabetes team taught you, then call the clinic.",
+    "call_fever": "You have a fever of {celsius} °C ({fahrenheit} °F) or higher.",
+    "call_site": "The injection spot is red, swollen, warm, or leaking fluid.",
+    "call_numb": "Your leg is still weak or numb after {when}, or it gets weak or numb again "
+    "after it had gone back to normal.",
+    "call_severe_pain": "Your pain is severe ({nrs} or more out of 10), or your usual pain "
+    "medicines do not help.",
+    "call_headache": "You have a headache that gets worse when you sit or stand up.",
+    "call_sugar": "Your blood sugar is above {mg_dl} mg/dL ({mmol_l} mmol/L).",
+    "call_how": "Call {help_line}. At other times, call {after_hours} to reach the doctor on call.",
+    "er_breathing": "You have trouble breathing.",
+    "er_swelling": "Your face, lips, tongue or throat swell.",
+    "er_bladder_bowel": "You cannot control your bladder or bowels, or you are numb between "
+    "your legs or around your bottom. This is new.",
+    "er_both_legs": "Both of your legs are weak.",
+    "er_fever_back_pain": "You have a fever with bad new back pain and new weakness or numbness.",
+    "er_how": "Call {number} now. Do not wait to reach the clinic, and do not drive.",
+}
+
+TITLES = {
+    "appointment": "Your appointment",
+    "eating": "Eating and drinking",
+    "medicines": "Your medicines",
+    "bring": "What to bring",
+    "tell_us": "Call the clinic before the day if",
+    "diary": "Your pain diary",
+    "going_home": "Going home",
+    "expect": "What to expect",
+    "activity": "Activity",
+    "heat_and_ice": "Heat and ice",
+    "bathing": "Bathing",
+    "blood_sugar": "Blood sugar (diabetes)",
+    "when_to_call": "Call the clinic right away if",
+}
+
+
+def _say(
+    code: str, at: datetime | None = None, /, *, text: str | None = None, **values: Any
+) -> Item:
+    """The item `code` with its sentence from `TEXT` (`text` picks another sentence)."""
+    return Item(code, TEXT[text or code].format(**values), at)
+
+
+def _section(code: str, *items: Item) -> Section:
+    return Section(code, TITLES[code], items)
+
+
+def _day_words(day: date) -> str:
+    """Like "Monday, March 2"."""
+    return f"{day:%A, %B} {day.day}"
+
+
+# -- preparation -------------------------------------------------------------------------
+
+
+def _arrival(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> datetime:
+    lead = knowledge.number("instructions.arrive_minutes_before")
+    return _later(shot.at, -timedelta(minutes=lead), zone)
+
+
+def _appointment(
+    plan: PlannedProcedure, shot: _Injection, knowledge: Knowledge, zone: ZoneInfo
+) -> Section:
+    what = "numbing medicine only (a test block)"
+    if shot.kind is Kind.THERAPEUTIC:
+        what = "numbing medicine and a steroid"
+    where = f" at {plan.location}" if plan.location else ""
+    who = f" with {plan.physician}" if plan.physician else ""
+    arrive = _arrival(shot, knowledge, zone)
+    return _section(
+        "appointment",
+        _say("appointment", shot.at, what=what, when=_when(shot.at), where=where, who=who),
+        _say("arrive_by", arrive, clock=clock_text(arrive)),
+    )
+
+
+def _fasting_applies(sedation: Sedation, knowledge: Knowledge) -> bool:
+    lowest = Sedation(knowledge.text("fasting.lowest_sedation_level"))
+    return SEDATION_ORDER.index(sedation) >= SEDATION_ORDER.index(lowest)
+
+
+def _eating(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    if not _fasting_applies(shot.sedation, knowledge):
+        return _section("eating", _say("eat_as_usual"))
+    arrive = _arrival(shot, knowledge, zone)
+    food_stop = _food_cutoff(arrive, knowledge, zone)
+    liquids = knowledge.number("fasting.clear_liquids_min_hours")
+    liquids_stop = _later(arrive, -timedelta(hours=liquids), zone)
+    return _section(
+        "eating",
+        _say("stop_eating", food_stop, cutoff=_cutoff_text(food_stop)),
+        _say("clear_liquids_until", liquids_stop, when=_when(liquids_stop)),
+    )
+
+
+def _cutoff_text(at: datetime) -> str:
+    """Like "midnight on Sunday night (March 1)" for 12:00 am, else like _when."""
+    if at.time() == time(0):
+        night = at.date() - timedelta(days=1)
+        return f"midnight on {night:%A} night ({night:%B} {night.day})"
+    return _when(at)
+
+
+def _food_cutoff(arrive: datetime, knowledge: Knowledge, zone: ZoneInfo) -> datetime:
+    key = "fasting.solid_food_cutoff_local"
+    clock = timeline.parse_clock(knowledge.text(key), key)
+    light_meal = knowledge.number("fasting.light_meal_min_hours")
+    return min(
+        timeline.last_clock_time(clock, arrive, zone),
+        _later(arrive, -timedelta(hours=light_meal), zone),
+    )
+
+
+def _confirmed(actions: Sequence[Action], zone: ZoneInfo) -> list[Item]:
+    """Screening's dated actions not said elsewhere here, in time order, in its words."""
+    kept = [a for a in actions if not a.code.startswith(SAID_HERE)]
+    ordered = sorted(kept, key=lambda a: a.at.astimezone(UTC))
+    return [
+        Item(a.code, f"{_when(a.at.astimezone(zone))}: {a.what}", a.at.astimezone(zone))
+        for a in ordered
+    ]
+
+
+def _medicines_before(actions: Sequence[Action], zone: ZoneInfo) -> Section:
+    return _section(
+        "medicines",
+        _say("usual_medicines_before"),
+        _say("blood_thinner_no_change"),
+        *_confirmed(actions, zone),
+    )
+
+
+def _bring(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    observe = knowledge.number("education.observation_minutes")
+    back_by = _later(shot.at, timedelta(minutes=observe), zone)
+    items = [_say("bring_id"), _say("bring_medicine_list")]
+    if knowledge.flag("driver.required"):
+        items.append(_say("bring_driver", back_by, clock=clock_text(back_by)))
+    hard_stop = knowledge.flag("driver.hard_stop_with_sedation")
+    if hard_stop and shot.sedation is not Sedation.NONE:
+        items.append(_say("no_driver_no_procedure"))
+    return _section("bring", *items)
+
+
+def _tell_us(knowledge: Knowledge) -> Section:
+    fever = knowledge.number("screening.fever_threshold_c")
+    return _section(
+        "tell_us",
+        _say("call_if_ill", celsius=f"{fever:g}", fahrenheit=_fahrenheit(fever)),
+        _say("call_if_pregnant"),
+        _say("call_if_new_medicine"),
+        _say("call_how_before", help_line=_help_line(knowledge)),
+    )
+
+
+def _diary_start(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    prompts = diary_schedule(shot.source, knowledge, zone.key)
+    first = [p for p in prompts if p.purpose is PromptPurpose.ANESTHETIC_WINDOW]
+    times = ", ".join(p.label.removesuffix(" after") for p in first)
+    return _section("diary", _say("diary_baseline"), _say("diary_bring", times=times))
+
+
+# -- aftercare ---------------------------------------------------------------------------
+
+
+def _going_home(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    observe = knowledge.number("education.observation_minutes")
+    items = []
+    if shot.planned:
+        day = day_text(shot.at)
+        items.append(_say("times_assume_on_time", shot.at, clock=clock_text(shot.at), day=day))
+    items.append(_say("observation", minutes=f"{observe:g}"))
+    if knowledge.flag("driver.required"):
+        items.append(_say("driver_home"))
+    if knowledge.flag("instructions.no_driving_day_of_procedure"):
+        items.append(_say("no_driving_today"))
+    return _section("going_home", *items)
+
+
+def _expect(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    numb_end = _numbness_ends(shot, knowledge, zone)
+    sore = knowledge.integer("triage.soreness_expected_days")
+    items = [
+        _say("numb_leg", numb_end, clock=clock_text(numb_end)),
+        _say("pain_returns", numb_end, clock=clock_text(numb_end)),
+        _say("soreness", days=_days(sore)),
+    ]
+    if shot.steroid is not None:
+        items += _steroid_expectations(shot, knowledge, zone)
+    return _section("expect", *items)
+
+
+def _steroid_expectations(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> list[Item]:
+    hours = knowledge.number("therapeutic.flare_from_hours")
+    start = _later(shot.at, timedelta(hours=hours), zone)
+    end = _later(shot.at, timedelta(hours=knowledge.number("therapeutic.flare_until_hours")), zone)
+    low, high = _pair(knowledge, "education.steroid_onset_days")
+    first, last = shot.at.date() + timedelta(days=low), shot.at.date() + timedelta(days=high)
+    flush = knowledge.integer("triage.flushing_expected_days")
+    return [
+        _say("flare", start, start=_when(start), end=_when(end)),
+        _say(
+            "steroid_onset",
+            timeline.start_of_day(first, zone),
+            low=low,
+            high=high,
+            first=_day_words(first),
+            last=_day_words(last),
+        ),
+        _say("flushing", days=_days(flush)),
+    ]
+
+
+def _diary(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    prompts = diary_schedule(shot.source, knowledge, zone.key)
+    dated = [
+        _say(
+            f"diary_{p.purpose.value}",
+            p.due_at,
+            text="diary_prompt",
+            label=p.label,
+            when=_when(p.due_at),
+        )
+        for p in prompts
+        if p.purpose in (PromptPurpose.ANESTHETIC_WINDOW, PromptPurpose.MILESTONE)
+    ]
+    dated += _diary_runs(prompts, PromptPurpose.DAILY, "Every day")
+    dated += _diary_runs(prompts, PromptPurpose.WEEKLY, "Once a week")
+    dated.sort(key=lambda i: i.at.astimezone(UTC) if i.at else shot.at)
+    return _section("diary", _say("diary_how"), *dated)
+
+
+def _diary_runs(prompts: Sequence[DiaryPrompt], purpose: PromptPurpose, how: str) -> list[Item]:
+    """One item for a run of daily or weekly prompts (or the single one)."""
+    chosen = [p for p in prompts if p.purpose is purpose]
+    if not chosen:
+        return []
+    first, last = chosen[0].due_at, chosen[-1].due_at
+    code = f"diary_{purpose.value}"
+    if len(chosen) == 1:
+        return [_say(code, first, text="diary_prompt", label=chosen[0].label, when=_when(first))]
+    values = {
+        "how": how,
+        "clock": clock_text(first),
+        "first": day_text(first),
+        "last": day_text(last),
+    }
+    return [_say(code, first, text="diary_run", **values)]
+
+
+def _activity(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    from_day = knowledge.integer("instructions.usual_activity_from_day")
+    start = timeline.start_of_day(shot.at.date() + timedelta(days=from_day), zone)
+    return _section(
+        "activity", _say("rest_today"), _say("usual_activity", start, day=day_text(start))
+    )
+
+
+def _heat_and_ice(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    ice_until = _later(shot.at, timedelta(hours=knowledge.number("instructions.ice_hours")), zone)
+    minutes = knowledge.integer("instructions.cold_pack_minutes")
+    return _section(
+        "heat_and_ice",
+        _say("ice_first", ice_until, when=_when(ice_until), minutes=minutes),
+        _say("heat_after"),
+    )
+
+
+def _bathing(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    days = knowledge.integer("instructions.no_soaking_days")
+    until = _later(shot.at, timedelta(days=days), zone)
+    return _section("bathing", _say("shower_ok"), _say("no_soaking", until, when=_when(until)))
+
+
+def _medicines_after(actions: Sequence[Action], zone: ZoneInfo) -> Section:
+    return _section(
+        "medicines",
+        _say("usual_medicines_after"),
+        _say("pain_medicine"),
+        _say("blood_thinner_restart"),
+        *_confirmed(actions, zone),
+    )
+
+
+def _sugar(knowledge: Knowledge, key: str) -> dict[str, str]:
+    mg_dl = knowledge.number(key)
+    return {"mg_dl": f"{mg_dl:g}", "mmol_l": _mmol(mg_dl)}
+
+
+def _blood_sugar(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
+    if shot.steroid is None:
+        return _section("blood_sugar", _say("sugar_as_usual"))
+    day0 = shot.at.date()
+    through = day0 + timedelta(days=knowledge.integer("diabetes.check_more_often_days"))
+    peak = day0 + timedelta(days=knowledge.integer("diabetes.glucose_peak_day"))
+    end = timeline.start_of_day(through + timedelta(days=1), zone)
+    return _section(
+        "blood_sugar",
+        _say("check_sugar_more", end, day=_day_words(through)),
+        _say("sugar_peak", timeline.start_of_day(peak, zone), day=_day_words(peak)),
+        _say("sugar_high_call", **_sugar(knowledge, "diabetes.glucose_call_threshold_mg_dl")),
+        _say("sugar_low_call", **_sugar(knowledge, "triage.glucose_low_mg_dl")),
+    )
+
+
+def _when_to_call(
+    shot: _Injection, knowledge: Knowledge, zone: ZoneInfo, has_diabetes: bool
+) -> Section:
+    fever = knowledge.number("triage.fever_c")
+    numb_end = _numbness_ends(shot, knowledge, zone)
+    items = [
+        _say("call_fever", celsius=f"{fever:g}", fahrenheit=_fahrenheit(fever)),
+        _say("call_site"),
+        _say("call_numb", numb_end, when=_when(numb_end)),
+        _say("call_severe_pain", nrs=knowledge.integer("triage.severe_pain_nrs")),
+        _say("call_headache"),
+    ]
+    if has_diabetes and shot.steroid is not None:
+        items.append(
+            _say("call_sugar", **_sugar(knowledge, "diabetes.glucose_call_threshold_mg_dl"))
+        )
+    after_hours = knowledge.text("clinic.after_hours_phone")
+    items.append(_say("call_how", help_line=_help_line(knowledge), after_hours=after_hours))
+    return _section("when_to_call", *items)
+
+
+def _emergency(knowledge: Knowledge) -> Section:
+    number = knowledge.text("clinic.emergency_phone")
+    signs = (
+        "er_breathing",
+        "er_swelling",
+        "er_bladder_bowel",
+        "er_both_legs",
+        "er_fever_back_pain",
+    )
+    items = (*(_say(code) for code in signs), _say("er_how", number=number))
+    return Section("emergency", f"Call {number} now if", items)

@@ -1,0 +1,142 @@
+"""What screening returns: findings with dated actions, and the case they are about.
+
+A finding's severity sets the readiness: stop -> postpone, review -> needs_review,
+action -> ready_with_actions, info -> ready; the worst finding wins. `actions` are
+instructions for the patient, each at an absolute time. `options` are for clinicians
+only: choices they may make (a blood-thinner hold, a premedication regimen), with the
+dates each would give; the patient is shown none of them until a clinician decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sijcare.domain.errors import InputError
+from sijcare.domain.intake import Intake, MedicineEntry
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.medicines import Medicine, MedicineIndex
+from sijcare.domain.screening_rules import timeline
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    ACTION = "action"
+    REVIEW = "review"
+    STOP = "stop"
+
+
+class Readiness(StrEnum):
+    READY = "ready"
+    READY_WITH_ACTIONS = "ready_with_actions"
+    NEEDS_REVIEW = "needs_review"
+    POSTPONE = "postpone"
+
+
+RANK = {Severity.INFO: 0, Severity.ACTION: 1, Severity.REVIEW: 2, Severity.STOP: 3}
+READINESS = {
+    Severity.INFO: Readiness.READY,
+    Severity.ACTION: Readiness.READY_WITH_ACTIONS,
+    Severity.REVIEW: Readiness.NEEDS_REVIEW,
+    Severity.STOP: Readiness.POSTPONE,
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something to do at (or by) an absolute time, in plain language."""
+
+    at: datetime
+    what: str
+    code: str
+    about: str
+
+    def __post_init__(self) -> None:
+        if self.at.utcoffset() is None:
+            raise ValueError(f"action {self.code} needs a timezone-aware time")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice for the clinician, with the dated steps it would give (clinicians only)."""
+
+    code: str
+    summary: str
+    steps: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One screening observation about a medicine, allergy or condition (`about`).
+
+    `source` is the id of the citation behind it; `rule_keys` are the rules it read.
+    """
+
+    code: str
+    about: str
+    severity: Severity
+    patient_message: str
+    clinician_rationale: str
+    source: str
+    rule_keys: tuple[str, ...] = ()
+    actions: tuple[Action, ...] = ()
+    options: tuple[Option, ...] = ()
+
+
+def readiness(findings: list[Finding]) -> Readiness:
+    """The worst finding's readiness; ready when there is no finding."""
+    worst = max((f.severity for f in findings), key=RANK.__getitem__, default=Severity.INFO)
+    return READINESS[worst]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One entry of the patient's medicine list with the known medicines it names."""
+
+    position: int
+    entry: MedicineEntry
+    medicines: tuple[Medicine, ...]
+    unrecognised: tuple[str, ...]  # words that may name a medicine the knowledge lacks
+
+    @property
+    def where(self) -> str:
+        return f"medicines[{self.position}]"
+
+
+@dataclass(frozen=True)
+class Case:
+    """The intake in context: the procedure time in the clinic's zone and the knowledge."""
+
+    intake: Intake
+    at: datetime
+    zone: ZoneInfo
+    knowledge: Knowledge
+    index: MedicineIndex
+    listed: tuple[Listed, ...]
+
+    @property
+    def day(self) -> date:
+        """The procedure's local calendar day."""
+        return self.at.date()
+
+    @property
+    def arrival(self) -> datetime:
+        """Arrival: `instructions.arrive_minutes_before` before the procedure time."""
+        lead = self.knowledge.number("instructions.arrive_minutes_before")
+        return self.before(timedelta(minutes=lead))
+
+    def before(self, delta: timedelta) -> datetime:
+        """`delta` of elapsed time before the procedure, on the clinic's clock."""
+        return timeline.shifted(self.at, -delta, self.zone)
+
+    def after(self, delta: timedelta) -> datetime:
+        return timeline.shifted(self.at, delta, self.zone)
+
+    def days_before(self, day: date, where: str) -> int:
+        """Whole calendar days from `day` to the procedure day; a later day is an error."""
+        days = (self.day - day).days
+        if days < 0:
+            raise InputError(where, f"{day.isoformat()} is after the procedure day")
+        return days

@@ -1,0 +1,311 @@
+"""Reading the pain diary of a therapeutic SI joint injection (anesthetic + steroid).
+
+Sources: Medicare LCD (responder: >= 50 % relief; repeat needs it for >= 3 months),
+Farrar 2001 (clinically meaningful: >= 30 % or >= 2 points), commonly cited steroid
+onset (2-7 days) and flare (within hours, up to a few days). Every number is a
+knowledge rule (`therapeutic.*`, `relief.sustained_percent`).
+
+Decisions:
+- Days are calendar days in the clinic's time zone: day 0 is the injection day, day 1
+  the next day. An entry belongs to the day on which it was recorded.
+- Milestone (2w, 6w, 3m): the entry whose day is closest to the target day among the
+  entries on the first to last day of its range (both included). Ties go to the later
+  entry (across days and within a day): it shows whether the relief held. No entry in
+  the range: the milestone's relief is None.
+- Flare: a score above baseline from flare_from_hours to flare_until_hours after the
+  injection, both ends included. No score in that time: `flare_detected` is None.
+- Onset: the day of the first entry (on onset_first_day .. onset_last_day) from which
+  every entry through onset_last_day has relief >= onset_relief_percent. Each entry
+  counts, so a bad evening breaks the run and a good evening can start it. The diary
+  must reach onset_last_day (an entry on that day or later), else onset is None.
+- Sustained relief (>= relief.sustained_percent): the first unbroken run of entries at
+  or above it after both the anesthetic window (relief inside it is the numbing
+  medicine's) and the flare time (a flare must not cut the steroid's relief short),
+  measured from the injection, also given in weeks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge, Provenance
+from sijcare.domain.procedure import Kind, Procedure, anesthetic_window
+from sijcare.domain.relief import (
+    DiaryWarning,
+    DurationInWeeks,
+    PainScore,
+    ReliefPoint,
+    ReliefSpan,
+    check_baseline,
+    local_zone,
+    percent_text,
+    relief_points,
+    relief_span,
+)
+
+RULE_VERSION = "therapeutic-injection/1"
+
+MILESTONES = ("2w", "6w", "3m")
+
+RULES = (
+    *(f"therapeutic.milestone_{name}_days" for name in MILESTONES),
+    "therapeutic.responder_percent",
+    "therapeutic.meaningful_percent",
+    "therapeutic.meaningful_points",
+    "therapeutic.flare_from_hours",
+    "therapeutic.flare_until_hours",
+    "therapeutic.onset_first_day",
+    "therapeutic.onset_last_day",
+    "therapeutic.onset_relief_percent",
+    "relief.sustained_percent",
+    "relief.low_baseline_warning_below",
+    "clinic.time_zone",
+)
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """A milestone's days after the injection: first <= target <= last, all included."""
+
+    first: int
+    target: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """Relief at one milestone, from the entry closest to its target day."""
+
+    name: str
+    days: DayRange
+    score: ReliefPoint | None
+    day: int | None
+    relief_percent: float | None
+    responder: bool | None
+    clinically_meaningful: bool | None
+
+
+@dataclass(frozen=True)
+class TherapeuticResult:
+    """What a therapeutic injection's diary shows. Percentages are % relief from baseline."""
+
+    milestones: Mapping[str, float | None]
+    responders: Mapping[str, bool | None]
+    milestone_details: tuple[Milestone, ...]
+    flare_detected: bool | None
+    flare_scores: tuple[ReliefPoint, ...]
+    onset_day: int | None
+    sustained_relief: ReliefSpan | None
+    sustained_relief_weeks: DurationInWeeks | None
+    anesthetic_peak_relief_percent: float | None
+    performed_at: datetime
+    anesthetic: str
+    steroid: str
+    baseline_pain: int
+    scores_used: tuple[ReliefPoint, ...]
+    warnings: tuple[DiaryWarning, ...]
+    rationale: str
+    rule_version: str
+    provenance: Provenance
+
+
+def milestone_days(knowledge: Knowledge, name: str) -> DayRange:
+    """The day range of milestone `name` ("2w", "6w" or "3m") from the knowledge base."""
+    key = f"therapeutic.milestone_{name}_days"
+    values = knowledge.numbers(key)
+    if len(values) != 3 or not values[0] <= values[1] <= values[2] or min(values) < 0:
+        raise InputError(key, "must be [first, target, last] days with first <= target <= last")
+    first, target, last = (int(v) for v in values)
+    return DayRange(first, target, last)
+
+
+def interpret_therapeutic(
+    procedure: Procedure,
+    scores: Sequence[PainScore],
+    knowledge: Knowledge,
+    *,
+    time_zone: str | None = None,
+) -> TherapeuticResult:
+    """Milestones, flare, onset and sustained relief of a therapeutic injection's diary.
+
+    `time_zone` (default: knowledge rule clinic.time_zone) sets the calendar days.
+    Raises `InputError` for a diagnostic procedure, an unknown agent, a baseline of 0
+    or an entry before the injection.
+    """
+    if procedure.kind is not Kind.THERAPEUTIC or procedure.steroid is None:
+        raise InputError("kind", "this is a diagnostic block: read it as diagnostic")
+    anesthetic = knowledge.row("anesthetics", procedure.anesthetic.agent, where="anesthetic.agent")
+    steroid = knowledge.row("steroids", procedure.steroid.agent, where="steroid.agent")
+    tz = local_zone(time_zone or knowledge.text("clinic.time_zone"), where="time_zone")
+    warnings = check_baseline(procedure.baseline_pain, knowledge)
+    points = relief_points(scores, procedure.baseline_pain, procedure.performed_at)
+    days = tuple(_day(procedure.performed_at, p.recorded_at, tz) for p in points)
+    milestones = tuple(
+        _milestone(name, points, days, procedure.baseline_pain, knowledge) for name in MILESTONES
+    )
+    flare = _flare_scores(points, procedure.baseline_pain, knowledge)
+    # Relief inside the anesthetic window is the numbing medicine's, and a flare may
+    # interrupt early steroid relief: the sustained run is read after both have passed.
+    window = anesthetic_window(procedure, knowledge)
+    settled = max(window, timedelta(hours=knowledge.number("therapeutic.flare_until_hours")))
+    sustained = relief_span(
+        tuple(p for p in points if p.elapsed > settled),
+        knowledge.number("relief.sustained_percent"),
+        procedure.performed_at,
+    )
+    onset = _onset_day(points, days, knowledge)
+    in_window = [p.relief_percent for p in points if timedelta(0) < p.elapsed <= window]
+    warnings += _warnings(points, milestones, flare, onset, days, knowledge)
+    return TherapeuticResult(
+        milestones=MappingProxyType({m.name: m.relief_percent for m in milestones}),
+        responders=MappingProxyType({m.name: m.responder for m in milestones}),
+        milestone_details=milestones,
+        flare_detected=None if flare is None else bool(flare),
+        flare_scores=tuple(flare or ()),
+        onset_day=onset,
+        sustained_relief=sustained,
+        sustained_relief_weeks=None if sustained is None else sustained.since_injection.in_weeks(),
+        anesthetic_peak_relief_percent=max(in_window, default=None),
+        performed_at=procedure.performed_at,
+        anesthetic=str(anesthetic["id"]),
+        steroid=str(steroid["id"]),
+        baseline_pain=procedure.baseline_pain,
+        scores_used=points,
+        warnings=warnings,
+        rationale=_rationale(milestones, flare, onset),
+        rule_version=RULE_VERSION,
+        provenance=knowledge.provenance(
+            RULES,
+            {
+                "performed_at": procedure.performed_at.isoformat(),
+                "side": procedure.side.value,
+                "anesthetic": anesthetic["id"],
+                "steroid": steroid["id"],
+                "baseline_pain": procedure.baseline_pain,
+                "time_zone": tz.key,
+                "scores": len(points),
+            },
+        ),
+    )
+
+
+def _day(injected_at: datetime, at: datetime, tz: ZoneInfo) -> int:
+    return (at.astimezone(tz).date() - injected_at.astimezone(tz).date()).days
+
+
+def _milestone(
+    name: str,
+    points: Sequence[ReliefPoint],
+    days: Sequence[int],
+    baseline: int,
+    knowledge: Knowledge,
+) -> Milestone:
+    span = milestone_days(knowledge, name)
+    candidates = [(d, p) for d, p in zip(days, points, strict=True) if span.first <= d <= span.last]
+    if not candidates:
+        return Milestone(name, span, None, None, None, None, None)
+    # Closest day first; on a tie the later entry (points are in time order).
+    index = min(range(len(candidates)), key=lambda i: (abs(candidates[i][0] - span.target), -i))
+    day, point = candidates[index]
+    meaningful = point.relief_percent >= knowledge.number("therapeutic.meaningful_percent") or (
+        baseline - point.pain >= knowledge.integer("therapeutic.meaningful_points")
+    )
+    return Milestone(
+        name=name,
+        days=span,
+        score=point,
+        day=day,
+        relief_percent=point.relief_percent,
+        responder=point.relief_percent >= knowledge.number("therapeutic.responder_percent"),
+        clinically_meaningful=meaningful,
+    )
+
+
+def _flare_scores(
+    points: Sequence[ReliefPoint], baseline: int, knowledge: Knowledge
+) -> list[ReliefPoint] | None:
+    """Scores above baseline in the flare time; None when no score falls in that time."""
+    start = timedelta(hours=knowledge.number("therapeutic.flare_from_hours"))
+    end = timedelta(hours=knowledge.number("therapeutic.flare_until_hours"))
+    if end <= start:
+        raise InputError("therapeutic.flare_until_hours", "must be after flare_from_hours")
+    inside = [p for p in points if start <= p.elapsed <= end]
+    return [p for p in inside if p.pain > baseline] if inside else None
+
+
+def _onset_day(
+    points: Sequence[ReliefPoint], days: Sequence[int], knowledge: Knowledge
+) -> int | None:
+    first = knowledge.integer("therapeutic.onset_first_day")
+    last = knowledge.integer("therapeutic.onset_last_day")
+    if last < first:
+        raise InputError("therapeutic.onset_last_day", "must not be before onset_first_day")
+    if not days or days[-1] < last:
+        return None
+    level = knowledge.number("therapeutic.onset_relief_percent")
+    period = [(d, p) for d, p in zip(days, points, strict=True) if first <= d <= last]
+    onset = None
+    for day, point in period:
+        if point.relief_percent < level:
+            onset = None
+        elif onset is None:
+            onset = day
+    return onset
+
+
+def _warnings(
+    points: Sequence[ReliefPoint],
+    milestones: Sequence[Milestone],
+    flare: Sequence[ReliefPoint] | None,
+    onset: int | None,
+    days: Sequence[int],
+    knowledge: Knowledge,
+) -> tuple[DiaryWarning, ...]:
+    out = [
+        DiaryWarning(
+            f"milestone_{m.name}_not_recorded",
+            f"No entry on days {m.days.first}-{m.days.last}: the {m.name} relief is not known.",
+        )
+        for m in milestones
+        if m.score is None
+    ]
+    if flare is None:
+        out.append(
+            DiaryWarning(
+                "flare_not_assessable",
+                "No score in the flare time after the injection: a flare cannot be ruled out.",
+            )
+        )
+    last = knowledge.integer("therapeutic.onset_last_day")
+    if onset is None and (not days or days[-1] < last):
+        out.append(
+            DiaryWarning(
+                "onset_not_assessable",
+                f"The diary does not reach day {last}: the steroid's onset cannot be read.",
+            )
+        )
+    if not points:
+        out.append(DiaryWarning("no_scores", "The diary has no entries."))
+    return tuple(out)
+
+
+def _rationale(
+    milestones: Sequence[Milestone], flare: Sequence[ReliefPoint] | None, onset: int | None
+) -> str:
+    parts = [_milestone_text(m) for m in milestones]
+    if flare:
+        parts.append("steroid flare (score above baseline in the flare time)")
+    parts.append(f"onset day {onset}" if onset is not None else "no onset found")
+    return "; ".join(parts) + "."
+
+
+def _milestone_text(m: Milestone) -> str:
+    if m.relief_percent is None:
+        return f"{m.name}: not recorded"
+    status = "responder" if m.responder else "not a responder"
+    return f"{m.name}: {percent_text(m.relief_percent)} ({status})"

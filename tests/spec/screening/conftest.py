@@ -1,0 +1,44 @@
+"""Builders for the screening spec: an intake that is ready unless a case changes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+from screening_helpers import PROCEDURE_TIME, BuildIntake, RunScreen, therapeutic
+
+from sijcare.domain.intake import Diabetes, Intake
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.screening import ScreeningResult, screen
+
+
+@pytest.fixture
+def build_intake() -> BuildIntake:
+    """An intake with nothing of concern; keyword arguments replace its fields."""
+
+    def build(**changes: Any) -> Intake:
+        fields: dict[str, Any] = {
+            "procedure": therapeutic(),
+            "current_infection": False,
+            "immunocompromised": False,
+            "possibly_pregnant": False,
+            "diabetes": Diabetes(has=False),
+            "driver_arranged": True,
+        }
+        return Intake(**{**fields, **changes})
+
+    return build
+
+
+@pytest.fixture
+def run_screen(knowledge: Knowledge, build_intake: BuildIntake) -> RunScreen:
+    """Screen an intake built from keyword arguments, at PROCEDURE_TIME unless `at=`,
+    with the shipped knowledge unless `k=`."""
+
+    def run(
+        *, at: datetime = PROCEDURE_TIME, k: Knowledge | None = None, **changes: Any
+    ) -> ScreeningResult:
+        return screen(build_intake(**changes), at, k or knowledge)
+
+    return run
