@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from sijcare import __version__
-from sijcare.cli import consent, diary, instructions, plan, screen, triage
+from sijcare.cli import app, consent, diary, instructions, plan, screen, triage
 from sijcare.cli.common import Context, run_guarded
 
 
@@ -36,6 +36,9 @@ cli.add_command(triage.triage)
 cli.add_command(plan.plan)
 cli.add_command(consent.consent)
 cli.add_command(instructions.instructions)
+cli.add_command(app.serve)
+cli.add_command(app.db)
+cli.add_command(app.demo)
 
 
 def main(argv: list[str] | None = None) -> None:

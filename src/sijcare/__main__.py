@@ -1,0 +1,5 @@
+"""`python -m sijcare` runs the `sijcare` command."""
+
+from sijcare.cli import main
+
+main()
