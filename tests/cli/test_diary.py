@@ -335,3 +335,26 @@ def test_clinic_config_threshold_is_used(
     result = run_json(capsys, "--clinic-config", config, *analyze())
     assert result["classification"] == "indeterminate"
     assert result["provenance"]["overrides"] == {"diagnostic.positive_threshold_percent": 100}
+
+
+def test_misspelt_procedure_field_is_refused_not_ignored(tmp_path: Path) -> None:
+    import json
+
+    from sijcare.cli import main
+
+    doc = json.loads((EXAMPLES / "procedure-diagnostic.json").read_text())
+    doc["sedaton"] = "moderate"
+    bad = tmp_path / "procedure.json"
+    bad.write_text(json.dumps(doc))
+    with pytest.raises(SystemExit) as exc:
+        main(
+            [
+                "diary",
+                "analyze",
+                "--procedure",
+                str(bad),
+                "--diary",
+                str(EXAMPLES / "diary-diagnostic.csv"),
+            ]
+        )
+    assert exc.value.code == 2

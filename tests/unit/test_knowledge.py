@@ -58,3 +58,26 @@ def test_unreadable_config_is_an_input_error(tmp_path: Path) -> None:
     config.write_text("[overrides\n", encoding="utf-8")
     with pytest.raises(InputError, match="not valid TOML"):
         loader.load(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[overides]\n"clinic.time_zone" = "UTC"\n', "is not a section"),
+        ('[overrides]\n"therapeutic.milestone_2w_days" = [10, 14]\n', "must have 3 items"),
+        ('[overrides]\n"therapeutic.milestone_2w_days" = [10, "14", 18]\n', "same kind"),
+    ],
+)
+def test_misspelt_section_or_malformed_list_is_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    config = tmp_path / "clinic.toml"
+    config.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        loader.load(config)
+
+
+def test_list_override_of_the_right_shape_is_applied(tmp_path: Path) -> None:
+    config = tmp_path / "clinic.toml"
+    config.write_text('[overrides]\n"therapeutic.milestone_2w_days" = [11, 14, 17]\n', "utf-8")
+    assert loader.load(config).numbers("therapeutic.milestone_2w_days") == (11.0, 14.0, 17.0)

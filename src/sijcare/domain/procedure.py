@@ -47,10 +47,10 @@ class Anesthetic:
     def __post_init__(self) -> None:
         if not self.agent.strip():
             raise InputError("anesthetic.agent", "is required")
-        if not 0 < self.concentration_percent <= 10:
-            raise InputError("anesthetic.concentration_percent", "must be above 0 and at most 10")
-        if not 0 < self.volume_ml <= 20:
-            raise InputError("anesthetic.volume_ml", "must be above 0 and at most 20 mL")
+        if self.concentration_percent <= 0:
+            raise InputError("anesthetic.concentration_percent", "must be above 0")
+        if self.volume_ml <= 0:
+            raise InputError("anesthetic.volume_ml", "must be above 0 mL")
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ class Steroid:
     def __post_init__(self) -> None:
         if not self.agent.strip():
             raise InputError("steroid.agent", "is required")
-        if not 0 < self.dose_mg <= 200:
-            raise InputError("steroid.dose_mg", "must be above 0 and at most 200 mg")
+        if self.dose_mg <= 0:
+            raise InputError("steroid.dose_mg", "must be above 0 mg")
 
 
 @dataclass(frozen=True)
@@ -160,10 +160,35 @@ class PlannedProcedure:
 
 
 def check_agents(procedure: Procedure, knowledge: Knowledge) -> None:
-    """Raise `InputError` when an agent is not in the knowledge base."""
+    """Raise `InputError` when an agent is not in the knowledge base, or an amount is
+    beyond the plausibility bounds of the `procedure.*` rules (a typing slip, like 80 mL
+    for 8 mL, must not be documented silently)."""
     knowledge.row("anesthetics", procedure.anesthetic.agent, where="anesthetic.agent")
+    _check_at_most(
+        procedure.anesthetic.concentration_percent,
+        knowledge.number("procedure.anesthetic_concentration_max_percent"),
+        "anesthetic.concentration_percent",
+        "%",
+    )
+    _check_at_most(
+        procedure.anesthetic.volume_ml,
+        knowledge.number("procedure.anesthetic_volume_max_ml"),
+        "anesthetic.volume_ml",
+        " mL",
+    )
     if procedure.steroid is not None:
         knowledge.row("steroids", procedure.steroid.agent, where="steroid.agent")
+        _check_at_most(
+            procedure.steroid.dose_mg,
+            knowledge.number("procedure.steroid_dose_max_mg"),
+            "steroid.dose_mg",
+            " mg",
+        )
+
+
+def _check_at_most(value: float, bound: float, where: str, unit: str) -> None:
+    if value > bound:
+        raise InputError(where, f"{value:g}{unit} is above the plausible {bound:g}{unit}")
 
 
 def anesthetic_window(procedure: Procedure, knowledge: Knowledge) -> timedelta:

@@ -93,7 +93,9 @@ def _record(item: Any, knowledge: Knowledge, index: int) -> RecordedProcedure:
     prefix = f"procedures[{index}]."
     if not isinstance(item, dict):
         raise InputError(prefix.rstrip("."), "must be an object (a procedure with its diary)")
-    procedure = procedure_from_dict(item, knowledge, prefix=prefix)
+    procedure = procedure_from_dict(
+        item, knowledge, prefix=prefix, extra_fields=frozenset({"diary", "functional_gain"})
+    )
     diary_doc = item.get("diary", [])
     if not isinstance(diary_doc, list):
         raise InputError(prefix + "diary", "must be a list of entries")

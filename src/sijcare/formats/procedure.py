@@ -46,11 +46,33 @@ def parse_procedure_text(text: str, knowledge: Knowledge, *, what: str) -> Proce
         raise exc.within(what) from None
 
 
+FIELDS = frozenset(
+    {
+        "performed_at", "kind", "side", "anesthetic", "steroid", "baseline_pain", "guidance",
+        "contrast", "sedation", "physician", "observation_end", "discharged_at",
+        "driver_present",
+    }
+)  # fmt: skip
+
+
 def procedure_from_dict(
-    doc: Mapping[str, Any], knowledge: Knowledge, prefix: str = ""
+    doc: Mapping[str, Any],
+    knowledge: Knowledge,
+    prefix: str = "",
+    *,
+    extra_fields: frozenset[str] = frozenset(),
 ) -> Procedure:
-    """A `Procedure` from a decoded JSON object (also used inside REPORT and HISTORY)."""
+    """A `Procedure` from a decoded JSON object (also used inside REPORT and HISTORY).
+
+    Unknown fields are refused: a misspelt "sedaton" must not silently mean no sedation.
+    `extra_fields` are the fields an enclosing format adds (HISTORY's diary).
+    """
     p = prefix
+    unknown = sorted(set(doc) - FIELDS - extra_fields)
+    if unknown:
+        raise InputError(p + unknown[0], "is not a field of a procedure")
+    if "steroid" not in doc:
+        raise InputError(p + "steroid", "is required (null for a diagnostic block)")
     kind = parse_enum(Kind, require(doc, "kind", prefix=p), where=p + "kind")
     anesthetic_doc = require(doc, "anesthetic", prefix=p)
     if not isinstance(anesthetic_doc, dict):

@@ -32,6 +32,9 @@ def load(clinic_config: Path | None = None) -> Knowledge:
         raise InputError(str(clinic_config), f"cannot read the file ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(clinic_config), f"not valid TOML ({exc})") from None
+    unknown = sorted(set(raw) - {"clinic", "overrides"})
+    if unknown:
+        raise InputError(f"{clinic_config}: {unknown[0]}", "is not a section (use [overrides])")
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, dict):
         raise InputError(f"{clinic_config}: overrides", "must be a table of rule = value")
@@ -108,6 +111,8 @@ def _overridden(rule: Rule, value: Any) -> Rule:
         raise InputError(where, "must be a whole number")
     if not numeric and type(value) is not type(shipped):
         raise InputError(where, f"must be of the same kind as the shipped {shipped!r}")
+    if isinstance(shipped, list):
+        _check_list(value, shipped, where)
     if "min" in limits and value < limits["min"]:
         raise InputError(where, f"must be at least {limits['min']}")
     if "max" in limits and value > limits["max"]:
@@ -125,6 +130,17 @@ def _overridden(rule: Rule, value: Any) -> Rule:
         note=f"shipped value {shipped!r} ({rule.source}, {rule.evidence.value})",
         limits=limits,
     )
+
+
+def _check_list(value: list[Any], shipped: list[Any], where: str) -> None:
+    """A list override has the shipped list's length and item kinds (numbers stay numbers)."""
+    if len(value) != len(shipped):
+        raise InputError(where, f"must have {len(shipped)} items like the shipped {shipped!r}")
+    for item, model in zip(value, shipped, strict=True):
+        model_numeric = isinstance(model, int | float) and not isinstance(model, bool)
+        item_numeric = isinstance(item, int | float) and not isinstance(item, bool)
+        if model_numeric != item_numeric or (not model_numeric and type(item) is not type(model)):
+            raise InputError(where, f"items must be of the same kind as in {shipped!r}")
 
 
 def _sources(doc: Mapping[str, Any]) -> dict[str, Source]:
