@@ -1,0 +1,89 @@
+"""Commands of the web application: `serve`, `db upgrade` and `demo`.
+
+Each command builds the settings once from the environment (see `.env.example`).
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from sijcare.db import migrate
+from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.settings import Environment, Settings
+
+
+def _settings() -> Settings:
+    return Settings.from_environ(os.environ)
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from sijcare.web.app import create_app
+
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
+
+
+@click.command()
+@click.option("--host", help="Address to listen on (default: SIJCARE_HOST or 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default: SIJCARE_PORT or 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web app (the database must be up to date: `sijcare db upgrade`)."""
+    _serve(_settings(), host, port)
+
+
+@click.group()
+def db() -> None:
+    """Manage the database."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Apply the migrations to the database SIJCARE_DATABASE_URL names."""
+    settings = _settings()
+    migrate.upgrade(settings.database_url)
+    click.echo(f"database is at revision {migrate.current_revision(settings.database_url)}")
+
+
+@click.command()
+@click.option("--serve/--no-serve", "then_serve", default=True, help="Serve the app afterwards.")
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default 8000).")
+def demo(then_serve: bool, host: str | None, port: int | None) -> None:
+    """Set up the database, load a demo clinic, print its logins and serve the app."""
+    from sijcare import knowledge as knowledge_loader
+    from sijcare.services import demo as demo_data
+    from sijcare.services.passwords import Passwords
+    from sijcare.web.platform import utc_now
+
+    settings = _settings()
+    if settings.env is Environment.PRODUCTION:
+        raise click.ClickException("the demo clinic is not loaded in production (SIJCARE_ENV)")
+    migrate.upgrade(settings.database_url)
+    engine = create_engine_for(settings.database_url)
+    try:
+        with session_factory(engine)() as session:
+            result = demo_data.load_demo(
+                session,
+                now=utc_now(),
+                passwords=Passwords(),
+                knowledge=knowledge_loader.load(settings.clinic_config),
+            )
+    finally:
+        engine.dispose()
+    click.echo("Demo clinic loaded." if result.created else "Demo clinic already loaded.")
+    click.echo(f"Every demo account's password: {result.password}")
+    for login in result.logins:
+        click.echo(f"  {login.role:<10} {login.email:<32} {login.name}")
+    url = f"http://{host or settings.host}:{port or settings.port}"
+    click.echo(f"Open {url} and sign in.")
+    if then_serve:
+        _serve(settings, host, port)

@@ -1,0 +1,70 @@
+"""Engines and sessions for the one database URL the settings name.
+
+SQLite (the default) gets, on every connection: WAL journal (readers do not block the
+writer), foreign keys on, a busy timeout, and `BEGIN IMMEDIATE` for every transaction.
+The last one takes the write lock at the start, so two transactions can never both read
+a free slot and then both book it; SQLite has one writer at a time anyway, and a
+deferred transaction that upgrades to a write in WAL mode fails instead of waiting.
+PostgreSQL is reached through psycopg 3.
+
+Sessions do not begin transactions by themselves (`autobegin=False`): every use is inside
+`with db.begin():`, so a service's writes and its audit event commit or roll back together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from sijcare.domain.errors import InputError
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def create_engine_for(url: str | URL, **options: Any) -> Engine:
+    """An engine for `url`; a SQLite file's folder is created when missing."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, **options)
+    if backend == "postgresql":
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return sa.create_engine(parsed, pool_pre_ping=True, **options)
+    raise InputError("SIJCARE_DATABASE_URL", f"{backend!r} is not supported (sqlite, postgresql)")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that need an explicit `with db.begin():` and keep loaded values after it."""
+    return sessionmaker(bind=engine, autobegin=False, expire_on_commit=False)
+
+
+def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, **options)
+    sa.event.listen(engine, "connect", _configure_sqlite_connection)
+    sa.event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the sijcare database (run with `sijcare db upgrade`)."""

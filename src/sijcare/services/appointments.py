@@ -1,0 +1,464 @@
+"""Appointments: free slots, and booking, moving and cancelling procedures and visits.
+
+A patient books for themself; staff book for any patient of their clinic. A booking must
+take a free slot of the practitioner at the location (see `slots`). Double booking is
+impossible: the database refuses overlapping booked appointments of a practitioner or a
+room (ADR 0003), and each booking locks the patient, the practitioner and the location's
+rooms first (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite transactions are
+`BEGIN IMMEDIATE`), so concurrent requests queue up and the loser gets `Conflict`.
+A form submitted twice books once: its `idempotency_key` is stored with the booking and a
+repeat returns the booking already made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sijcare.db.enums import (
+    AppointmentKind,
+    AppointmentMode,
+    AppointmentStatus,
+    PathwayStatus,
+    PractitionerKind,
+    Role,
+)
+from sijcare.db.models import (
+    Appointment,
+    Availability,
+    AvailabilityException,
+    Location,
+    Pathway,
+    Patient,
+    Practitioner,
+    PractitionerLocation,
+    Room,
+)
+from sijcare.services import access, audit, directory, patients, slots
+from sijcare.services.actor import Actor
+from sijcare.services.appointment_views import AppointmentView as AppointmentView
+from sijcare.services.appointment_views import views
+from sijcare.services.errors import Conflict, FieldError, Invalid, NotFound, msg
+
+MAX_DAYS = 31
+_TAKEN = msg("That time was just taken. Please choose another.")
+_NO_ROOM = msg("No procedure room is free at that time. Please choose another time.")
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    practitioner_id: int
+    location_id: int
+    starts_at: datetime
+    kind: AppointmentKind
+    mode: AppointmentMode
+    pathway_id: int | None = None
+    note: str = ""
+    idempotency_key: str | None = None
+
+
+def free_slots(
+    db: Session,
+    *,
+    actor: Actor,
+    practitioner_id: int,
+    location_id: int,
+    first_day: date,
+    days: int,
+    now: datetime,
+) -> list[slots.Slot]:
+    """The free slots of a practitioner at a location over `days` local days from `first_day`."""
+    if not 1 <= days <= MAX_DAYS:
+        raise Invalid.one("days", msg("Ask for 1 to {count} days.", count=MAX_DAYS))
+    with db.begin():
+        practitioner = directory.load(db, actor, practitioner_id)
+        location = _location(db, actor, practitioner, location_id)
+        return _free(db, practitioner, location, first_day, days, now)
+
+
+def _free(
+    db: Session,
+    practitioner: Practitioner,
+    location: Location,
+    first_day: date,
+    days: int,
+    now: datetime,
+    ignore: int | None = None,
+) -> list[slots.Slot]:
+    zone = ZoneInfo(location.time_zone)
+    last_day = first_day + timedelta(days=days - 1)
+    rules = db.scalars(
+        sa.select(Availability).where(
+            Availability.practitioner_id == practitioner.id, Availability.location_id == location.id
+        )
+    ).all()
+    exceptions = db.scalars(
+        sa.select(AvailabilityException).where(
+            AvailabilityException.practitioner_id == practitioner.id,
+            AvailabilityException.on_date.between(first_day, last_day),
+        )
+    ).all()
+    offered = [
+        slot
+        for n in range(days)
+        for slot in slots.day_slots(rules, first_day + timedelta(days=n), zone)
+    ]
+    start, _ = slots.local_day_bounds(first_day, zone)
+    _, end = slots.local_day_bounds(last_day, zone)
+    busy_query = sa.select(Appointment.starts_at, Appointment.ends_at).where(
+        Appointment.practitioner_id == practitioner.id,
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.starts_at < end,
+        Appointment.ends_at > start,
+    )
+    if ignore is not None:
+        busy_query = busy_query.where(Appointment.id != ignore)
+    busy = [slots.Busy(s, e) for s, e in db.execute(busy_query)]
+    return slots.free(slots.without_exceptions(offered, exceptions, zone), busy, now)
+
+
+def book(
+    db: Session, *, actor: Actor, public_id: str, request: BookingRequest, now: datetime
+) -> AppointmentView:
+    """Book `request` for the patient `public_id`; raises `Invalid` or `Conflict`."""
+    if request.idempotency_key:
+        replayed = _replay(db, actor, request.idempotency_key, now)
+        if replayed is not None:
+            return replayed
+    try:
+        with db.begin():
+            return _book(db, actor, public_id, request, now)
+    except IntegrityError:
+        replayed = (
+            _replay(db, actor, request.idempotency_key, now) if request.idempotency_key else None
+        )
+        if replayed is not None:
+            return replayed
+        raise Conflict(_TAKEN) from None
+
+
+def _book(
+    db: Session, actor: Actor, public_id: str, request: BookingRequest, now: datetime
+) -> AppointmentView:
+    patient = patients.load(db, actor, public_id)
+    _lock(db, Patient, patient.id)
+    practitioner = _practitioner(db, actor, request.practitioner_id)
+    location = _location(db, actor, practitioner, request.location_id)
+    errors = _request_problems(db, patient, practitioner, request)
+    slot, time_errors = _time_check(db, patient, practitioner, location, request.starts_at, now)
+    errors += time_errors
+    if errors or slot is None:
+        raise Invalid(errors)
+    room_id = None
+    if request.kind is AppointmentKind.PROCEDURE:
+        room_id = _free_room(db, location, slot.starts_at, slot.ends_at)
+        if room_id is None:
+            raise Conflict(_NO_ROOM)
+    appointment = Appointment(
+        clinic_id=patient.clinic_id,
+        patient_id=patient.id,
+        practitioner_id=practitioner.id,
+        location_id=location.id,
+        room_id=room_id,
+        pathway_id=request.pathway_id,
+        kind=request.kind,
+        mode=request.mode,
+        status=AppointmentStatus.BOOKED,
+        starts_at=request.starts_at,
+        ends_at=slot.ends_at,
+        note=request.note.strip()[:500],
+        created_at=now,
+        created_by=actor.user_id,
+        idempotency_key=request.idempotency_key or None,
+    )
+    db.add(appointment)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="appointment.book",
+        at=now,
+        target_type="appointment",
+        target_id=appointment.id,
+        patient_id=patient.id,
+        detail={
+            "kind": request.kind.value,
+            "mode": request.mode.value,
+            "practitioner_id": practitioner.id,
+        },
+    )
+    return views(db, [appointment])[0]
+
+
+def move(
+    db: Session, *, actor: Actor, appointment_id: int, starts_at: datetime, now: datetime
+) -> AppointmentView:
+    """Move a booked appointment to another free slot of the same practitioner and place."""
+    try:
+        with db.begin():
+            appointment, patient = _load(db, actor, appointment_id)
+            _lock(db, Patient, patient.id)
+            practitioner = _practitioner(db, actor, appointment.practitioner_id)
+            location = db.get_one(Location, appointment.location_id)
+            _require_changeable(appointment, now)
+            slot, errors = _time_check(
+                db, patient, practitioner, location, starts_at, now, ignore=appointment.id
+            )
+            if errors or slot is None:
+                raise Invalid(errors)
+            ends_at = slot.ends_at
+            if appointment.room_id is not None:
+                room = _free_room(db, location, starts_at, ends_at, ignore=appointment.id)
+                if room is None:
+                    raise Conflict(_NO_ROOM)
+                appointment.room_id = room
+            moved_from = appointment.starts_at
+            appointment.starts_at, appointment.ends_at = starts_at, ends_at
+            db.flush()
+            audit.record(
+                db,
+                actor=actor,
+                action="appointment.move",
+                at=now,
+                target_type="appointment",
+                target_id=appointment.id,
+                patient_id=patient.id,
+                detail={"from": moved_from.isoformat(), "to": starts_at.isoformat()},
+            )
+            return views(db, [appointment])[0]
+    except IntegrityError:
+        raise Conflict(_TAKEN) from None
+
+
+def cancel(
+    db: Session, *, actor: Actor, appointment_id: int, reason: str, now: datetime
+) -> AppointmentView:
+    with db.begin():
+        appointment, patient = _load(db, actor, appointment_id)
+        _require_changeable(appointment, now)
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancelled_at = now
+        appointment.cancelled_by = actor.user_id
+        appointment.cancel_reason = reason.strip()[:500]
+        db.flush()
+        audit.record(
+            db,
+            actor=actor,
+            action="appointment.cancel",
+            at=now,
+            target_type="appointment",
+            target_id=appointment.id,
+            patient_id=patient.id,
+        )
+        return views(db, [appointment])[0]
+
+
+def get(db: Session, *, actor: Actor, appointment_id: int, now: datetime) -> AppointmentView:
+    with db.begin():
+        appointment, patient = _load(db, actor, appointment_id)
+        audit.record(
+            db,
+            actor=actor,
+            action="appointment.view",
+            at=now,
+            target_type="appointment",
+            target_id=appointment.id,
+            patient_id=patient.id,
+        )
+        return views(db, [appointment])[0]
+
+
+def list_for_patient(
+    db: Session, *, actor: Actor, public_id: str, now: datetime
+) -> list[AppointmentView]:
+    """The patient's appointments, soonest first."""
+    with db.begin():
+        patient = patients.load(db, actor, public_id)
+        rows = db.scalars(
+            sa.select(Appointment)
+            .where(Appointment.patient_id == patient.id)
+            .order_by(Appointment.starts_at, Appointment.id)
+        ).all()
+        audit.record(
+            db,
+            actor=actor,
+            action="appointment.list",
+            at=now,
+            target_type="patient",
+            target_id=patient.public_id,
+            patient_id=patient.id,
+        )
+        return views(db, list(rows))
+
+
+def list_for_day(
+    db: Session, *, actor: Actor, day: date, zone: str, now: datetime
+) -> list[AppointmentView]:
+    """The clinic's appointments that start on `day` in `zone` (staff only)."""
+    access.require_role(actor, Role.CLINICIAN, Role.SCHEDULER, Role.ADMIN)
+    start, end = slots.local_day_bounds(day, ZoneInfo(zone))
+    with db.begin():
+        rows = db.scalars(
+            sa.select(Appointment)
+            .where(
+                Appointment.clinic_id == actor.clinic_id,
+                Appointment.starts_at >= start,
+                Appointment.starts_at < end,
+            )
+            .order_by(Appointment.starts_at, Appointment.id)
+        ).all()
+        audit.record_views(
+            db,
+            actor=actor,
+            action="appointment.list",
+            at=now,
+            patient_ids=[row.patient_id for row in rows],
+        )
+        return views(db, list(rows))
+
+
+def _replay(db: Session, actor: Actor, key: str | None, now: datetime) -> AppointmentView | None:
+    """The booking an earlier submission of the same form made, if this actor made it."""
+    with db.begin():
+        existing = db.scalar(sa.select(Appointment).where(Appointment.idempotency_key == key))
+        if existing is None:
+            return None
+        if existing.created_by != actor.user_id:
+            raise Conflict(msg("This form was already used. Please start again."))
+        audit.record(
+            db,
+            actor=actor,
+            action="appointment.book_repeated",
+            at=now,
+            target_type="appointment",
+            target_id=existing.id,
+            patient_id=existing.patient_id,
+        )
+        return views(db, [existing])[0]
+
+
+def _load(db: Session, actor: Actor, appointment_id: int) -> tuple[Appointment, Patient]:
+    appointment = db.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound(msg("There is no such appointment."))
+    return appointment, patients.load_by_id(db, actor, appointment.patient_id)
+
+
+def _lock(db: Session, model: type[Patient] | type[Practitioner], row_id: int) -> None:
+    # Serializes bookings per patient and practitioner on PostgreSQL (no-op on SQLite,
+    # whose transactions already hold the write lock from their start).
+    db.execute(sa.select(model.id).where(model.id == row_id).with_for_update())
+
+
+def _practitioner(db: Session, actor: Actor, practitioner_id: int) -> Practitioner:
+    try:
+        practitioner = directory.load(db, actor, practitioner_id)
+    except NotFound:
+        raise Invalid.one("practitioner_id", msg("Choose a practitioner from the list.")) from None
+    _lock(db, Practitioner, practitioner.id)
+    return practitioner
+
+
+def _location(db: Session, actor: Actor, practitioner: Practitioner, location_id: int) -> Location:
+    location = db.get(Location, location_id)
+    works_there = db.get(PractitionerLocation, (practitioner.id, location_id))
+    if location is None or location.clinic_id != actor.clinic_id or works_there is None:
+        raise Invalid.one("location_id", msg("Choose a location where this practitioner works."))
+    return location
+
+
+def _request_problems(
+    db: Session, patient: Patient, practitioner: Practitioner, request: BookingRequest
+) -> list[FieldError]:
+    errors = []
+    if request.kind is AppointmentKind.PROCEDURE:
+        if request.mode is AppointmentMode.VIRTUAL:
+            errors.append(FieldError("mode", msg("A procedure is done in person.")))
+        if practitioner.kind is not PractitionerKind.PHYSICIAN:
+            errors.append(
+                FieldError("practitioner_id", msg("Only a physician can do a procedure."))
+            )
+    if request.mode is AppointmentMode.VIRTUAL and not practitioner.accepts_virtual:
+        errors.append(FieldError("mode", msg("This practitioner does not offer virtual visits.")))
+    if request.pathway_id is not None:
+        pathway = db.get(Pathway, request.pathway_id)
+        if (
+            pathway is None
+            or pathway.patient_id != patient.id
+            or pathway.status is not PathwayStatus.ACTIVE
+        ):
+            errors.append(
+                FieldError("pathway_id", msg("Choose one of the patient's active pathways."))
+            )
+    return errors
+
+
+def _time_check(
+    db: Session,
+    patient: Patient,
+    practitioner: Practitioner,
+    location: Location,
+    starts_at: datetime,
+    now: datetime,
+    ignore: int | None = None,
+) -> tuple[slots.Slot | None, list[FieldError]]:
+    """The free slot starting at `starts_at`, or why there is none for this patient."""
+    day = starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+    free = _free(db, practitioner, location, day, 1, now, ignore)
+    slot = next((s for s in free if s.starts_at == starts_at), None)
+    if slot is None:
+        return None, [
+            FieldError(
+                "starts_at", msg("That time is not free. Please choose one of the free times.")
+            )
+        ]
+    clash = sa.select(Appointment.id).where(
+        Appointment.patient_id == patient.id,
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.starts_at < slot.ends_at,
+        Appointment.ends_at > slot.starts_at,
+    )
+    if ignore is not None:
+        clash = clash.where(Appointment.id != ignore)
+    if db.scalar(clash.limit(1)) is not None:
+        message = msg("The patient already has an appointment at that time.")
+        return None, [FieldError("starts_at", message)]
+    return slot, []
+
+
+def _free_room(
+    db: Session,
+    location: Location,
+    starts_at: datetime,
+    ends_at: datetime,
+    ignore: int | None = None,
+) -> int | None:
+    """The first fluoroscopy room at `location` that is free for the whole time, locked."""
+    rooms = db.scalars(
+        sa.select(Room.id)
+        .where(Room.location_id == location.id, Room.fluoroscopy.is_(True))
+        .order_by(Room.id)
+        .with_for_update()
+    ).all()
+    busy = sa.select(Appointment.room_id).where(
+        Appointment.room_id.in_(rooms),
+        Appointment.status == AppointmentStatus.BOOKED,
+        Appointment.starts_at < ends_at,
+        Appointment.ends_at > starts_at,
+    )
+    if ignore is not None:
+        busy = busy.where(Appointment.id != ignore)
+    taken = set(db.scalars(busy))
+    return next((room for room in rooms if room not in taken), None)
+
+
+def _require_changeable(appointment: Appointment, now: datetime) -> None:
+    if appointment.status is not AppointmentStatus.BOOKED:
+        raise Conflict(msg("This appointment is no longer booked."))
+    if appointment.starts_at <= now:
+        raise Conflict(msg("This appointment has already started."))

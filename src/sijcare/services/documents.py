@@ -1,0 +1,431 @@
+"""Printable documents: the patient's sheets and the clinician's diary report, as PDF.
+
+Each use case checks access, gathers what the web pages show from the same services and
+core functions, records one audit event (`document.print`, with the document's kind) in
+its transaction and renders the print template (`templates/print/`) through the web
+layer's `Printing` into PDF bytes (`sijcare.interop.pdf`). Rendering happens inside the
+transaction, so a document that fails to render is not audited as printed.
+
+Every document carries the knowledge version, the time it was made (`now`) and the time
+zone of its times. Whose clock and language: the patient's sheets (preparation,
+aftercare, consent record) are the patient's, so their times are in the patient's zone
+(their account's, else the clinic's) and their words in the patient's language (their
+account's, else the reader's), whoever prints them; the diary report is the
+clinician's, in the reader's zone and language. File names are neutral
+(`sijcare-preparation.pdf`): no patient data. The PDF's title is the document's name
+only; the patient's name and date of birth are printed on the page.
+
+Who may print what: the preparation sheet and the consent record (a pathway) and the
+aftercare sheet (a documented procedure) go to the patient and the clinicians of their
+clinic; the diary report to those clinicians only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sijcare.db.models import Clinic, DiaryEntry, Interpretation, Patient, User
+from sijcare.domain.consent import QUESTION_TEXT, Answer, Question
+from sijcare.domain.contact import help_line_hours
+from sijcare.domain.errors import InputError
+from sijcare.domain.instructions import aftercare_instructions, preparation_instructions
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.procedure import Procedure
+from sijcare.domain.relief import PainScore, relief_percent
+from sijcare.domain.screening import Action
+from sijcare.interop import pdf
+from sijcare.services import (
+    access,
+    audit,
+    diary,
+    diary_review,
+    pathways,
+    procedures,
+    screening,
+    screening_review,
+)
+from sijcare.services.actor import Actor
+from sijcare.services.errors import Conflict, msg
+from sijcare.settings import LOCALES
+
+# Renders a template with a context in a locale, to HTML: the web layer's templates.
+Render = Callable[[str, Mapping[str, Any], str], str]
+# Draws the pain chart as SVG markup: (procedure, scores, reading, knowledge, zone, locale).
+ChartDrawer = Callable[
+    [Procedure, Sequence[PainScore], diary.Reading | None, Knowledge, str, str], str
+]
+
+
+class DocumentKind(StrEnum):
+    PREPARATION = "preparation"
+    AFTERCARE = "aftercare"
+    CONSENT = "consent"
+    DIARY_REPORT = "diary_report"
+
+
+TEMPLATES = {
+    DocumentKind.PREPARATION: "print/preparation.html",
+    DocumentKind.AFTERCARE: "print/aftercare.html",
+    DocumentKind.CONSENT: "print/consent.html",
+    DocumentKind.DIARY_REPORT: "print/diary_report.html",
+}
+
+
+@dataclass(frozen=True)
+class Printing:
+    """What printing needs from the web layer: its templates, static files and chart.
+
+    `locale` is the reader's language; `draw_chart` None leaves the chart out.
+    """
+
+    render: Render
+    static_dir: Path
+    locale: str
+    draw_chart: ChartDrawer | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: DocumentKind
+    pdf: bytes
+
+    @property
+    def file_name(self) -> str:
+        """A neutral name: the document's kind, never the patient's data."""
+        return f"sijcare-{self.kind.value.replace('_', '-')}.pdf"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """The zone and language a document is written in."""
+
+    zone: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class Calls:
+    """Who to call after the injection, as the aftercare sheet prints it."""
+
+    help_line: str
+    help_line_hours: str
+    after_hours: str
+    emergency: str
+
+
+# -- the patient's sheets -----------------------------------------------------------------
+
+
+def preparation_sheet(
+    db: Session,
+    *,
+    actor: Actor,
+    pathway_id: int,
+    knowledge: Knowledge,
+    printing: Printing,
+    now: datetime,
+) -> Document:
+    """The patient's preparation sheet: the plan, the screening's dated steps and the
+    core's preparation instructions. `Conflict` until the injection is booked and the
+    screening answered."""
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        response = screening_review.latest_response(db, pathway.id)
+        plan = None if response is None else procedures.current_plan(db, pathway, knowledge)
+        if response is None or plan is None:
+            raise Conflict(
+                msg(
+                    "The preparation sheet is ready once the injection is booked and the "
+                    "health questions are answered."
+                )
+            )
+        reader = patient_reader(db, patient, printing)
+        result = response.result or {}
+        steps = screening_actions(result)
+        screened_for = result.get("procedure_time")
+        context = {
+            "plan": plan,
+            "readiness": str(result.get("status", "")),
+            "findings": [
+                screening.FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
+                for f in result.get("findings", ())
+            ],
+            "answered_at": response.submitted_at or response.created_at,
+            "driver": screening.latest_driver(db, pathway.id),
+            "steps": steps,
+            "preparation": preparation_instructions(plan, steps, knowledge, reader.zone),
+            "time_changed": screened_for is not None
+            and datetime.fromisoformat(screened_for) != plan.scheduled_at,
+        }
+        _audit(db, actor, DocumentKind.PREPARATION, "pathway", pathway.id, patient, now)
+        return _print(
+            db, printing, DocumentKind.PREPARATION, patient, reader, knowledge, now, context
+        )
+
+
+def aftercare_sheet(
+    db: Session,
+    *,
+    actor: Actor,
+    procedure_id: int,
+    knowledge: Knowledge,
+    printing: Printing,
+    now: datetime,
+) -> Document:
+    """The patient's aftercare sheet: the documented injection, the core's aftercare
+    instructions (with blood sugar checks when the screening says diabetes, and a
+    confirmed blood-thinner restart) and who to call."""
+    with db.begin():
+        record, pathway, patient = diary.load_record(db, actor, procedure_id)
+        procedure = diary.procedure_of(record, knowledge)
+        reader = patient_reader(db, patient, printing)
+        response = screening_review.latest_response(db, pathway.id)
+        answers = {} if response is None else response.answers
+        instructions = aftercare_instructions(
+            procedure,
+            knowledge,
+            bool(answers.get("diabetes", {}).get("has")),
+            screening_actions=screening_actions({} if response is None else response.result),
+            time_zone=reader.zone,
+        )
+        context = {
+            "procedure": procedure,
+            "instructions": instructions,
+            "calls": Calls(
+                help_line=knowledge.text("clinic.help_line_phone"),
+                help_line_hours=help_line_hours(knowledge),
+                after_hours=knowledge.text("clinic.after_hours_phone"),
+                emergency=knowledge.text("clinic.emergency_phone"),
+            ),
+        }
+        _audit(db, actor, DocumentKind.AFTERCARE, "procedure_record", record.id, patient, now)
+        return _print(
+            db, printing, DocumentKind.AFTERCARE, patient, reader, knowledge, now, context
+        )
+
+
+def consent_record(
+    db: Session,
+    *,
+    actor: Actor,
+    pathway_id: int,
+    knowledge: Knowledge,
+    printing: Printing,
+    now: datetime,
+) -> Document:
+    """The pathway's latest consent: the plan agreed to, each answer the patient read and
+    when they confirmed it, the agreement and the witness, and whether it still covers
+    the plan as it is now (the core's judgement). `Conflict` when there is none."""
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        row = procedures.latest_consent(db, pathway.id)
+        if row is None:
+            raise Conflict(msg("There is no consent to print yet."))
+        status = procedures.consent_status(db, pathway, knowledge)
+        reader = patient_reader(db, patient, printing)
+        snapshot = dict(row.plan_snapshot)
+        scheduled = snapshot.get("scheduled_at")
+        context = {
+            "snapshot": {
+                **{key: snapshot.get(key) for key in _SNAPSHOT_FIELDS},
+                "scheduled_at": None if scheduled is None else datetime.fromisoformat(scheduled),
+            },
+            "plan_version": row.confirmed.get("plan_version") or snapshot.get("plan_version"),
+            "state": status.state.value,
+            "answers": stored_answers(row.confirmed),
+            "confirmed": confirmation_times(row.confirmed),
+            "agreed_at": row.agreed_at,
+            "agreed_by": status.agreed_by,
+            "witnessed_at": row.witnessed_at,
+            "witnessed_by": status.witnessed_by,
+        }
+        _audit(db, actor, DocumentKind.CONSENT, "consent_record", row.id, patient, now)
+        return _print(db, printing, DocumentKind.CONSENT, patient, reader, knowledge, now, context)
+
+
+_SNAPSHOT_FIELDS = ("kind", "side", "anesthetic_agent", "steroid_agent", "physician", "location")
+
+
+# -- the clinician's diary report -----------------------------------------------------------
+
+
+def diary_report(
+    db: Session,
+    *,
+    actor: Actor,
+    procedure_id: int,
+    knowledge: Knowledge,
+    printing: Printing,
+    zone: str,
+    now: datetime,
+) -> Document:
+    """A procedure's diary as the core reads it now (rules, threshold, rule and knowledge
+    versions, the scores used), its sign-off, the chart and every entry (a clinician).
+
+    Nothing is stored: the reading is computed for the report, and the sign-off shown is
+    the newest stored reading's, said to be current only when it covers every entry
+    with the knowledge in use.
+    """
+    with db.begin():
+        record, _pathway, patient = diary.load_record(db, actor, procedure_id)
+        access.require_clinician(actor, patient)
+        procedure = diary.procedure_of(record, knowledge)
+        entries = diary.entries_of(db, record.id)
+        scores = diary.scores_of(entries)
+        reading, problem = _reading(procedure, scores, knowledge)
+        latest = diary.latest_interpretation(db, record.id)
+        reader = Reader(zone=zone, locale=printing.locale)
+        chart = None
+        if printing.draw_chart is not None:
+            chart = printing.draw_chart(
+                procedure, scores, reading, knowledge, reader.zone, reader.locale
+            )
+        used_at = set() if reading is None else {p.recorded_at for p in reading.scores_used}
+        context = {
+            "procedure": procedure,
+            "reading": reading,
+            "reading_problem": problem,
+            "sign_off": _sign_off(db, latest),
+            "sign_off_current": latest is not None
+            and latest.knowledge_version == knowledge.version
+            and all(e.created_at <= latest.computed_at for e in entries),
+            "chart": chart,
+            "entries": [_entry_row(e, procedure.baseline_pain) for e in entries],
+            "used": {e.id for e in entries if e.recorded_at in used_at},
+        }
+        _audit(db, actor, DocumentKind.DIARY_REPORT, "procedure_record", record.id, patient, now)
+        return _print(
+            db, printing, DocumentKind.DIARY_REPORT, patient, reader, knowledge, now, context
+        )
+
+
+def _reading(
+    procedure: Procedure, scores: Sequence[PainScore], knowledge: Knowledge
+) -> tuple[diary.Reading | None, str]:
+    try:
+        return diary.read(procedure, scores, knowledge), ""
+    except InputError as exc:
+        return None, str(exc)
+
+
+def _sign_off(db: Session, latest: Interpretation | None) -> diary_review.SignOff | None:
+    if latest is None:
+        return None
+    signer = db.get(User, latest.signed_off_by) if latest.signed_off_by is not None else None
+    return diary_review.SignOff(
+        interpretation_id=latest.id,
+        computed_at=latest.computed_at,
+        classification=latest.classification,
+        knowledge_version=latest.knowledge_version,
+        signed_off_at=latest.signed_off_at,
+        signed_off_by="" if signer is None else signer.display_name,
+    )
+
+
+def _entry_row(entry: DiaryEntry, baseline: int) -> diary_review.EntryRow:
+    return diary_review.EntryRow(
+        id=entry.id,
+        recorded_at=entry.recorded_at,
+        pain=entry.pain,
+        relief_percent=relief_percent(baseline, entry.pain) if baseline > 0 else None,
+        note=entry.note,
+        activity_done=entry.activity_done,
+    )
+
+
+# -- reading what is stored -----------------------------------------------------------------
+
+
+def screening_actions(result: Mapping[str, Any] | None) -> list[Action]:
+    """The dated actions of a stored screening result (none without a result)."""
+    return [
+        Action(datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"]), "")
+        for a in (result or {}).get("actions", ())
+    ]
+
+
+def stored_answers(confirmed: Mapping[str, Any]) -> list[Answer]:
+    """The consent answers the patient read, as stored with their agreement (in order)."""
+    known = {q.value for q in Question}
+    return [
+        Answer(
+            question=Question(a["question"]),
+            text=str(a.get("text") or QUESTION_TEXT[Question(a["question"])]),
+            answer=tuple(str(p) for p in a.get("answer", ())),
+        )
+        for a in confirmed.get("answers", ())
+        if a.get("question") in known
+    ]
+
+
+def confirmation_times(confirmed: Mapping[str, Any]) -> dict[str, datetime]:
+    """When the patient confirmed each answer, by question id."""
+    return {
+        str(c["question"]): datetime.fromisoformat(str(c["confirmed_at"]))
+        for c in confirmed.get("confirmations", ())
+    }
+
+
+def patient_reader(db: Session, patient: Patient, printing: Printing) -> Reader:
+    """The patient's zone (their account's, else the clinic's) and language (their
+    account's, else the reader's)."""
+    user = None if patient.user_id is None else db.get(User, patient.user_id)
+    clinic = db.get(Clinic, patient.clinic_id)
+    assert clinic is not None  # a foreign key
+    zone = user.time_zone if user is not None and user.time_zone else clinic.time_zone
+    locale = user.locale if user is not None and user.locale in LOCALES else printing.locale
+    return Reader(zone=zone, locale=locale)
+
+
+# -- printing -------------------------------------------------------------------------------
+
+
+def _audit(
+    db: Session,
+    actor: Actor,
+    kind: DocumentKind,
+    target_type: str,
+    target_id: int,
+    patient: Patient,
+    now: datetime,
+) -> None:
+    audit.record(
+        db,
+        actor=actor,
+        action="document.print",
+        at=now,
+        target_type=target_type,
+        target_id=target_id,
+        patient_id=patient.id,
+        detail={"document": kind.value},
+    )
+
+
+def _print(
+    db: Session,
+    printing: Printing,
+    kind: DocumentKind,
+    patient: Patient,
+    reader: Reader,
+    knowledge: Knowledge,
+    now: datetime,
+    context: Mapping[str, Any],
+) -> Document:
+    clinic = db.get(Clinic, patient.clinic_id)
+    full = {
+        **context,
+        "patient": patient,
+        "clinic_name": "" if clinic is None else clinic.name,
+        "zone": reader.zone,
+        "generated_at": now,
+        "knowledge_version": knowledge.version,
+    }
+    html = printing.render(TEMPLATES[kind], full, reader.locale)
+    return Document(kind=kind, pdf=pdf.html_to_pdf(html, static_dir=printing.static_dir))

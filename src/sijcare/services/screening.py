@@ -1,0 +1,556 @@
+"""The patient's screening before the injection: answering, the result, getting ready.
+
+Stored forms (shared with the clinicians' screening review): `ScreeningResponse.answers`
+is INTAKE.json (`sijcare.formats.intake`), `result` the core's `ScreeningResult` as JSON.
+Every submission is a new response; the newest submitted one counts.
+
+The planned injection (the `procedure` object of INTAKE.json: kind, side, medicines,
+guidance, contrast, sedation) is the clinic's, never the patient's. A clinician sets it
+with `plan_injection`: before the patient has answered it is kept in a draft response;
+afterwards the patient's newest answers are screened again with the new plan. When the
+patient submits, the plan is taken from the pathway's newest response (draft or not),
+and the clinicians' hold-or-continue decisions of the newest submitted response are
+carried over (a decision about a medicine no longer on the list is dropped: the core
+refuses it). Screening needs the booked procedure's time, so the patient answers once
+the injection is planned and booked.
+
+Errors of the core (`InputError.where`, an INTAKE.json path such as
+`medicines[2].name`) become field errors with that path as the field and a message in
+plain words; nothing is stored then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sijcare.db.enums import PathwayStatus
+from sijcare.db.models import Driver, Pathway, Patient, ScreeningResponse
+from sijcare.domain.errors import InputError
+from sijcare.domain.instructions import Instructions, preparation_instructions
+from sijcare.domain.intake import Diabetes, Intake, ProcedurePlan
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.procedure import PlannedProcedure
+from sijcare.domain.screening import Action, ScreeningResult, screen
+from sijcare.formats.intake import FIELDS, intake_from_dict, intake_to_dict
+from sijcare.formats.jsonout import to_jsonable
+from sijcare.services import access, audit, pathways, procedures, screening_review
+from sijcare.services.actor import Actor
+from sijcare.services.diary import require_own
+from sijcare.services.errors import Conflict, FieldError, Invalid, Message, msg
+
+# The answers that are the patient's: INTAKE.json without the plan and the decisions.
+PATIENT_FIELDS = frozenset(FIELDS - {"procedure", "clinician_decisions"})
+DRIVER_FIELDS = ("driver_name", "driver_phone", "driver_relationship")
+
+_ANSWER = msg("Answer this question.")
+_TEMPERATURE = msg(
+    "This does not look like a body temperature. Check the number and the unit (°C or °F)."
+)
+_CHECK = msg("Please check this answer.")
+# Plain messages for the core's errors, by INTAKE.json path (list indexes removed).
+MESSAGES: dict[str, Message] = {
+    "current_infection": _ANSWER,
+    "immunocompromised": _ANSWER,
+    "possibly_pregnant": _ANSWER,
+    "driver_arranged": _ANSWER,
+    "diabetes": _ANSWER,
+    "diabetes.has": _ANSWER,
+    "diabetes.uses_insulin": msg("Answer about insulin only if you have diabetes."),
+    "kidney_function_impaired": _ANSWER,
+    "fever_recent.max_temperature": _TEMPERATURE,
+    "fever_recent.unit": msg("Choose °C or °F."),
+    "fever_recent.on": msg("Enter the day you measured it, no later than your injection day."),
+    "recent_illness.description": msg("Say in a few words what the illness was."),
+    "recent_illness.last_symptoms_on": msg(
+        "Enter the last day you felt ill, no later than your injection day."
+    ),
+    "medicines.name": msg("Write the name of the medicine."),
+    "medicines.dose": msg("Write the dose in at most 200 characters."),
+    "medicines.frequency": msg("Write how often in at most 200 characters."),
+    "allergies.substance": msg("Write what you are allergic to."),
+    "allergies.kind": msg("Choose what kind of allergy it is."),
+    "allergies.reaction": msg("Write what happened in at most 500 characters."),
+    "past_reactions.to": msg("Choose what the reaction was to."),
+    "past_reactions.description": msg("Say in a few words what happened."),
+}
+
+
+class Stage(StrEnum):
+    """How far the pathway's screening is, for the patient."""
+
+    NOT_PLANNED = "not_planned"  # the clinic has not planned the injection yet
+    NOT_BOOKED = "not_booked"  # planned, but no procedure appointment
+    TO_ANSWER = "to_answer"  # ready for the patient's answers
+    ANSWERED = "answered"  # submitted; the result is shown
+
+
+@dataclass(frozen=True)
+class DriverDetails:
+    name: str
+    phone: str
+    relationship: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    at: datetime
+    what: str
+    code: str
+
+
+@dataclass(frozen=True)
+class FindingText:
+    """A finding as the patient reads it: its code, severity and the patient's sentence."""
+
+    code: str
+    severity: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ScreeningPage:
+    """The patient's screening: stage, result, dated steps and the preparation."""
+
+    pathway: Pathway
+    stage: Stage
+    plan: PlannedProcedure | None
+    response: ScreeningResponse | None
+    readiness: str
+    findings: tuple[FindingText, ...]
+    steps: tuple[Step, ...]
+    preparation: Instructions | None
+    screened_for: datetime | None  # the procedure time the result was worked out for
+    driver: Driver | None
+    answers: Mapping[str, Any]  # the newest answers (INTAKE.json), to fill the form again
+
+    @property
+    def time_changed(self) -> bool:
+        """The booking moved since the answers were screened: the dates are stale."""
+        return (
+            self.plan is not None
+            and self.screened_for is not None
+            and self.plan.scheduled_at != self.screened_for
+        )
+
+
+# -- the plan -------------------------------------------------------------------------------
+
+
+def newest_response(db: Session, pathway_id: int) -> ScreeningResponse | None:
+    """The newest response of any status (a draft may hold the clinic's plan)."""
+    return db.scalar(
+        sa.select(ScreeningResponse)
+        .where(ScreeningResponse.pathway_id == pathway_id)
+        .order_by(ScreeningResponse.created_at.desc(), ScreeningResponse.id.desc())
+        .limit(1)
+    )
+
+
+def plan_document(db: Session, pathway_id: int) -> dict[str, Any] | None:
+    """The planned injection (INTAKE.json `procedure`) of the newest response, or None."""
+    response = newest_response(db, pathway_id)
+    plan = None if response is None else response.answers.get("procedure")
+    return dict(plan) if isinstance(plan, dict) else None
+
+
+def plan_injection(
+    db: Session,
+    *,
+    actor: Actor,
+    pathway_id: int,
+    plan: ProcedurePlan,
+    knowledge: Knowledge,
+    now: datetime,
+) -> ScreeningResponse:
+    """Set the planned injection (a clinician of the patient's clinic).
+
+    The kind and side must be the pathway's, and the medicines known to the knowledge
+    base. Without submitted answers the plan goes into a draft response; with them, the
+    answers are screened again with the new plan into a new response.
+    """
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        access.require_clinician(actor, patient)
+        _require_open(pathway)
+        _check_plan(plan, pathway, knowledge)
+        latest = screening_review.latest_response(db, pathway.id)
+        document = intake_to_dict(_shell(plan))["procedure"]
+        if latest is None:
+            row = _draft(db, pathway, document, actor, now)
+        else:
+            row = _rescreen_with(db, pathway, latest, document, actor, knowledge, now)
+        audit.record(
+            db,
+            actor=actor,
+            action="screening.plan",
+            at=now,
+            target_type="screening_response",
+            target_id=row.id,
+            patient_id=patient.id,
+            detail={"fields": sorted(document)},
+        )
+    return row
+
+
+def _shell(plan: ProcedurePlan) -> Intake:
+    """An intake holding only `plan`, to write the plan in INTAKE.json form."""
+    return Intake(plan, False, False, False, Diabetes(has=False), False)
+
+
+def _check_plan(plan: ProcedurePlan, pathway: Pathway, knowledge: Knowledge) -> None:
+    errors = []
+    if plan.kind is not pathway.kind:
+        errors.append(FieldError("kind", msg("The plan must be the pathway's kind.")))
+    if plan.side is not pathway.side:
+        errors.append(FieldError("side", msg("The plan must be the pathway's side.")))
+    for field, table, name in (
+        ("anesthetic_agent", "anesthetics", plan.anesthetic_agent),
+        ("steroid_agent", "steroids", plan.steroid_agent),
+    ):
+        try:
+            if name is not None:
+                knowledge.row(table, name, where=field)
+        except InputError:
+            errors.append(FieldError(field, msg("Choose a medicine from the list.")))
+    if errors:
+        raise Invalid(errors)
+
+
+def _draft(
+    db: Session, pathway: Pathway, document: dict[str, Any], actor: Actor, now: datetime
+) -> ScreeningResponse:
+    draft = newest_response(db, pathway.id)
+    if draft is None or draft.status != "draft":
+        draft = ScreeningResponse(pathway_id=pathway.id, status="draft", answers={}, created_at=now)
+        db.add(draft)
+    draft.answers = {**draft.answers, "procedure": document}
+    db.flush()
+    return draft
+
+
+def _rescreen_with(
+    db: Session,
+    pathway: Pathway,
+    latest: ScreeningResponse,
+    document: dict[str, Any],
+    actor: Actor,
+    knowledge: Knowledge,
+    now: datetime,
+) -> ScreeningResponse:
+    answers = {**latest.answers, "procedure": document}
+    intake = _intake(answers, knowledge)
+    at = screening_review.procedure_time(db, pathway, latest)
+    return _store(db, pathway, intake, _screen(intake, at, knowledge), actor, now)
+
+
+# -- the patient's answers ----------------------------------------------------------------
+
+
+def submit(
+    db: Session,
+    *,
+    actor: Actor,
+    pathway_id: int,
+    answers: Mapping[str, Any],
+    driver: DriverDetails | None,
+    knowledge: Knowledge,
+    now: datetime,
+) -> ScreeningResponse:
+    """Screen the patient's `answers` (INTAKE.json without `procedure` and
+    `clinician_decisions`) for the booked procedure and store them with the result.
+
+    `driver` (name and phone, required when `driver_arranged`) is recorded as the
+    pathway's driver home. Only the patient answers.
+    """
+    unknown = sorted(set(answers) - PATIENT_FIELDS)
+    if unknown:
+        raise Invalid([FieldError(name, msg("This is not a question we ask.")) for name in unknown])
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        require_own(actor, patient)
+        _require_open(pathway)
+        plan = plan_document(db, pathway.id)
+        appointment = procedures.procedure_appointment(db, pathway.id)
+        if plan is None:
+            raise Conflict(msg("Your clinic has not planned your injection yet."))
+        if appointment is None:
+            raise Conflict(msg("Your injection is not booked yet."))
+        latest = screening_review.latest_response(db, pathway.id)
+        decisions = [] if latest is None else list(latest.answers.get("clinician_decisions", []))
+        doc = {**answers, "procedure": plan, "clinician_decisions": decisions}
+        intake, result, errors = _screened(doc, appointment.starts_at, knowledge)
+        errors += _driver_problems(answers, driver)
+        if errors:
+            raise Invalid(errors)
+        assert intake is not None and result is not None
+        row = _store(db, pathway, intake, result, actor, now)
+        if answers.get("driver_arranged") is True and driver is not None:
+            _record_driver(db, pathway, patient, driver, actor, now)
+        audit.record(
+            db,
+            actor=actor,
+            action="screening.submit",
+            at=now,
+            target_type="screening_response",
+            target_id=row.id,
+            patient_id=patient.id,
+            detail={"fields": sorted(answers)},
+        )
+    return row
+
+
+def _screened(
+    doc: dict[str, Any], at: datetime, knowledge: Knowledge
+) -> tuple[Intake | None, ScreeningResult | None, list[FieldError]]:
+    """The intake and its result, dropping decisions the core refuses as no longer listed."""
+    while True:
+        try:
+            intake = intake_from_dict(doc, knowledge)
+            return intake, screen(intake, at, knowledge), []
+        except InputError as exc:
+            index = _decision_index(exc.where)
+            if index is None:
+                return None, None, [FieldError(exc.where, field_message(exc.where))]
+            doc["clinician_decisions"] = [
+                d for i, d in enumerate(doc["clinician_decisions"]) if i != index
+            ]
+
+
+def _decision_index(where: str) -> int | None:
+    prefix = "clinician_decisions["
+    if not where.startswith(prefix):
+        return None
+    return int(where[len(prefix) :].split("]")[0])
+
+
+def field_message(where: str) -> Message:
+    """The patient's message for a core error at INTAKE.json path `where`."""
+    key = ".".join(part.split("[")[0] for part in where.split("."))
+    return MESSAGES.get(key, _CHECK)
+
+
+def _driver_problems(answers: Mapping[str, Any], driver: DriverDetails | None) -> list[FieldError]:
+    if answers.get("driver_arranged") is not True:
+        return []
+    problems = []
+    if driver is None or not driver.name.strip():
+        problems.append(FieldError("driver_name", msg("Enter your driver's name.")))
+    if driver is None or not driver.phone.strip():
+        problems.append(FieldError("driver_phone", msg("Enter a phone number for your driver.")))
+    if driver is not None and (len(driver.name) > 200 or len(driver.phone) > 40):
+        problems.append(FieldError("driver_name", msg("This is too long.")))
+    return problems
+
+
+def _record_driver(
+    db: Session,
+    pathway: Pathway,
+    patient: Patient,
+    driver: DriverDetails,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    current = latest_driver(db, pathway.id)
+    same = (current.name, current.phone) if current else None
+    if same == (driver.name.strip(), driver.phone.strip()):
+        return
+    row = Driver(
+        pathway_id=pathway.id,
+        name=driver.name.strip()[:200],
+        phone=driver.phone.strip()[:40],
+        relationship=driver.relationship.strip()[:80],
+        recorded_at=now,
+        recorded_by=actor.user_id,
+    )
+    db.add(row)
+    db.flush()
+    audit.record(
+        db,
+        actor=actor,
+        action="driver.record",
+        at=now,
+        target_type="driver",
+        target_id=row.id,
+        patient_id=patient.id,
+        detail={"fields": ["name", "phone", "relationship"], "pathway_id": pathway.id},
+    )
+
+
+def latest_driver(db: Session, pathway_id: int) -> Driver | None:
+    return db.scalar(
+        sa.select(Driver)
+        .where(Driver.pathway_id == pathway_id)
+        .order_by(Driver.recorded_at.desc(), Driver.id.desc())
+        .limit(1)
+    )
+
+
+def _intake(answers: Mapping[str, Any], knowledge: Knowledge) -> Intake:
+    try:
+        return intake_from_dict(answers, knowledge)
+    except InputError as exc:
+        raise Invalid([FieldError(exc.where, field_message(exc.where))]) from None
+
+
+def _screen(intake: Intake, at: datetime, knowledge: Knowledge) -> ScreeningResult:
+    try:
+        return screen(intake, at, knowledge)
+    except InputError as exc:
+        raise Invalid([FieldError(exc.where, field_message(exc.where))]) from None
+
+
+def _store(
+    db: Session,
+    pathway: Pathway,
+    intake: Intake,
+    result: ScreeningResult,
+    actor: Actor,
+    now: datetime,
+) -> ScreeningResponse:
+    row = ScreeningResponse(
+        pathway_id=pathway.id,
+        status="submitted",
+        answers=intake_to_dict(intake),
+        result=to_jsonable(result),
+        knowledge_version=result.provenance.knowledge_version,
+        created_at=now,
+        submitted_at=now,
+        submitted_by=actor.user_id,
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def _require_open(pathway: Pathway) -> None:
+    if pathway.status is PathwayStatus.CLOSED:
+        raise Conflict(msg("This pathway is closed."))
+
+
+# -- what the patient sees ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScreeningForm:
+    """What the answer form needs: the stage, the newest answers and the driver."""
+
+    pathway: Pathway
+    stage: Stage
+    answers: Mapping[str, Any]
+    driver: Driver | None
+
+
+def view_form(db: Session, *, actor: Actor, pathway_id: int, now: datetime) -> ScreeningForm:
+    """The patient's answer form, filled with their newest answers (the patient only)."""
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        require_own(actor, patient)
+        response = screening_review.latest_response(db, pathway.id)
+        form = ScreeningForm(
+            pathway=pathway,
+            stage=_stage(db, pathway, response),
+            answers=_answers(response),
+            driver=latest_driver(db, pathway.id),
+        )
+        audit.record(
+            db,
+            actor=actor,
+            action="screening.form",
+            at=now,
+            target_type="pathway",
+            target_id=pathway.id,
+            patient_id=patient.id,
+        )
+    return form
+
+
+def view_screening(
+    db: Session,
+    *,
+    actor: Actor,
+    pathway_id: int,
+    knowledge: Knowledge,
+    zone: str,
+    now: datetime,
+) -> ScreeningPage:
+    """The pathway's screening for the patient (or a clinician): stage, result, steps.
+
+    The steps and the preparation come from the newest submitted result (its dated
+    actions include a blood-thinner hold only once a clinician confirmed it).
+    """
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        page = _page(db, pathway, knowledge, zone)
+        audit.record(
+            db,
+            actor=actor,
+            action="screening.view",
+            at=now,
+            target_type="pathway",
+            target_id=pathway.id,
+            patient_id=patient.id,
+            detail={"screening_response_id": None if page.response is None else page.response.id},
+        )
+    return page
+
+
+def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> ScreeningPage:
+    response = screening_review.latest_response(db, pathway.id)
+    plan = procedures.current_plan(db, pathway, knowledge) if response is not None else None
+    result = (response.result or {}) if response is not None else {}
+    steps = _steps(result.get("actions", ()))
+    preparation = None
+    if plan is not None:
+        actions = [Action(s.at, s.what, s.code, "") for s in steps]
+        preparation = preparation_instructions(plan, actions, knowledge, zone)
+    screened_for = result.get("procedure_time")
+    return ScreeningPage(
+        pathway=pathway,
+        stage=_stage(db, pathway, response),
+        plan=plan,
+        response=response,
+        readiness=str(result.get("status", "")),
+        findings=tuple(
+            FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
+            for f in result.get("findings", ())
+        ),
+        steps=steps,
+        preparation=preparation,
+        screened_for=None if screened_for is None else datetime.fromisoformat(screened_for),
+        driver=latest_driver(db, pathway.id),
+        answers=_answers(response or newest_response(db, pathway.id)),
+    )
+
+
+def _answers(response: ScreeningResponse | None) -> Mapping[str, Any]:
+    return {} if response is None else response.answers
+
+
+def _stage(db: Session, pathway: Pathway, response: ScreeningResponse | None) -> Stage:
+    if response is not None:
+        return Stage.ANSWERED
+    if plan_document(db, pathway.id) is None:
+        return Stage.NOT_PLANNED
+    if procedures.procedure_appointment(db, pathway.id) is None:
+        return Stage.NOT_BOOKED
+    return Stage.TO_ANSWER
+
+
+def _steps(items: Sequence[Mapping[str, Any]]) -> tuple[Step, ...]:
+    return tuple(
+        Step(datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"])) for a in items
+    )
+
+
+def stage_of(db: Session, pathway: Pathway) -> tuple[Stage, str]:
+    """The stage and readiness, for a caller that checked access inside its transaction."""
+    response = screening_review.latest_response(db, pathway.id)
+    readiness = "" if response is None else str((response.result or {}).get("status", ""))
+    return _stage(db, pathway, response), readiness

@@ -1,0 +1,123 @@
+"""The application factory: `create_app(settings)` builds the whole web app.
+
+To add a feature, write a route module under `sijcare/web/routes/` that exposes
+`router` (an `APIRouter`) and, optionally, `nav_links`, then add it to `ROUTE_MODULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from types import ModuleType
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from sijcare import __version__
+from sijcare import knowledge as knowledge_loader
+from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.services.auth import AuthConfig
+from sijcare.settings import Settings
+from sijcare.web import errors
+from sijcare.web.deps import verify_csrf
+from sijcare.web.platform import Clock, Platform, utc_now
+from sijcare.web.routes import (
+    account,
+    admin_api,
+    admin_pages,
+    appointments_api,
+    appointments_pages,
+    auth_api,
+    auth_pages,
+    availability_api,
+    availability_pages,
+    directory_api,
+    directory_pages,
+    documents_pages,
+    home,
+    patients_api,
+    patients_pages,
+    portal_aftercare,
+    portal_consent,
+    portal_diary,
+    portal_education,
+    portal_home,
+    portal_screening,
+    portal_screening_api,
+    portal_symptoms,
+    workspace_api,
+    workspace_followup_pages,
+    workspace_pages,
+    workspace_procedure_pages,
+)
+from sijcare.web.security import SecurityHeadersMiddleware
+from sijcare.web.templating import Templates
+
+# Every route module of the app, in navigation order. Add new feature modules here.
+ROUTE_MODULES: tuple[ModuleType, ...] = (
+    home,
+    auth_pages,
+    auth_api,
+    portal_home,
+    portal_education,
+    portal_screening,
+    portal_screening_api,
+    portal_consent,
+    portal_diary,
+    portal_symptoms,
+    portal_aftercare,
+    workspace_pages,
+    workspace_procedure_pages,
+    workspace_followup_pages,
+    workspace_api,
+    appointments_pages,
+    appointments_api,
+    patients_pages,
+    patients_api,
+    directory_pages,
+    directory_api,
+    availability_pages,
+    availability_api,
+    admin_pages,
+    admin_api,
+    account,
+    documents_pages,
+)
+
+
+def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
+    """The web app for `settings`; `clock` gives the current UTC time (tests freeze it)."""
+    engine = create_engine_for(settings.database_url)
+    platform = Platform(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        knowledge=knowledge_loader.load(settings.clinic_config),
+        auth=AuthConfig.from_settings(settings),
+        clock=clock,
+        templates=Templates(),
+        nav=tuple(link for module in ROUTE_MODULES for link in getattr(module, "nav_links", ())),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="sijcare",
+        version=__version__,
+        summary="The SI joint injection pathway of a pain clinic and its patients.",
+        docs_url=None,  # the interactive docs load scripts from the internet
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(verify_csrf)],
+        lifespan=lifespan,
+    )
+    app.state.platform = platform
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(packages=[("sijcare.web", "static")]), name="static")
+    errors.install(app)
+    for module in ROUTE_MODULES:
+        app.include_router(module.router)
+    return app

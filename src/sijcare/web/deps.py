@@ -1,0 +1,182 @@
+"""The request context every route receives, and the app-wide CSRF check.
+
+Routes declare `ctx: Anyone` (signed in or not) or `ctx: SignedIn` (refuses anonymous
+requests: a redirect to the login page for pages, 401 for the API). `Ctx` carries the
+database session (use it inside `with ctx.db.begin():`, through a service), the actor,
+the clock's `now` for this request, the locale and the CSRF token for forms.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from sijcare.services import auth
+from sijcare.services.actor import Actor, Origin
+from sijcare.services.errors import Forbidden, Message, NotSignedIn, msg
+from sijcare.web import i18n
+from sijcare.web.platform import Platform
+from sijcare.web.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    FLASH_COOKIE,
+    PRESESSION_COOKIE,
+    SAFE_METHODS,
+    presession_token,
+    tokens_match,
+    unsign,
+)
+
+# Where a user who must change their password may still go.
+PASSWORD_CHANGE_PATHS = frozenset(
+    {"/account/password", "/logout", "/api/v1/me/password", "/api/v1/session", "/api/v1/me"}
+)
+
+
+class CsrfRejected(Forbidden):
+    """The form or request did not carry this session's CSRF token."""
+
+
+class PasswordChangeRequired(Forbidden):
+    """The user signed in with a temporary password and must choose their own first."""
+
+
+@dataclass
+class Ctx:
+    request: Request
+    platform: Platform
+    db: Session
+    now: datetime
+    origin: Origin
+    actor: Actor | None
+    csrf_token: str
+    session_token: str | None
+    locale: str
+    notice: Message | None = None
+    # A new pre-session nonce to send as a cookie with the response (first anonymous visit).
+    new_presession: str | None = None
+
+    @property
+    def me(self) -> Actor:
+        if self.actor is None:
+            raise NotSignedIn(msg("Please sign in."))
+        return self.actor
+
+    @property
+    def zone(self) -> str:
+        """The time zone to show times in: the user's, else the clinic's."""
+        return self.actor.time_zone if self.actor else self.platform.clinic_time_zone
+
+    @property
+    def today(self) -> date:
+        """Today's date in `zone`."""
+        return self.now.astimezone(ZoneInfo(self.zone)).date()
+
+    @property
+    def is_api(self) -> bool:
+        return self.request.url.path.startswith("/api/")
+
+    def gettext(self, text: str) -> str:
+        return i18n.translations(self.locale).gettext(text)
+
+    def text(self, message: Message) -> str:
+        return message.render(self.gettext)
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def get_db(platform: Annotated[Platform, Depends(get_platform)]) -> Iterator[Session]:
+    with platform.sessions() as session:
+        yield session
+
+
+def get_ctx(
+    request: Request,
+    platform: Annotated[Platform, Depends(get_platform)],
+    db: Annotated[Session, Depends(get_db)],
+) -> Ctx:
+    now = platform.clock()
+    origin = Origin(
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", "")[:500],
+    )
+    token = request.cookies.get(platform.session_cookie)
+    resumed = (
+        auth.resume(db, token=token, origin=origin, now=now, config=platform.auth)
+        if token
+        else None
+    )
+    nonce = request.cookies.get(PRESESSION_COOKIE)
+    new_presession = None
+    if resumed is None and not nonce:
+        nonce = new_presession = secrets.token_urlsafe(24)
+    actor = resumed.actor if resumed else None
+    ctx = Ctx(
+        request=request,
+        platform=platform,
+        db=db,
+        now=now,
+        origin=origin,
+        actor=actor,
+        csrf_token=resumed.csrf_token
+        if resumed
+        else presession_token(platform.auth.key, nonce or ""),
+        session_token=token if resumed else None,
+        locale=i18n.choose_locale(
+            actor.locale if actor else None,
+            request.headers.get("accept-language", ""),
+            platform.settings.default_locale,
+        ),
+        notice=_read_notice(request, platform),
+        new_presession=new_presession,
+    )
+    request.state.ctx = ctx
+    return ctx
+
+
+def _read_notice(request: Request, platform: Platform) -> Message | None:
+    signed = request.cookies.get(FLASH_COOKIE)
+    value = unsign(platform.auth.key, signed) if signed else None
+    if not isinstance(value, dict) or not isinstance(value.get("text"), str):
+        return None
+    params = value.get("params")
+    return msg(value["text"], **(params if isinstance(params, dict) else {}))
+
+
+Anyone = Annotated[Ctx, Depends(get_ctx)]
+
+
+async def verify_csrf(request: Request, ctx: Anyone) -> None:
+    """Refuse an unsafe request that lacks this session's (or pre-session's) CSRF token."""
+    if request.method in SAFE_METHODS:
+        return
+    given = request.headers.get(CSRF_HEADER)
+    content_type = request.headers.get("content-type", "")
+    if given is None and content_type.startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD)
+        given = value if isinstance(value, str) else None
+    if not tokens_match(given, ctx.csrf_token):
+        raise CsrfRejected(msg("This form has expired. Go back, reload the page and try again."))
+
+
+def signed_in(ctx: Anyone) -> Ctx:
+    """The context of a signed-in user who has no pending password change."""
+    actor = ctx.me
+    if actor.must_change_password and ctx.request.url.path not in PASSWORD_CHANGE_PATHS:
+        raise PasswordChangeRequired(msg("Please choose a new password before you go on."))
+    return ctx
+
+
+SignedIn = Annotated[Ctx, Depends(signed_in)]

@@ -1,0 +1,164 @@
+"""How errors become responses: an error page for browsers, JSON for the API.
+
+API errors always have the shape {"detail": "...", "errors": [{"field": ..., "message": ...}]}
+with `errors` empty unless fields were wrong (then the status is 422). Messages are in the
+user's locale. A refused access is written to the audit log in its own transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from sijcare.services import audit
+from sijcare.services.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    Invalid,
+    Message,
+    NotFound,
+    NotSignedIn,
+    ServiceError,
+    Throttled,
+    msg,
+)
+from sijcare.web import i18n
+from sijcare.web.deps import Ctx, PasswordChangeRequired
+from sijcare.web.pages import clear_session_cookie, render
+from sijcare.web.platform import Platform
+
+STATUS = {
+    NotSignedIn: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Throttled: 429,
+    Invalid: 422,
+}
+_HTTP_MESSAGES = {
+    404: msg("This page does not exist."),
+    405: msg("This action is not available here."),
+}
+_PYDANTIC_MESSAGES = {
+    "missing": msg("This field is required."),
+    "string_too_short": msg("This field is required."),
+    "string_too_long": msg("This is too long."),
+    "int_parsing": msg("Enter a whole number."),
+    "int_type": msg("Enter a whole number."),
+    "bool_parsing": msg("Enter true or false."),
+    "datetime_parsing": msg("Enter a date and time like 2026-03-08T09:00:00-08:00."),
+    "datetime_from_date_parsing": msg("Enter a date and time like 2026-03-08T09:00:00-08:00."),
+    "timezone_aware": msg("Add a time zone offset, like -08:00."),
+    "date_parsing": msg("Enter a date like 2026-03-08."),
+    "date_from_datetime_parsing": msg("Enter a date like 2026-03-08."),
+    "time_parsing": msg("Enter a time like 09:30."),
+    "enum": msg("Choose one of the listed values."),
+    "literal_error": msg("Choose one of the listed values."),
+}
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+
+
+def api_error(
+    ctx_or_locale: Ctx | str,
+    status: int,
+    message: Message,
+    errors: tuple[FieldError, ...] = (),
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    locale = ctx_or_locale if isinstance(ctx_or_locale, str) else ctx_or_locale.locale
+    gettext = i18n.translations(locale).gettext
+    body: dict[str, Any] = {
+        "detail": message.render(gettext),
+        "errors": [{"field": e.field, "message": e.message.render(gettext)} for e in errors],
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _ctx(request: Request) -> Ctx | None:
+    return getattr(request.state, "ctx", None)
+
+
+def _status(exc: ServiceError) -> int:
+    for kind, status in STATUS.items():
+        if isinstance(exc, kind):
+            return status
+    return 400
+
+
+async def _service_error(request: Request, exc: ServiceError) -> Response:
+    ctx = _ctx(request)
+    status = _status(exc)
+    api = request.url.path.startswith("/api/")
+    if isinstance(exc, Forbidden) and ctx is not None and ctx.actor is not None:
+        _audit_refusal(ctx, request)
+    if ctx is None:
+        locale = request.app.state.platform.settings.default_locale
+        return api_error(locale, status, exc.message)
+    headers = (
+        {"Retry-After": str(exc.retry_after_minutes * 60)} if isinstance(exc, Throttled) else None
+    )
+    if api:
+        errors = exc.errors if isinstance(exc, Invalid) else ()
+        return api_error(ctx, status, exc.message, errors, headers)
+    if isinstance(exc, NotSignedIn):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        response = RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+        if request.cookies.get(ctx.platform.session_cookie):
+            clear_session_cookie(ctx, response)
+        return response
+    if isinstance(exc, PasswordChangeRequired):
+        return RedirectResponse("/account/password", status_code=303)
+    return render(ctx, "error.html", {"message": exc.message, "status": status}, status_code=status)
+
+
+def _audit_refusal(ctx: Ctx, request: Request) -> None:
+    platform: Platform = ctx.platform
+    with platform.sessions() as db, db.begin():
+        audit.record(
+            db,
+            actor=ctx.me,
+            action="access.denied",
+            at=ctx.now,
+            target_type="route",
+            target_id=request.url.path[:64],
+            detail={"method": request.method},
+        )
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    ctx = _ctx(request)
+    errors = tuple(_field_error(error) for error in exc.errors())
+    locale = ctx.locale if ctx else request.app.state.platform.settings.default_locale
+    return api_error(locale, 422, msg("Please correct the fields marked below."), errors)
+
+
+def _field_error(error: dict[str, Any]) -> FieldError:
+    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    message = _PYDANTIC_MESSAGES.get(str(error.get("type")), msg("This value is not valid."))
+    return FieldError(".".join(location) or "body", message)
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    message = _HTTP_MESSAGES.get(exc.status_code, msg("Something went wrong."))
+    ctx = _ctx(request)
+    if request.url.path.startswith("/api/") or ctx is None:
+        locale = ctx.locale if ctx else request.app.state.platform.settings.default_locale
+        return api_error(locale, exc.status_code, message, headers=dict(exc.headers or {}) or None)
+    return render(
+        ctx,
+        "error.html",
+        {"message": message, "status": exc.status_code},
+        status_code=exc.status_code,
+    )

@@ -1,0 +1,267 @@
+"""The pain diary and the pain chart (pages and API).
+
+The patient records a score (0-10), whether they could do the activity that usually
+hurts, and a note; the time is now unless they give a date and a time (in their zone).
+The form carries a one-time `form_token`, so pressing "Save" twice saves once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from markupsafe import Markup
+from pydantic import AwareDatetime, BaseModel, Field
+from starlette.responses import Response
+
+from sijcare.db.models import DiaryEntry
+from sijcare.services import diary
+from sijcare.services.errors import FieldError, Invalid, msg
+from sijcare.web import charts
+from sijcare.web.api import errors
+from sijcare.web.deps import Ctx, SignedIn
+from sijcare.web.forms import FormParser, FormState, new_form_token, read_form
+from sijcare.web.pages import redirect, render
+
+router = APIRouter(tags=["portal"])
+NOTE_MAX = diary.NOTE_MAX_LENGTH
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+@router.get("/portal/procedures/{procedure_id}/diary", include_in_schema=False)
+def diary_page(procedure_id: int, ctx: SignedIn) -> Response:
+    return _diary_page(ctx, procedure_id, FormState())
+
+
+def _diary_page(ctx: Ctx, procedure_id: int, state: FormState, status_code: int = 200) -> Response:
+    view = diary.view_diary(
+        ctx.db,
+        actor=ctx.me,
+        procedure_id=procedure_id,
+        knowledge=ctx.platform.knowledge,
+        now=ctx.now,
+    )
+    context: dict[str, Any] = {
+        "view": view,
+        "form_token": state.values.get("form_token") or new_form_token(),
+        "is_patient": ctx.me.patient_id is not None,
+        **state.context(),
+    }
+    return render(ctx, "portal/diary.html", context, status_code=status_code)
+
+
+@router.post("/portal/procedures/{procedure_id}/diary", include_in_schema=False)
+async def add_entry(procedure_id: int, request: Request, ctx: SignedIn) -> Response:
+    form = await read_form(request)
+    try:
+        entry = parse_entry(form, ctx.zone)
+        diary.record_entry(
+            ctx.db,
+            actor=ctx.me,
+            procedure_id=procedure_id,
+            entry=entry,
+            knowledge=ctx.platform.knowledge,
+            now=ctx.now,
+        )
+    except Invalid as exc:
+        errors_ = tuple(
+            FieldError("recorded_date" if e.field == "recorded_at" else e.field, e.message)
+            for e in exc.errors
+        )
+        return _diary_page(ctx, procedure_id, FormState.failed(form, Invalid(errors_)), 422)
+    return redirect(
+        ctx, f"/portal/procedures/{procedure_id}/diary", notice=msg("Your score is saved.")
+    )
+
+
+def parse_entry(form: dict[str, str], zone: str) -> diary.NewEntry:
+    """The diary form's fields as a new entry; every bad field at once as `Invalid`."""
+    parser = FormParser(form)
+    pain = parser.integer("pain", msg("Choose a number from 0 to 10."))
+    activity = None
+    if form.get("activity"):
+        activity = parser.choice("activity", diary.Activity, msg("Choose one of the answers."))
+    note = parser.text("note", max_length=NOTE_MAX)
+    day = parser.day("recorded_date", required=False)
+    clock = parser.clock_time("recorded_time", required=False)
+    if (day is None) != (clock is None) and not parser.errors:
+        missing = "recorded_time" if clock is None else "recorded_date"
+        parser.fail(missing, msg("Give both the date and the time, or leave both empty for now."))
+    parser.check()
+    assert pain is not None
+    return diary.NewEntry(
+        pain=pain,
+        activity=activity,
+        note=note,
+        recorded_at=None if day is None or clock is None else local_moment(day, clock, zone),
+        idempotency_key=form.get("form_token") or None,
+    )
+
+
+def local_moment(day: date, clock: time, zone: str) -> datetime:
+    """`clock` on `day` in `zone`; a time skipped by a clock change moves forward."""
+    tz = ZoneInfo(zone)
+    return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+@router.get("/portal/procedures/{procedure_id}/chart", include_in_schema=False)
+def chart_page(procedure_id: int, ctx: SignedIn) -> Response:
+    view = diary.view_diary(
+        ctx.db,
+        actor=ctx.me,
+        procedure_id=procedure_id,
+        knowledge=ctx.platform.knowledge,
+        now=ctx.now,
+        action="chart.view",
+    )
+    knowledge = ctx.platform.knowledge
+    svg = charts.pain_chart_svg(
+        view.procedure, view.scores, view.reading, knowledge, ctx.zone, ctx.locale
+    )
+    description = charts.describe_pain_chart(
+        view.procedure, view.scores, view.reading, knowledge, ctx.zone, ctx.locale
+    )
+    # The SVG is our own markup: every text in it was escaped by ElementTree.
+    context = {"view": view, "chart": Markup(svg), "description": description}
+    return render(ctx, "portal/chart.html", context)
+
+
+# -- API ------------------------------------------------------------------------------------
+
+
+class PromptOut(BaseModel):
+    due_at: datetime
+    label: str
+    purpose: str = Field(description="anesthetic_window | daily | weekly | milestone")
+    milestone: str | None = Field(description="2w | 6w | 3m for a milestone prompt")
+    state: str = Field(description="done | due | missed | upcoming")
+
+
+class EntryOut(BaseModel):
+    id: int
+    recorded_at: datetime
+    pain: int
+    note: str
+    activity: str | None = Field(description="yes | no | null (not answered or not tried)")
+
+    @classmethod
+    def of(cls, entry: DiaryEntry) -> EntryOut:
+        activity = diary.Activity.of(entry.activity_done)
+        return cls(
+            id=entry.id,
+            recorded_at=entry.recorded_at,
+            pain=entry.pain,
+            note=entry.note,
+            activity=None if activity is None else activity.value,
+        )
+
+
+class DiaryOut(BaseModel):
+    procedure_id: int
+    pathway_id: int
+    performed_at: datetime
+    kind: str
+    side: str
+    baseline_pain: int
+    prompts: list[PromptOut]
+    entries: list[EntryOut]
+
+
+class EntryIn(BaseModel):
+    pain: int = Field(ge=0, le=10, description="Pain now, 0 (none) to 10 (worst)")
+    activity: diary.Activity | None = Field(
+        None, description="Could you do the activity that usually hurts?"
+    )
+    note: str = Field("", max_length=NOTE_MAX)
+    recorded_at: AwareDatetime | None = Field(None, description="When; now if left out")
+    idempotency_key: str | None = Field(
+        None, max_length=64, description="Send the same key again to get the same entry back"
+    )
+
+
+@router.get(
+    "/api/v1/portal/procedures/{procedure_id}/diary",
+    response_model=DiaryOut,
+    responses=errors(401, 403, 404),
+)
+def get_diary(procedure_id: int, ctx: SignedIn) -> DiaryOut:
+    """The diary: the schedule with each prompt's state, and the entries (oldest first)."""
+    view = diary.view_diary(
+        ctx.db,
+        actor=ctx.me,
+        procedure_id=procedure_id,
+        knowledge=ctx.platform.knowledge,
+        now=ctx.now,
+    )
+    return DiaryOut(
+        procedure_id=view.record.id,
+        pathway_id=view.pathway.id,
+        performed_at=view.procedure.performed_at,
+        kind=view.procedure.kind.value,
+        side=view.procedure.side.value,
+        baseline_pain=view.procedure.baseline_pain,
+        prompts=[
+            PromptOut(
+                due_at=p.prompt.due_at,
+                label=p.prompt.label,
+                purpose=p.prompt.purpose.value,
+                milestone=p.prompt.milestone,
+                state=p.state.value,
+            )
+            for p in view.prompts
+        ],
+        entries=[EntryOut.of(e) for e in view.entries],
+    )
+
+
+@router.post(
+    "/api/v1/portal/procedures/{procedure_id}/diary-entries",
+    response_model=EntryOut,
+    status_code=201,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOut:
+    """Record a pain score (the patient only); the diary's interpretation is updated."""
+    entry = diary.record_entry(
+        ctx.db,
+        actor=ctx.me,
+        procedure_id=procedure_id,
+        entry=diary.NewEntry(
+            pain=body.pain,
+            activity=body.activity,
+            note=body.note,
+            recorded_at=body.recorded_at,
+            idempotency_key=body.idempotency_key,
+        ),
+        knowledge=ctx.platform.knowledge,
+        now=ctx.now,
+    )
+    return EntryOut.of(entry)
+
+
+@router.get(
+    "/api/v1/portal/procedures/{procedure_id}/chart.svg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "The pain chart (SVG)"},
+        **errors(401, 403, 404),
+    },
+)
+def get_chart(procedure_id: int, ctx: SignedIn) -> Response:
+    """The pain chart as an SVG image, with its text alternative inside (`<desc>`)."""
+    view = diary.view_diary(
+        ctx.db,
+        actor=ctx.me,
+        procedure_id=procedure_id,
+        knowledge=ctx.platform.knowledge,
+        now=ctx.now,
+        action="chart.view",
+    )
+    svg = charts.pain_chart_svg(
+        view.procedure, view.scores, view.reading, ctx.platform.knowledge, ctx.zone, ctx.locale
+    )
+    return Response(svg, media_type="image/svg+xml")

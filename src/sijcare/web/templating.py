@@ -1,0 +1,81 @@
+"""Jinja2 environments, one per locale, with the message catalogs and format filters.
+
+Templates use `{{ _("Text") }}` or `{% trans %}...{% endtrans %}` for every user-facing
+string, and the filters below for values: `datetime(zone)`, `time(zone)`, `date`,
+`number`, and `message` (a service `Message`, translated). Autoescaping is on and an
+undefined variable is an error.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import jinja2
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from sijcare.services.errors import Message
+from sijcare.web import i18n
+
+
+class Templates:
+    """Renders the templates of `sijcare/web/templates` in a given locale."""
+
+    def __init__(self) -> None:
+        self._loader = jinja2.PackageLoader("sijcare.web", "templates")
+        self._envs: dict[str, jinja2.Environment] = {}
+
+    def environment(self, locale: str) -> jinja2.Environment:
+        if locale not in self._envs:
+            self._envs[locale] = self._build(locale)
+        return self._envs[locale]
+
+    def render(self, name: str, context: dict[str, Any], *, locale: str) -> str:
+        return self.environment(locale).get_template(name).render(context)
+
+    def _build(self, locale: str) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=self._loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        env.policies["ext.i18n.trimmed"] = True
+        env.install_gettext_translations(i18n.translations(locale), newstyle=True)  # type: ignore[attr-defined]
+        env.globals["locale"] = locale
+        env.filters.update(
+            datetime=_datetime_filter,
+            time=_time_filter,
+            date=_date_filter,
+            number=_number_filter,
+            message=_message_filter,
+        )
+        return env
+
+
+@pass_context
+def _datetime_filter(context: Context, value: datetime, zone: str) -> str:
+    return i18n.format_datetime(value, zone, context["locale"])
+
+
+@pass_context
+def _time_filter(context: Context, value: datetime, zone: str) -> str:
+    return i18n.format_time(value, zone, context["locale"])
+
+
+@pass_context
+def _date_filter(context: Context, value: date, style: str = "long") -> str:
+    return i18n.format_date(value, context["locale"], style)
+
+
+@pass_context
+def _number_filter(context: Context, value: float | int) -> str:
+    return i18n.format_number(value, context["locale"])
+
+
+@pass_context
+def _message_filter(context: Context, value: Message) -> str:
+    return value.render(i18n.translations(context["locale"]).gettext)

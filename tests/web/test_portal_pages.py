@@ -1,0 +1,401 @@
+"""The patient portal's pages: server-rendered, no JavaScript, labelled, errors linked."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from factories import detach
+from factories.clinical import make_diary_entry, make_documented, make_planned_pathway
+from fixtures_db import Personas
+from sijcare.db.enums import Kind, Side
+from sijcare.db.models import ConsentRecord, DiaryEntry, ProcedureRecord, ScreeningResponse
+from sijcare.services import triage
+from web.conftest import START, Web
+
+BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
+HELP_LINE = "+1 310-555-0100"
+
+
+def documented(
+    db: Session, personas: Personas, kind: Kind = Kind.DIAGNOSTIC, side: Side = Side.LEFT
+) -> ProcedureRecord:
+    assert personas.patient.patient is not None
+    record = make_documented(
+        db,
+        patient=personas.patient.patient,
+        clinician=personas.clinician.user,
+        kind=kind,
+        side=side,
+        performed_at=START - timedelta(hours=1),
+    )
+    detach(db)
+    return record
+
+
+def planned(db: Session, personas: Personas) -> int:
+    assert personas.patient.patient and personas.clinician.practitioner
+    pathway = make_planned_pathway(
+        db,
+        patient=personas.patient.patient,
+        clinician=personas.clinician.user,
+        practitioner=personas.clinician.practitioner,
+        location=personas.location,
+        room=personas.room,
+        starts_at=BOOKED,
+    )
+    detach(db)
+    return pathway.id
+
+
+def form_token(html: str) -> str:
+    found = re.search(r'name="form_token" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def assert_plain_page(html: str) -> None:
+    """No JavaScript, no inline style (the CSP forbids both), a main landmark."""
+    assert "<script" not in html and "style=" not in html and "<style" not in html
+    assert '<main id="main"' in html
+
+
+# -- home and learning ------------------------------------------------------------------------
+
+
+def test_home_lists_the_steps_with_links(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    page = web.as_("patient").get("/portal")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    assert f'href="/portal/procedures/{record.id}/diary"' in page.text
+    assert f'href="/portal/procedures/{record.id}/symptoms"' in page.text
+    assert 'href="/portal/learn"' in page.text and 'href="/appointments"' in page.text
+    assert "A score is due now" in page.text
+
+
+def test_home_is_for_patients(web: Web) -> None:
+    assert web.as_("clinician").get("/portal").status_code == 403
+    assert web.browser().get("/portal").headers["location"].startswith("/login")
+
+
+def test_the_leaflet_page_has_every_section_and_the_figures_sources(web: Web) -> None:
+    page = web.as_("patient").get("/portal/learn")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    for heading in ("Two kinds of injection", "Risks", "Other choices", "How it can help"):
+        assert heading in page.text
+    assert "Source:" in page.text and "in 100 people" in page.text
+
+
+# -- diary and chart --------------------------------------------------------------------------
+
+
+def test_recording_a_score_by_form_saves_it_once(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    browser = web.as_("patient")
+    page = browser.get(f"/portal/procedures/{record.id}/diary")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    assert "<legend>How bad is your pain right now?</legend>" in page.text
+    fields = {"pain": "3", "activity": "yes", "note": "walked", "form_token": form_token(page.text)}
+    first = browser.post_form(f"/portal/procedures/{record.id}/diary", fields)
+    second = browser.post_form(f"/portal/procedures/{record.id}/diary", fields)
+    assert first.status_code == second.status_code == 303
+    with db.begin():
+        entries = db.scalars(sa.select(DiaryEntry)).all()
+    assert [(e.pain, e.activity_done, e.note) for e in entries] == [(3, True, "walked")]
+    after = browser.get(first.headers["location"])
+    assert "Your score is saved." in after.text and "walked" in after.text
+
+
+def test_a_score_from_earlier_is_kept_at_its_local_time(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    browser = web.as_("patient")
+    fields = {"pain": "2", "recorded_date": "2026-03-02", "recorded_time": "07:30"}
+    assert browser.post_form(f"/portal/procedures/{record.id}/diary", fields).status_code == 303
+    with db.begin():
+        entry = db.scalars(sa.select(DiaryEntry)).one()
+    assert entry.recorded_at == datetime(2026, 3, 2, 15, 30, tzinfo=UTC)  # 07:30 PST
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({}, "pain", id="no-score"),
+        pytest.param({"pain": "3", "recorded_date": "2026-03-02"}, "recorded_time", id="no-time"),
+        pytest.param(
+            {"pain": "3", "recorded_date": "2026-03-01", "recorded_time": "09:00"},
+            "recorded_date",
+            id="before-the-injection",
+        ),
+    ],
+)
+def test_a_bad_diary_form_shows_linked_errors(
+    web: Web, db: Session, fields: dict[str, str], field: str
+) -> None:
+    record = documented(db, web.personas)
+    page = web.as_("patient").post_form(f"/portal/procedures/{record.id}/diary", fields)
+    assert page.status_code == 422
+    assert f'href="#field-{field}"' in page.text and f'id="error-{field}"' in page.text
+    with db.begin():
+        assert db.scalar(sa.select(sa.func.count()).select_from(DiaryEntry)) == 0
+
+
+def test_the_chart_is_inline_svg_with_a_text_alternative_and_a_table(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    make_diary_entry(db, procedure=record, created_by=web.personas.patient.user, pain=1)
+    page = web.as_("patient").get(f"/portal/procedures/{record.id}/chart")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    assert (
+        'role="img"' in page.text
+        and 'aria-labelledby="pain-chart-title pain-chart-desc"' in page.text
+    )
+    assert "<figcaption>" in page.text and "dropped by 75% or more" in page.text
+    assert "<caption>The scores in the chart</caption>" in page.text
+
+
+def test_a_clinician_reads_the_diary_without_the_form(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    page = web.as_("clinician").get(f"/portal/procedures/{record.id}/diary")
+    assert page.status_code == 200 and 'name="pain"' not in page.text
+
+
+# -- symptoms ---------------------------------------------------------------------------------
+
+
+def test_an_emergency_shows_the_emergency_number_first_and_large(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    browser = web.as_("patient")
+    form = browser.get(f"/portal/procedures/{record.id}/symptoms")
+    assert form.status_code == 200
+    assert_plain_page(form.text)
+    assert 'href="tel:911"' in form.text
+    sent = browser.post_form(
+        f"/portal/procedures/{record.id}/symptoms", {"trouble_breathing": "yes", "pain": "4"}
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith(
+        "/portal/symptom-reports/"
+    )
+    page = browser.get(sent.headers["location"])
+    assert page.status_code == 200
+    box = page.text.index('class="callout callout--emergency"')
+    assert page.text.index('<p class="call-number"><a href="tel:911">911</a></p>') > box
+    assert page.text.index("tel:911") < page.text.index("<h2>Why</h2>")
+    assert "The clinic has your report" in page.text
+
+
+def test_a_call_now_answer_gives_the_help_line_at_this_hour(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    browser = web.as_("patient")
+    sent = browser.post_form(
+        f"/portal/procedures/{record.id}/symptoms",
+        {"temperature": "101,5", "temperature_unit": "F"},
+    )
+    page = browser.get(sent.headers["location"])
+    assert "Call now" in page.text and HELP_LINE in page.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        pytest.param({"temperature": "38.5"}, "temperature_unit", id="no-unit"),
+        pytest.param({"temperature": "hot", "temperature_unit": "C"}, "temperature", id="nan"),
+        pytest.param({"temperature": "38", "temperature_unit": "F"}, "temperature", id="unit-slip"),
+        pytest.param({"leg_weakness": "maybe"}, "leg_weakness", id="unknown-answer"),
+    ],
+)
+def test_a_bad_symptom_form_shows_linked_errors(
+    web: Web, db: Session, fields: dict[str, str], field: str
+) -> None:
+    record = documented(db, web.personas)
+    page = web.as_("patient").post_form(f"/portal/procedures/{record.id}/symptoms", fields)
+    assert page.status_code == 422
+    assert f'href="#field-{field}"' in page.text
+
+
+def test_when_storing_fails_the_page_says_to_phone(
+    web: Web, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = documented(db, web.personas)
+    browser = web.as_("patient")
+    browser.refresh_csrf()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(triage.audit, "record", broken)
+    page = browser.post_form(f"/portal/procedures/{record.id}/symptoms", {"site_oozing": "yes"})
+    assert page.status_code == 503
+    assert "Your report did not reach the clinic." in page.text
+    assert f'href="tel:+13105550100">{HELP_LINE}</a>' in page.text
+    assert "The clinic has your report" not in page.text
+
+
+def test_aftercare_page(web: Web, db: Session) -> None:
+    record = documented(db, web.personas, kind=Kind.THERAPEUTIC)
+    page = web.as_("patient").get(f"/portal/procedures/{record.id}/aftercare")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    assert "Call the clinic right away if" in page.text and HELP_LINE in page.text
+
+
+# -- screening --------------------------------------------------------------------------------
+
+ANSWERS = {
+    "current_infection": "no",
+    "illness": "no",
+    "immunocompromised": "no",
+    "possibly_pregnant": "no",
+    "diabetes": "no",
+    "kidney": "no",
+    "driver_arranged": "yes",
+    "driver_name": "Sam Rivera",
+    "driver_phone": "+1 310-555-0177",
+    "medicines-0-name": "Lisinopril 10 mg",
+    "action": "send",
+}
+
+
+def test_the_screening_form_has_labelled_rows_and_adds_more(web: Web, db: Session) -> None:
+    pathway_id = planned(db, web.personas)
+    browser = web.as_("patient")
+    page = browser.get(f"/portal/pathways/{pathway_id}/screening/answers")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    assert page.text.count('<label for="field-medicines-') == 8 * 3
+    assert "<legend>Do you have an infection now?</legend>" in page.text
+    more = browser.post_form(
+        f"/portal/pathways/{pathway_id}/screening/answers",
+        {**ANSWERS, "medicines-3-name": "Tylenol", "action": "more_medicines"},
+    )
+    assert more.status_code == 200
+    assert more.text.count('<label for="field-medicines-') == 16 * 3
+    assert 'value="Tylenol"' in more.text
+    with db.begin():
+        assert db.scalars(sa.select(ScreeningResponse.status)).all() == ["draft"]
+
+
+def test_sending_the_answers_shows_the_result_and_how_to_get_ready(web: Web, db: Session) -> None:
+    pathway_id = planned(db, web.personas)
+    browser = web.as_("patient")
+    sent = browser.post_form(f"/portal/pathways/{pathway_id}/screening/answers", ANSWERS)
+    assert sent.status_code == 303
+    page = browser.get(sent.headers["location"])
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    assert "You are ready for your injection." in page.text
+    assert "How to get ready" in page.text and "Please arrive by" in page.text
+    again = browser.get(f"/portal/pathways/{pathway_id}/screening/answers")
+    assert 'value="Lisinopril 10 mg"' in again.text and 'value="Sam Rivera"' in again.text
+
+
+def test_unanswered_questions_and_half_rows_are_all_shown(web: Web, db: Session) -> None:
+    pathway_id = planned(db, web.personas)
+    fields = {
+        **{k: v for k, v in ANSWERS.items() if k not in ("current_infection", "diabetes")},
+        "medicines-5-dose": "5 mg",
+    }
+    page = web.as_("patient").post_form(f"/portal/pathways/{pathway_id}/screening/answers", fields)
+    assert page.status_code == 422
+    for field in ("current_infection", "diabetes", "medicines-5-name"):
+        assert f'href="#field-{field}"' in page.text
+    assert 'value="5 mg"' in page.text
+
+
+def test_an_error_of_the_core_is_shown_at_the_right_row(web: Web, db: Session) -> None:
+    pathway_id = planned(db, web.personas)
+    fields = {
+        **ANSWERS,
+        "medicines-2-name": "Aspirin",
+        "fever_temperature": "46",
+        "fever_unit": "C",
+        "fever_on": "2026-03-01",
+    }
+    page = web.as_("patient").post_form(f"/portal/pathways/{pathway_id}/screening/answers", fields)
+    assert page.status_code == 422
+    assert 'href="#field-fever_temperature"' in page.text
+
+
+def test_the_screening_form_waits_for_the_plan(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    page = web.as_("patient").get(f"/portal/pathways/{record.pathway_id}/screening")
+    assert "still planning your injection" in page.text
+
+
+# -- consent ----------------------------------------------------------------------------------
+
+
+def screened(web: Web, db: Session) -> int:
+    pathway_id = planned(db, web.personas)
+    sent = web.as_("patient").post_form(f"/portal/pathways/{pathway_id}/screening/answers", ANSWERS)
+    assert sent.status_code == 303
+    return pathway_id
+
+
+def consent_fields(page: str) -> dict[str, str]:
+    version = re.search(r'name="plan_version" value="([^"]+)"', page)
+    assert version is not None
+    names = re.findall(r'name="(confirm_[a-z_]+)"', page)
+    return {"plan_version": version.group(1), **dict.fromkeys(names, "yes"), "agree": "yes"}
+
+
+def test_consent_asks_to_confirm_each_answer_then_to_agree(web: Web, db: Session) -> None:
+    pathway_id = screened(web, db)
+    browser = web.as_("patient")
+    page = browser.get(f"/portal/pathways/{pathway_id}/consent")
+    assert page.status_code == 200
+    assert_plain_page(page.text)
+    fields = consent_fields(page.text)
+    assert len([k for k in fields if k.startswith("confirm_")]) == 12
+    missing = browser.post_form(
+        f"/portal/pathways/{pathway_id}/consent",
+        {k: v for k, v in fields.items() if k not in ("confirm_cost", "agree")},
+    )
+    assert missing.status_code == 422
+    assert 'href="#field-confirm_cost"' in missing.text and 'href="#field-agree"' in missing.text
+    done = browser.post_form(f"/portal/pathways/{pathway_id}/consent", fields)
+    assert done.status_code == 303
+    after = browser.get(done.headers["location"])
+    assert "Agreed; waiting for a witness" in after.text
+    with db.begin():
+        assert db.scalar(sa.select(sa.func.count()).select_from(ConsentRecord)) == 1
+
+
+def test_consent_for_an_old_plan_version_is_refused_with_a_message(web: Web, db: Session) -> None:
+    pathway_id = screened(web, db)
+    browser = web.as_("patient")
+    fields = consent_fields(browser.get(f"/portal/pathways/{pathway_id}/consent").text)
+    page = browser.post_form(
+        f"/portal/pathways/{pathway_id}/consent", {**fields, "plan_version": "0" * 16}
+    )
+    assert page.status_code == 409 and "Your plan changed while you were reading" in page.text
+
+
+def test_browser_accessibility_basics_on_every_form(web: Web, db: Session) -> None:
+    """Every input has a label; every radio group is a fieldset with a legend."""
+    record = documented(db, web.personas, side=Side.RIGHT)
+    pathway_id = screened(web, db)
+    browser = web.as_("patient")
+    for url in (
+        f"/portal/procedures/{record.id}/diary",
+        f"/portal/procedures/{record.id}/symptoms",
+        f"/portal/pathways/{pathway_id}/screening/answers",
+        f"/portal/pathways/{pathway_id}/consent",
+    ):
+        html = browser.get(url).text
+        controls = re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
+        ids = [
+            re.search(r'id="([^"]+)"', c).group(1)  # type: ignore[union-attr]
+            for c in controls
+            if 'type="hidden"' not in c
+        ]
+        labelled = set(re.findall(r'<label for="([^"]+)"', html))
+        assert ids and set(ids) <= labelled, url
+        assert html.count("<fieldset") == html.count("<legend")
