@@ -122,17 +122,49 @@ def make_consent_record(
     return _save(db, ConsentRecord(**(values | overrides)))
 
 
+def triage_result(disposition: str = "expected") -> dict[str, Any]:
+    """A stored triage result (the JSON of the core's `TriageResult`) for `disposition`."""
+    emergency = disposition == "emergency"
+    number = "911" if emergency else "+1 310-555-0100"
+    message = f"Call {number} now." if emergency else f"Call the clinic help line at {number}."
+    return {
+        "disposition": disposition,
+        "reasons": [
+            {
+                "disposition": disposition,
+                "code": "site_soreness",
+                "message": "Soreness where the needle went in is common.",
+                "rationale": "Injection-site soreness.",
+                "source": "plastaras-2012",
+            }
+        ],
+        "contact": {
+            "kind": "emergency" if emergency else "help_line",
+            "number": number,
+            "label": "Emergency services" if emergency else "Clinic help line",
+            "message": message,
+            "local_time": CREATED.isoformat(),
+            "help_line_hours": "6:00 am to 9:00 pm",
+        },
+        "what_to_do": [message],
+        "reported_at": CREATED.isoformat(),
+        "elapsed": 1.0,
+        "provenance": {"knowledge_version": "test", "overrides": {}, "rules": {}, "inputs": {}},
+    }
+
+
 def make_symptom_report(
     db: Session, *, pathway: Pathway, reported_by: User, **overrides: Any
 ) -> SymptomReport:
+    disposition = overrides.get("disposition", "expected")
     values: dict[str, Any] = {
         "pathway_id": pathway.id,
         "procedure_id": None,
         "reported_at": CREATED,
         "reported_by": reported_by.id,
         "report": {},
-        "disposition": "expected",
-        "result": {},
+        "disposition": disposition,
+        "result": triage_result(disposition),
         "knowledge_version": "test",
     }
     return _save(db, SymptomReport(**(values | overrides)))

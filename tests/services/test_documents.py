@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from factories.clinical import make_consent_record
 from factories.workspace import NOW, POSITIVE_BLOCK, PROCEDURE_AT, Story
 from fixtures_db import Personas
 from sijcare.db.enums import Kind
@@ -180,8 +181,9 @@ def test_preparation_sheet_is_in_the_patients_language(
     # The clinician reads English, the sheet is the patient's: Spanish.
     text = text_of(preparation(story, printing, pathway.id, who="clinician").pdf)
     spanish = i18n.translations("es").gettext
+    assert spanish("Getting ready for your injection") != "Getting ready for your injection"
     assert spanish("Getting ready for your injection") in text
-    assert spanish("How to get ready") in text
+    assert spanish("Your health questions") in text
     assert when(PROCEDURE_AT, LOS_ANGELES, "es") in text
 
 
@@ -262,6 +264,18 @@ def test_consent_record_needs_a_consent(story: Story, printing: documents.Printi
     story.screen(pathway)
     with pytest.raises(Conflict):
         consent(story, printing, pathway.id)
+
+
+def test_consent_record_of_a_bare_stored_consent_says_what_is_missing(
+    story: Story, printing: documents.Printing
+) -> None:
+    pathway = story.pathway()
+    make_consent_record(story.db, pathway=pathway, agreed_by=story.personas.patient.user)
+    text = text_of(consent(story, printing, pathway.id).pdf)
+    assert "The answers read were not stored with this record." in text
+    assert "Witnessed by Not witnessed yet" in text
+    assert "There is no booked injection to compare this consent with now." in text
+    assert "Plan version 0000000000000000" in text
 
 
 # -- the clinician's diary report -----------------------------------------------------------
@@ -382,4 +396,4 @@ def test_a_page_renders_as_a_letter_page_with_ink_on_it(
     assert 0.005 < dark < 0.5, dark  # text on a white page: neither blank nor filled
     # The header (the clinic, the title) is at the top of the page.
     top = image.crop((0, 0, LETTER[0], 150))
-    assert min(top.getdata()) < 64
+    assert top.getextrema()[0] < 64

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from factories.workspace import NOW, POSITIVE_BLOCK, PROCEDURE_AT, Story
+from factories.workspace import POSITIVE_BLOCK, PROCEDURE_AT, Story
 from fixtures_db import Personas
 from sijcare.db.enums import Kind
 from sijcare.db.models import AuditEvent, Interpretation
@@ -90,7 +90,9 @@ def test_a_new_entry_needs_a_new_sign_off_and_the_old_one_is_refused(story: Stor
     _sign(story, procedure_id, first.interpretation_id)
     story.scores(procedure_id, PROCEDURE_AT, [(timedelta(hours=6), 6)])
     review = _review(story, procedure_id)
-    assert review.current is not None and review.current.interpretation_id != first.interpretation_id
+    assert (
+        review.current is not None and review.current.interpretation_id != first.interpretation_id
+    )
     assert review.needs_sign_off
     assert review.earlier[0].signed_off_at is not None
     with pytest.raises(Conflict):
@@ -151,7 +153,11 @@ def test_only_the_clinics_clinicians_review_and_sign(story: Story, who: str) -> 
     procedure_id = _block(story)
     with pytest.raises(Forbidden):
         diary_review.get_review(
-            story.db, actor=story.actor(who), procedure_id=procedure_id, knowledge=story.knowledge, now=LATER
+            story.db,
+            actor=story.actor(who),
+            procedure_id=procedure_id,
+            knowledge=story.knowledge,
+            now=LATER,
         )
     with pytest.raises(Forbidden):
         diary_review.sign_off(

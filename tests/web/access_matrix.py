@@ -263,6 +263,17 @@ ENTRIES += [
     Entry("GET", "/workspace/patients/{patient_id}", CLINICIANS),
     Entry("GET", "/workspace/patients/{patient_id}/timeline", CLINICIANS),
     Entry("GET", "/workspace/patients/{patient_id}/plan", CLINICIANS),
+    Entry("GET", "/workspace/pathways/{pathway_id}/plan", CLINICIANS),
+    Entry(
+        "POST",
+        "/workspace/pathways/{pathway_id}/plan",
+        CLINICIANS,
+        body=lambda world: {
+            "anesthetic_agent": "lidocaine",
+            "guidance": "fluoroscopy",
+            "sedation": "none",
+        },
+    ),
     Entry("GET", "/workspace/pathways/{pathway_id}/screening", CLINICIANS),
     Entry("GET", "/workspace/pathways/{pathway_id}/screening/finding", CLINICIANS),
     Entry(
@@ -350,4 +361,139 @@ ENTRIES += [
         CLINICIANS,
         body=lambda world: {"note": "Called the patient."},
     ),
+]
+
+
+# -- The patient portal: reads for the patient and clinicians, the patient's own writes. -----
+
+
+def _portal_report_id(world: World) -> str:
+    from factories.clinical import make_symptom_report
+
+    def make() -> Any:
+        return make_symptom_report(
+            world.db,
+            pathway=world.pathway(),
+            reported_by=world.personas.patient.user,
+            disposition="call_soon",
+        )
+
+    return str(world.once("portal_symptom_report", make).id)
+
+
+PATIENT_SCOPED.setdefault("symptom_report_id", _portal_report_id)
+
+_ANSWERS = {
+    "current_infection": False,
+    "immunocompromised": False,
+    "possibly_pregnant": False,
+    "diabetes": {"has": False},
+    "driver_arranged": False,
+}
+_PLAN = {"kind": "diagnostic", "side": "left", "anesthetic_agent": "lidocaine"}
+_AGREEMENT = {"plan_version": "0000000000000000", "confirmed": [], "agree": True}
+
+ENTRIES += [
+    Entry("GET", "/portal/pathways/{pathway_id}/screening", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/portal/pathways/{pathway_id}/screening/answers", PATIENT_ONLY),
+    Entry(
+        "POST",
+        "/portal/pathways/{pathway_id}/screening/answers",
+        PATIENT_ONLY,
+        body=lambda world: {"current_infection": "no"},
+    ),
+    Entry("GET", "/portal/pathways/{pathway_id}/consent", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/portal/pathways/{pathway_id}/consent",
+        PATIENT_ONLY,
+        body=lambda world: {"plan_version": "0000000000000000", "agree": "yes"},
+    ),
+    Entry("GET", "/portal/procedures/{procedure_id}/diary", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/portal/procedures/{procedure_id}/diary",
+        PATIENT_ONLY,
+        body=lambda world: {"pain": "3"},
+    ),
+    Entry("GET", "/portal/procedures/{procedure_id}/chart", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/portal/procedures/{procedure_id}/symptoms", PATIENT_ONLY),
+    Entry(
+        "POST",
+        "/portal/procedures/{procedure_id}/symptoms",
+        PATIENT_ONLY,
+        body=lambda world: {"hives": "yes"},
+    ),
+    Entry("GET", "/portal/procedures/{procedure_id}/aftercare", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/portal/symptom-reports/{symptom_report_id}", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/api/v1/portal/pathways/{pathway_id}/screening", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/api/v1/portal/pathways/{pathway_id}/screening",
+        PATIENT_ONLY,
+        body=lambda world: _ANSWERS,
+    ),
+    Entry(
+        "PUT",
+        "/api/v1/pathways/{pathway_id}/planned-injection",
+        CLINICIANS,
+        body=lambda world: _PLAN,
+    ),
+    Entry("GET", "/api/v1/portal/pathways/{pathway_id}/consent", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/api/v1/portal/pathways/{pathway_id}/consent",
+        PATIENT_ONLY,
+        body=lambda world: _AGREEMENT,
+    ),
+    Entry("GET", "/api/v1/portal/procedures/{procedure_id}/diary", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/api/v1/portal/procedures/{procedure_id}/diary-entries",
+        PATIENT_ONLY,
+        body=lambda world: {"pain": 3},
+    ),
+    Entry("GET", "/api/v1/portal/procedures/{procedure_id}/chart.svg", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/api/v1/portal/procedures/{procedure_id}/symptom-reports",
+        PATIENT_ONLY,
+        body=lambda world: {"hives": True},
+    ),
+    Entry("GET", "/api/v1/portal/procedures/{procedure_id}/aftercare", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/api/v1/portal/symptom-reports/{symptom_report_id}", PATIENT_AND_CLINICIANS),
+]
+
+
+# -- Printable documents (PDF): the patient's sheets, the clinician's diary report. -----------
+
+_PRINTED = [
+    ("/portal/pathways/{pathway_id}/documents/preparation.pdf", PATIENT_AND_CLINICIANS),
+    ("/portal/procedures/{procedure_id}/documents/aftercare.pdf", PATIENT_AND_CLINICIANS),
+    ("/portal/pathways/{pathway_id}/documents/consent.pdf", PATIENT_AND_CLINICIANS),
+    ("/workspace/procedures/{procedure_id}/diary-report.pdf", CLINICIANS),
+]
+ENTRIES += [Entry("GET", path, expect) for path, expect in _PRINTED]
+ENTRIES += [Entry("GET", "/api/v1" + path, expect) for path, expect in _PRINTED]
+
+
+# -- Calendars, reminders and CSV files (interoperability). ------------------------------------
+
+ENTRIES += [
+    Entry("GET", "/appointments/{appointment_id}/calendar.ics", PATIENT_AND_STAFF),
+    Entry("GET", "/api/v1/appointments/{appointment_id}/calendar.ics", PATIENT_AND_STAFF),
+    Entry("GET", "/api/v1/patients/{patient_id}/calendar.ics", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/api/v1/patients/{patient_id}/reminder-preferences", PATIENT_AND_STAFF),
+    Entry(
+        "PUT",
+        "/api/v1/patients/{patient_id}/reminder-preferences",
+        PATIENT_ONLY,
+        body=lambda world: {"email_opt_in": True, "detail": "standard"},
+    ),
+    Entry("GET", "/api/v1/patients/{patient_id}/reminders", PATIENT_AND_STAFF),
+    Entry("GET", "/workspace/procedures/{procedure_id}/diary.csv", PATIENT_AND_CLINICIANS),
+    Entry("GET", "/workspace/procedures/{procedure_id}/diary-import", CLINICIANS),
+    Entry("POST", "/workspace/procedures/{procedure_id}/diary-import", CLINICIANS),
+    Entry("GET", "/api/v1/procedures/{procedure_id}/diary.csv", PATIENT_AND_CLINICIANS),
+    Entry("POST", "/api/v1/procedures/{procedure_id}/diary.csv", CLINICIANS),
 ]

@@ -5,7 +5,10 @@ writer), foreign keys on, a busy timeout, and `BEGIN IMMEDIATE` for every transa
 The last one takes the write lock at the start, so two transactions can never both read
 a free slot and then both book it; SQLite has one writer at a time anyway, and a
 deferred transaction that upgrades to a write in WAL mode fails instead of waiting.
-PostgreSQL is reached through psycopg 3.
+PostgreSQL is reached through psycopg 3, with a connect timeout and a lock timeout, so a
+request fails fast (and the web app answers 503) when the server is unreachable or a
+table stays locked, instead of hanging; `pool_pre_ping` replaces connections that died
+while the server was away, so the app recovers by itself when it is back.
 
 Sessions do not begin transactions by themselves (`autobegin=False`): every use is inside
 `with db.begin():`, so a service's writes and its audit event commit or roll back together.
@@ -23,6 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sijcare.domain.errors import InputError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+POSTGRES_CONNECT_TIMEOUT_S = 5
+POSTGRES_LOCK_TIMEOUT_MS = 10_000
 
 
 def create_engine_for(url: str | URL, **options: Any) -> Engine:
@@ -34,7 +39,16 @@ def create_engine_for(url: str | URL, **options: Any) -> Engine:
     if backend == "postgresql":
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return sa.create_engine(parsed, pool_pre_ping=True, **options)
+        connect_args = {
+            "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
+            "options": f"-c lock_timeout={POSTGRES_LOCK_TIMEOUT_MS}",
+        }
+        return sa.create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args=connect_args | options.pop("connect_args", {}),
+            **options,
+        )
     raise InputError("SIJCARE_DATABASE_URL", f"{backend!r} is not supported (sqlite, postgresql)")
 
 

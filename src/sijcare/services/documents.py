@@ -31,13 +31,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sijcare.db.models import Clinic, DiaryEntry, Interpretation, Patient, User
+from sijcare.db.models import (
+    Clinic,
+    ConsentRecord,
+    DiaryEntry,
+    Interpretation,
+    Patient,
+    ProcedureRecord,
+    ScreeningResponse,
+    User,
+)
 from sijcare.domain.consent import QUESTION_TEXT, Answer, Question
 from sijcare.domain.contact import help_line_hours
 from sijcare.domain.errors import InputError
 from sijcare.domain.instructions import aftercare_instructions, preparation_instructions
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.procedure import Procedure
+from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.domain.relief import PainScore, relief_percent
 from sijcare.domain.screening import Action
 from sijcare.interop import pdf
@@ -147,27 +156,40 @@ def preparation_sheet(
                 )
             )
         reader = patient_reader(db, patient, printing)
-        result = response.result or {}
-        steps = screening_actions(result)
-        screened_for = result.get("procedure_time")
-        context = {
-            "plan": plan,
-            "readiness": str(result.get("status", "")),
-            "findings": [
-                screening.FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
-                for f in result.get("findings", ())
-            ],
-            "answered_at": response.submitted_at or response.created_at,
-            "driver": screening.latest_driver(db, pathway.id),
-            "steps": steps,
-            "preparation": preparation_instructions(plan, steps, knowledge, reader.zone),
-            "time_changed": screened_for is not None
-            and datetime.fromisoformat(screened_for) != plan.scheduled_at,
-        }
+        context = _preparation(db, pathway.id, response, plan, knowledge, reader.zone)
         _audit(db, actor, DocumentKind.PREPARATION, "pathway", pathway.id, patient, now)
         return _print(
             db, printing, DocumentKind.PREPARATION, patient, reader, knowledge, now, context
         )
+
+
+def _preparation(
+    db: Session,
+    pathway_id: int,
+    response: ScreeningResponse,
+    plan: PlannedProcedure,
+    knowledge: Knowledge,
+    zone: str,
+) -> dict[str, Any]:
+    """What the preparation sheet shows, from the newest screening and the current plan."""
+    result = response.result or {}
+    steps = screening_actions(result)
+    screened_for = result.get("procedure_time")
+    return {
+        "plan": plan,
+        "readiness": str(result.get("status", "")),
+        "findings": [
+            screening.FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
+            for f in result.get("findings", ())
+        ],
+        "answered_at": response.submitted_at or response.created_at,
+        "driver": screening.latest_driver(db, pathway_id),
+        "steps": steps,
+        "preparation": preparation_instructions(plan, steps, knowledge, zone),
+        # The booking moved since the answers were screened: the steps' dates are stale.
+        "time_changed": screened_for is not None
+        and datetime.fromisoformat(screened_for) != plan.scheduled_at,
+    }
 
 
 def aftercare_sheet(
@@ -230,27 +252,33 @@ def consent_record(
             raise Conflict(msg("There is no consent to print yet."))
         status = procedures.consent_status(db, pathway, knowledge)
         reader = patient_reader(db, patient, printing)
-        snapshot = dict(row.plan_snapshot)
-        scheduled = snapshot.get("scheduled_at")
-        context = {
-            "snapshot": {
-                **{key: snapshot.get(key) for key in _SNAPSHOT_FIELDS},
-                "scheduled_at": None if scheduled is None else datetime.fromisoformat(scheduled),
-            },
-            "plan_version": row.confirmed.get("plan_version") or snapshot.get("plan_version"),
-            "state": status.state.value,
-            "answers": stored_answers(row.confirmed),
-            "confirmed": confirmation_times(row.confirmed),
-            "agreed_at": row.agreed_at,
-            "agreed_by": status.agreed_by,
-            "witnessed_at": row.witnessed_at,
-            "witnessed_by": status.witnessed_by,
-        }
+        context = _consent(row, status)
         _audit(db, actor, DocumentKind.CONSENT, "consent_record", row.id, patient, now)
         return _print(db, printing, DocumentKind.CONSENT, patient, reader, knowledge, now, context)
 
 
 _SNAPSHOT_FIELDS = ("kind", "side", "anesthetic_agent", "steroid_agent", "physician", "location")
+
+
+def _consent(row: ConsentRecord, status: procedures.ConsentStatus) -> dict[str, Any]:
+    """What the consent record shows: the stored plan, answers and confirmations, and the
+    core's verdict on the plan as it is now."""
+    snapshot = dict(row.plan_snapshot)
+    scheduled = snapshot.get("scheduled_at")
+    return {
+        "snapshot": {
+            **{key: snapshot.get(key) for key in _SNAPSHOT_FIELDS},
+            "scheduled_at": None if scheduled is None else datetime.fromisoformat(scheduled),
+        },
+        "plan_version": row.confirmed.get("plan_version") or snapshot.get("plan_version"),
+        "state": status.state.value,
+        "answers": stored_answers(row.confirmed),
+        "confirmed": confirmation_times(row.confirmed),
+        "agreed_at": row.agreed_at,
+        "agreed_by": status.agreed_by,
+        "witnessed_at": row.witnessed_at,
+        "witnessed_by": status.witnessed_by,
+    }
 
 
 # -- the clinician's diary report -----------------------------------------------------------
@@ -276,34 +304,46 @@ def diary_report(
     with db.begin():
         record, _pathway, patient = diary.load_record(db, actor, procedure_id)
         access.require_clinician(actor, patient)
-        procedure = diary.procedure_of(record, knowledge)
-        entries = diary.entries_of(db, record.id)
-        scores = diary.scores_of(entries)
-        reading, problem = _reading(procedure, scores, knowledge)
-        latest = diary.latest_interpretation(db, record.id)
         reader = Reader(zone=zone, locale=printing.locale)
-        chart = None
-        if printing.draw_chart is not None:
-            chart = printing.draw_chart(
-                procedure, scores, reading, knowledge, reader.zone, reader.locale
-            )
-        used_at = set() if reading is None else {p.recorded_at for p in reading.scores_used}
-        context = {
-            "procedure": procedure,
-            "reading": reading,
-            "reading_problem": problem,
-            "sign_off": _sign_off(db, latest),
-            "sign_off_current": latest is not None
-            and latest.knowledge_version == knowledge.version
-            and all(e.created_at <= latest.computed_at for e in entries),
-            "chart": chart,
-            "entries": [_entry_row(e, procedure.baseline_pain) for e in entries],
-            "used": {e.id for e in entries if e.recorded_at in used_at},
-        }
+        context = _report(db, record, knowledge, printing, reader)
         _audit(db, actor, DocumentKind.DIARY_REPORT, "procedure_record", record.id, patient, now)
         return _print(
             db, printing, DocumentKind.DIARY_REPORT, patient, reader, knowledge, now, context
         )
+
+
+def _report(
+    db: Session,
+    record: ProcedureRecord,
+    knowledge: Knowledge,
+    printing: Printing,
+    reader: Reader,
+) -> dict[str, Any]:
+    """What the diary report shows: the core's reading now, the newest sign-off, the entries."""
+    procedure = diary.procedure_of(record, knowledge)
+    entries = diary.entries_of(db, record.id)
+    scores = diary.scores_of(entries)
+    reading, problem = _reading(procedure, scores, knowledge)
+    latest = diary.latest_interpretation(db, record.id)
+    chart = None
+    if printing.draw_chart is not None:
+        chart = printing.draw_chart(
+            procedure, scores, reading, knowledge, reader.zone, reader.locale
+        )
+    used_at = set() if reading is None else {p.recorded_at for p in reading.scores_used}
+    return {
+        "procedure": procedure,
+        "reading": reading,
+        "reading_problem": problem,
+        "sign_off": _sign_off(db, latest),
+        # What diary_review counts as current: it covers every entry, with this knowledge.
+        "sign_off_current": latest is not None
+        and latest.knowledge_version == knowledge.version
+        and all(e.created_at <= latest.computed_at for e in entries),
+        "chart": chart,
+        "entries": [_entry_row(e, procedure.baseline_pain) for e in entries],
+        "used": {e.id for e in entries if e.recorded_at in used_at},
+    }
 
 
 def _reading(

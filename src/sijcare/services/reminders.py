@@ -33,7 +33,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.db.enums import AppointmentKind, AppointmentMode, AppointmentStatus, PathwayStatus
+from sijcare.db.enums import (
+    AppointmentKind,
+    AppointmentMode,
+    AppointmentStatus,
+    PathwayStatus,
+    Role,
+)
 from sijcare.db.models import (
     Appointment,
     Clinic,
@@ -149,7 +155,9 @@ def preferences_of(row: ReminderPreference | None, knowledge: Knowledge) -> Pref
 
 
 def preference_row(db: Session, patient_id: int) -> ReminderPreference | None:
-    return db.scalar(sa.select(ReminderPreference).where(ReminderPreference.patient_id == patient_id))
+    return db.scalar(
+        sa.select(ReminderPreference).where(ReminderPreference.patient_id == patient_id)
+    )
 
 
 def view_preferences(
@@ -176,7 +184,7 @@ def update_preferences(
     queued ones at once; the worker plans the rest again on its next round."""
     with db.begin():
         patient = patients.load(db, actor, public_id)
-        if actor.role.value != "patient" or actor.patient_id != patient.id:
+        if actor.role is not Role.PATIENT or actor.patient_id != patient.id:
             raise Forbidden(msg("Only the patient can change their reminder choices."))
         _check_choice(choice)
         row = preference_row(db, patient.id) or ReminderPreference(patient_id=patient.id)
@@ -361,9 +369,7 @@ def visit_facts(
         ()
         if appointment.pathway_id is None
         else tuple(
-            s
-            for s in screening_steps(db, appointment.pathway_id)
-            if s.at < appointment.starts_at
+            s for s in screening_steps(db, appointment.pathway_id) if s.at < appointment.starts_at
         )
     )
     return VisitFacts(
@@ -417,7 +423,9 @@ def screening_steps(db: Session, pathway_id: int) -> tuple[Action, ...]:
     if datetime.fromisoformat(str(result.get("procedure_time"))) != booked:
         return ()
     return tuple(
-        Action(datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"]), str(a["about"]))
+        Action(
+            datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"]), str(a["about"])
+        )
         for a in result.get("actions", ())
     )
 
@@ -479,9 +487,7 @@ def _prompt_drafts(
     return drafts
 
 
-def _wanted(
-    states: Sequence[diary.PromptView], window_too: bool
-) -> list[diary.PromptView]:
+def _wanted(states: Sequence[diary.PromptView], window_too: bool) -> list[diary.PromptView]:
     open_states = (diary.PromptState.UPCOMING, diary.PromptState.DUE)
     return [
         view

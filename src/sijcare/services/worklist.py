@@ -30,7 +30,16 @@ from sijcare.db.models import (
     SymptomReport,
 )
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import access, audit, patients, procedures, screening_review, slots
+from sijcare.services import (
+    access,
+    audit,
+    pathways,
+    patients,
+    procedures,
+    screening,
+    screening_review,
+    slots,
+)
 from sijcare.services.actor import Actor
 from sijcare.services.inbox import EXPECTED
 from sijcare.services.procedures import ConsentState
@@ -250,4 +259,42 @@ def patient_summary(
             date_of_birth=patient.date_of_birth,
             phone=patient.phone,
             pathways=tuple(pathway_status(db, p, knowledge) for p in rows),
+        )
+
+
+@dataclass(frozen=True)
+class PathwayPlan:
+    """A pathway and its planned injection (INTAKE.json `procedure`; None: not planned)."""
+
+    pathway_id: int
+    side: str
+    kind: str
+    status: str
+    patient_public_id: str
+    patient_name: str
+    plan: dict[str, object] | None
+
+
+def pathway_plan(db: Session, *, actor: Actor, pathway_id: int, now: datetime) -> PathwayPlan:
+    """The pathway's planned injection, for a clinician who may change it."""
+    with db.begin():
+        pathway, patient = pathways.load(db, actor, pathway_id)
+        access.require_clinician(actor, patient)
+        audit.record(
+            db,
+            actor=actor,
+            action="screening.plan_view",
+            at=now,
+            target_type="pathway",
+            target_id=pathway.id,
+            patient_id=patient.id,
+        )
+        return PathwayPlan(
+            pathway_id=pathway.id,
+            side=pathway.side.value,
+            kind=pathway.kind.value,
+            status=pathway.status.value,
+            patient_public_id=patient.public_id,
+            patient_name=patient.name,
+            plan=screening.plan_document(db, pathway.id),
         )

@@ -22,6 +22,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -50,12 +51,14 @@ THRESHOLD = "#1e6b34"
 WINDOW = "#cfe0f1"
 MILESTONE = "#e6e4e1"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-_SETTINGS = {
+# (typed Any: matplotlib's stubs accept only its literal keys)
+_SETTINGS: Any = {
     "svg.fonttype": "none",  # text stays text: smaller, and it follows the page's font
     "svg.hashsalt": "sijcare",  # the same chart gives the same markup
-    "font.size": 12,
-    "axes.titlesize": 12,
-    "axes.labelsize": 12,
+    "font.size": 14,
+    "axes.titlesize": 14,
+    "axes.labelsize": 14,
+    "legend.fontsize": 13,
 }
 _DRAWING = threading.Lock()
 _HOUR = timedelta(hours=1)
@@ -76,7 +79,7 @@ def pain_chart_svg(
     _ = i18n.translations(locale).gettext
     ordered = sorted(scores, key=lambda s: s.recorded_at.astimezone(UTC))
     with _DRAWING, matplotlib.rc_context(_SETTINGS):
-        figure = Figure(figsize=(4.8, 4.2), layout="constrained")
+        figure = Figure(figsize=(4.8, 4.8), layout="constrained")
         axes = figure.add_subplot()
         if procedure.kind is Kind.DIAGNOSTIC:
             _diagnostic(axes, procedure, ordered, interpretation, knowledge, _)
@@ -156,23 +159,23 @@ def _therapeutic(
     _: Translate,
 ) -> None:
     ranges = _milestones(reading, knowledge)
-    for i, (name, days) in enumerate(ranges):
+    for i, (name, span) in enumerate(ranges):
         axes.axvspan(
-            days.first,
-            days.last,
+            span.first,
+            span.last,
             color=MILESTONE,
             zorder=0,
             label=_("Check-up times") if i == 0 else None,
         )
-        axes.axvline(days.target, color=BASELINE, linewidth=0.8, zorder=1)
+        axes.axvline(span.target, color=BASELINE, linewidth=0.8, zorder=1)
         axes.annotate(
             _milestone_label(name, _),
-            (days.target, 10),
+            (span.target, 10),
             xytext=(0, 4),
             textcoords="offset points",
             ha="center",
             va="bottom",
-            fontsize=10,
+            fontsize=12,
         )
     days = [_elapsed(procedure, s.recorded_at) / _DAY for s in scores]
     _pain_line(axes, days, scores, _)

@@ -3,19 +3,29 @@
 API errors always have the shape {"detail": "...", "errors": [{"field": ..., "message": ...}]}
 with `errors` empty unless fields were wrong (then the status is 422). Messages are in the
 user's locale. A refused access is written to the audit log in its own transaction.
+
+When the database cannot be reached or stays locked, the answer is a 503 at once (no
+traceback, no waiting): it says that nothing could be done, to try again in a few
+minutes, and gives the clinic's number at this hour for anyone reporting symptoms. The
+next request tries the database again (the pool replaces dead connections), so the app
+recovers by itself when the database is back. A value too large for the database (a
+record number past its range) is a 422, never a crash.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from sqlalchemy import exc as db_errors
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from sijcare.domain.contact import who_to_call
 from sijcare.services import audit
 from sijcare.services.errors import (
     Conflict,
@@ -33,6 +43,14 @@ from sijcare.web import i18n
 from sijcare.web.deps import Ctx, PasswordChangeRequired
 from sijcare.web.pages import clear_session_cookie, render
 from sijcare.web.platform import Platform
+
+log = logging.getLogger(__name__)
+
+# The database is down, unreachable or locked past its timeout: try again later.
+UNAVAILABLE_ERRORS = (db_errors.OperationalError, db_errors.InterfaceError, db_errors.TimeoutError)
+# A value the database cannot hold (an id past its integer range, for example).
+OUT_OF_RANGE_ERRORS = (db_errors.DataError, OverflowError)
+RETRY_AFTER_SECONDS = 60
 
 STATUS = {
     NotSignedIn: 401,
@@ -68,6 +86,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    for kind in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(kind, _database_unavailable)
+    for kind in OUT_OF_RANGE_ERRORS:
+        app.add_exception_handler(kind, _out_of_range)
 
 
 def api_error(
@@ -162,3 +184,52 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
         {"message": message, "status": exc.status_code},
         status_code=exc.status_code,
     )
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """503: the database is unreachable or locked; say so, and who to phone meanwhile."""
+    # The exception's text may quote SQL parameters (patient values): log its type only.
+    log.error("The database is unavailable (%s); answered 503.", type(exc).__name__)
+    platform: Platform = request.app.state.platform
+    contact = who_to_call(platform.clock(), platform.knowledge, emergency=False)
+    message = msg(
+        "The clinic's system is not available just now, so this could not be done. "
+        "Please try again in a few minutes. If you are reporting symptoms or are worried, "
+        "phone the clinic now at {number}. In an emergency, call {emergency}.",
+        number=contact.number,
+        emergency=platform.knowledge.text("clinic.emergency_phone"),
+    )
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return _error_without_database(request, 503, message, headers)
+
+
+async def _out_of_range(request: Request, exc: Exception) -> Response:
+    """422: a number or text too large for the database (nothing was saved)."""
+    log.warning("A value was out of the database's range (%s).", type(exc).__name__)
+    message = msg("A number or a text in this request is too large.")
+    return _error_without_database(request, 422, message, None)
+
+
+def _error_without_database(
+    request: Request, status: int, message: Message, headers: dict[str, str] | None
+) -> Response:
+    """An error answer built without touching the database (it may be the problem)."""
+    ctx = _ctx(request)
+    platform: Platform = request.app.state.platform
+    locale = ctx.locale if ctx else platform.settings.default_locale
+    if request.url.path.startswith("/api/"):
+        return api_error(locale, status, message, headers=headers)
+    context = {
+        "actor": None,
+        "csrf_token": "",
+        "notice": None,
+        "zone": platform.clinic_time_zone,
+        "nav": (),
+        "path": request.url.path,
+        "errors": {},
+        "values": {},
+        "message": message,
+        "status": status,
+    }
+    html = platform.templates.render("error.html", context, locale=locale)
+    return HTMLResponse(html, status_code=status, headers=headers)

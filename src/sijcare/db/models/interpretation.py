@@ -1,20 +1,93 @@
-"""A computed reading of a procedure's diary (relief, classification) and its sign-off."""
+"""A computed reading of a procedure's diary (relief, classification) and its sign-off.
+
+A new row is stored whenever the diary changes or the knowledge version changes; the
+newest row of a procedure is its `current` one. A trigger (created by migration 0004)
+keeps exactly one current row per procedure: inserting a row marks the procedure's
+earlier rows as no longer current.
+
+Query columns. The outcome dashboard aggregates in the database, so the figures it
+needs are stored beside the JSON `result` (which stays the full record):
+- from the result (`result_columns`): when and what was injected (`performed_at`,
+  `performed_month` as the injection's local month, `side`, `anesthetic`,
+  `anesthetic_action`, `steroid`, `baseline_pain`), the diagnostic peak and how long
+  relief at or above the threshold lasted (a bounded interval in hours), the
+  therapeutic milestones (relief and responder at 2 weeks, 6 weeks and 3 months), how
+  long relief of at least the sustained level lasted (a bounded interval in weeks),
+  flare, onset day and how many diary scores were read;
+- from the procedure's records (`context_columns`, read when the row is inserted):
+  the clinic, the patient, the performing physician as documented, and the referral
+  (the pathway's opening) time.
+A result the core could not read (`{"error": ...}`) has only the context columns.
+Rows stored before migration 0004 have no query columns (`clinic_id` is NULL) until
+`sijcare reinterpret` reads their diaries again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from sijcare.db.base import Base, JSONDocument, UTCDateTime, pair_check
+
+CURRENT = sa.text("current")
+MILESTONES = ("2w", "6w", "3m")
+
+# The query columns the dashboard reads: a partial covering index over current rows lets
+# SQLite answer without reading the (large) JSON result of each row.
+OUTCOME_COLUMNS = (
+    "kind",
+    "clinic_id",
+    "performed_month",
+    "physician",
+    "side",
+    "anesthetic",
+    "steroid",
+    "classification",
+    "performed_at",
+    "referred_at",
+    "peak_relief_percent",
+    "relief_at_least_hours",
+    "relief_less_than_hours",
+    "responder_2w",
+    "responder_6w",
+    "responder_3m",
+    "sustained_at_least_weeks",
+    "flare",
+    "scores",
+    "procedure_id",
+    "patient_id",
+    "anesthetic_action",
+)
 
 
 class Interpretation(Base):
     __tablename__ = "interpretation"
     __table_args__ = (
         sa.CheckConstraint(pair_check("signed_off_at", "signed_off_by"), name="signed_off_pair"),
+        sa.Index(
+            "uq_interpretation_current_procedure",
+            "procedure_id",
+            unique=True,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+        sa.Index(
+            "ix_interpretation_current_outcomes",
+            *OUTCOME_COLUMNS,
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
+        sa.Index(
+            "ix_interpretation_current_patient_side",
+            "patient_id",
+            "side",
+            sqlite_where=CURRENT,
+            postgresql_where=CURRENT,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,3 +99,139 @@ class Interpretation(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    current: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Context (see the module docstring).
+    clinic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clinic.id"))
+    patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.id"))
+    physician: Mapped[str | None] = mapped_column(sa.String(200))
+    referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # From the result.
+    performed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    performed_month: Mapped[str | None] = mapped_column(sa.String(7))
+    side: Mapped[str | None] = mapped_column(sa.String(10))
+    anesthetic: Mapped[str | None] = mapped_column(sa.String(40))
+    anesthetic_action: Mapped[str | None] = mapped_column(sa.String(10))
+    steroid: Mapped[str | None] = mapped_column(sa.String(40))
+    baseline_pain: Mapped[int | None]
+    peak_relief_percent: Mapped[float | None] = mapped_column(sa.Float)
+    relief_at_least_hours: Mapped[float | None] = mapped_column(sa.Float)
+    relief_less_than_hours: Mapped[float | None] = mapped_column(sa.Float)
+    relief_2w: Mapped[float | None] = mapped_column(sa.Float)
+    relief_6w: Mapped[float | None] = mapped_column(sa.Float)
+    relief_3m: Mapped[float | None] = mapped_column(sa.Float)
+    responder_2w: Mapped[bool | None]
+    responder_6w: Mapped[bool | None]
+    responder_3m: Mapped[bool | None]
+    sustained_at_least_weeks: Mapped[float | None] = mapped_column(sa.Float)
+    sustained_less_than_weeks: Mapped[float | None] = mapped_column(sa.Float)
+    flare: Mapped[bool | None]
+    onset_day: Mapped[int | None]
+    scores: Mapped[int | None]
+
+
+def result_columns(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The query columns of a stored result (the JSON form of the core's reading).
+
+    Every column is present; those the result does not give are None (a diagnostic
+    block has no milestones, an unreadable diary has nothing).
+    """
+    out: dict[str, Any] = dict.fromkeys(_RESULT_COLUMNS)
+    if "error" in result or "performed_at" not in result:
+        return out
+    performed = datetime.fromisoformat(str(result["performed_at"]))
+    inputs = result.get("provenance", {}).get("inputs", {})
+    out.update(
+        performed_at=performed,
+        # The local month as documented: the offset is the clinic's at the injection.
+        performed_month=performed.strftime("%Y-%m"),
+        side=inputs.get("side", result.get("side")),
+        anesthetic=result.get("anesthetic"),
+        anesthetic_action=result.get("anesthetic_action"),
+        steroid=result.get("steroid"),
+        baseline_pain=result.get("baseline_pain"),
+        scores=inputs.get("scores"),
+    )
+    if "milestones" in result:
+        out.update(_therapeutic(result))
+    else:
+        out.update(_diagnostic(result))
+    return out
+
+
+def _diagnostic(result: Mapping[str, Any]) -> dict[str, Any]:
+    span = (result.get("relief_duration") or {}).get("since_injection") or {}
+    return {
+        "peak_relief_percent": result.get("peak_relief_percent"),
+        "relief_at_least_hours": span.get("at_least"),
+        "relief_less_than_hours": span.get("less_than"),
+    }
+
+
+def _therapeutic(result: Mapping[str, Any]) -> dict[str, Any]:
+    weeks = result.get("sustained_relief_weeks") or {}
+    out: dict[str, Any] = {
+        "peak_relief_percent": result.get("anesthetic_peak_relief_percent"),
+        "sustained_at_least_weeks": weeks.get("at_least"),
+        "sustained_less_than_weeks": weeks.get("less_than"),
+        "flare": result.get("flare_detected"),
+        "onset_day": result.get("onset_day"),
+    }
+    for name in MILESTONES:
+        out[f"relief_{name}"] = result["milestones"].get(name)
+        out[f"responder_{name}"] = result["responders"].get(name)
+    return out
+
+
+_RESULT_COLUMNS = (
+    "performed_at",
+    "performed_month",
+    "side",
+    "anesthetic",
+    "anesthetic_action",
+    "steroid",
+    "baseline_pain",
+    "peak_relief_percent",
+    "relief_at_least_hours",
+    "relief_less_than_hours",
+    *(f"relief_{name}" for name in MILESTONES),
+    *(f"responder_{name}" for name in MILESTONES),
+    "sustained_at_least_weeks",
+    "sustained_less_than_weeks",
+    "flare",
+    "onset_day",
+    "scores",
+)
+
+
+def context_columns(connection: sa.Connection, procedure_id: int) -> dict[str, Any]:
+    """The clinic, patient, documented physician and referral time of a procedure."""
+    from sijcare.db.models.pathway import Pathway
+    from sijcare.db.models.patient import Patient
+    from sijcare.db.models.procedure_record import ProcedureRecord
+
+    row = connection.execute(
+        sa.select(
+            Patient.clinic_id,
+            Patient.id,
+            Pathway.opened_at,
+            ProcedureRecord.data["physician"].as_string(),
+        )
+        .join(Pathway, Pathway.id == ProcedureRecord.pathway_id)
+        .join(Patient, Patient.id == Pathway.patient_id)
+        .where(ProcedureRecord.id == procedure_id)
+    ).one()
+    clinic_id, patient_id, opened_at, physician = row
+    return {
+        "clinic_id": clinic_id,
+        "patient_id": patient_id,
+        "referred_at": opened_at,
+        "physician": (physician or "").strip()[:200] or None,
+    }
+
+
+@sa.event.listens_for(Interpretation, "before_insert")
+def _fill_query_columns(_mapper: Mapper[Any], connection: sa.Connection, row: Any) -> None:
+    for name, value in result_columns(row.result).items():
+        setattr(row, name, value)
+    for name, value in context_columns(connection, row.procedure_id).items():
+        setattr(row, name, value)

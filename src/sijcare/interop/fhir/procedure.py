@@ -19,7 +19,16 @@ from fhir.resources.R4B.consent import Consent
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
 from fhir.resources.R4B.procedure import Procedure
 
-from sijcare.interop.fhir.common import Ids, Json, build, extension, instant, laterality, named, quantity
+from sijcare.interop.fhir.common import (
+    Ids,
+    Json,
+    build,
+    extension,
+    instant,
+    laterality,
+    named,
+    quantity,
+)
 from sijcare.interop.fhir.orders import category, procedure_code
 from sijcare.interop.fhir.records import ConsentEntry, PathwayRecord, ProcedureEntry
 
@@ -76,9 +85,7 @@ def _notes(data: Any) -> list[str]:
     return notes
 
 
-def administrations(
-    ids: Ids, entry: ProcedureEntry
-) -> list[MedicationAdministration]:
+def administrations(ids: Ids, entry: ProcedureEntry) -> list[MedicationAdministration]:
     """The anesthetic, the steroid and the contrast of the injection, as documented."""
     data = entry.data
     anesthetic = data["anesthetic"]
@@ -111,7 +118,7 @@ def administrations(
 
 
 def _given(
-    ids: Ids, entry: ProcedureEntry, key: str, medicine: str, dosage: Json
+    ids: Ids, entry: ProcedureEntry, key: str, medicine: str, dosage: Json, **extra: Any
 ) -> MedicationAdministration:
     performer = _performer(ids, entry)
     return build(
@@ -125,36 +132,28 @@ def _given(
             "effectiveDateTime": entry.data["performed_at"],
             "performer": [{"actor": performer}] if performer else [],
             "dosage": dosage,
+            **extra,
         },
     )
 
 
 def _contrast(ids: Ids, entry: ProcedureEntry, contrast: Any) -> MedicationAdministration:
+    """The contrast dye given to confirm the needle's place, or `not-done` with the reason."""
     agent = contrast.get("agent") or "Contrast dye"
     if contrast.get("used"):
         return _given(ids, entry, "contrast", agent, {"route": _ROUTE})
-    given = _given(ids, entry, "contrast", agent, {})
-    return build(
-        MedicationAdministration,
-        {
-            **_plain(given),
-            "status": "not-done",
-            "statusReason": [{"text": contrast.get("reason_not_used")}],
-        },
-    )
-
-
-def _plain(resource: MedicationAdministration) -> Json:
-    import json
-
-    doc: Json = json.loads(resource.model_dump_json(exclude_none=True))
-    return doc
+    reason = [{"text": contrast.get("reason_not_used")}]
+    return _given(ids, entry, "contrast", agent, {}, status="not-done", statusReason=reason)
 
 
 def consent_resource(
     ids: Ids, pathway: PathwayRecord, consent: ConsentEntry, organization: Json
 ) -> Consent:
-    status = "active" if consent.complete else ("proposed" if consent.witnessed_at is None else "inactive")
+    status = (
+        "active"
+        if consent.complete
+        else ("proposed" if consent.witnessed_at is None else "inactive")
+    )
     witness = ids.agent(consent.witnessed_by)
     return build(
         Consent,

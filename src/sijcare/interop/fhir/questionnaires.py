@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.questionnaire import Questionnaire
 
 from sijcare.domain.consent import QUESTION_TEXT, Question
@@ -132,6 +133,23 @@ def questionnaire(name: str) -> Questionnaire:
             "publisher": "sijcare",
             "description": description,
             "item": [_definition(item) for item in items(name)],
+        },
+    )
+
+
+def unknown(name: str) -> OperationOutcome:
+    """The answer to a request for a questionnaire that does not exist."""
+    return build(
+        OperationOutcome,
+        {
+            "resourceType": "OperationOutcome",
+            "issue": [
+                {
+                    "severity": "error",
+                    "code": "not-found",
+                    "diagnostics": f"No questionnaire {name!r}; known: {', '.join(NAMES)}.",
+                }
+            ],
         },
     )
 

@@ -234,6 +234,9 @@ class PathwayExport:
     """A patient's whole pathway: what `export_bundle` turns into one FHIR Bundle.
 
     `audit` None means AuditEvents were not asked for; an empty tuple means none exist.
+    `for_patient`: the patient reads it, so findings and triage reasons carry the
+    patient's sentences instead of the clinicians' rationale (which may name options a
+    clinician has not chosen yet), as the portal does.
     """
 
     patient: PatientRecord
@@ -242,5 +245,7 @@ class PathwayExport:
     locations: tuple[LocationRecord, ...] = ()
     practitioners: tuple[PractitionerRecord, ...] = ()
     pathways: tuple[PathwayRecord, ...] = ()
+    appointments: tuple[AppointmentRecord, ...] = ()  # those on no pathway
     next_step: NextStep | None = None
     audit: tuple[AuditRecord, ...] | None = None
+    for_patient: bool = False

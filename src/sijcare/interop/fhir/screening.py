@@ -166,14 +166,18 @@ def _condition(
 
 
 def finding_resources(
-    ids: Ids, pathway: PathwayRecord, screening: ScreeningRecord
+    ids: Ids, pathway: PathwayRecord, screening: ScreeningRecord, *, for_patient: bool = False
 ) -> list[DetectedIssue | Flag]:
-    """A DetectedIssue per finding of the result, and a Flag per one needing a clinician."""
+    """A DetectedIssue per finding of the result, and a Flag per one needing a clinician.
+
+    The issue's detail is the clinician's rationale, or the patient's sentence `for_patient`.
+    """
     out: list[DetectedIssue | Flag] = []
     findings = (screening.result or {}).get("findings", ())
     for i, finding in enumerate(findings):
         mitigations = _mitigations(ids, pathway, finding)
-        out.append(_issue(ids, pathway, screening, i, finding, mitigations))
+        detail = finding["patient_message" if for_patient else "clinician_rationale"]
+        out.append(_issue(ids, pathway, screening, i, finding, mitigations, detail))
         if finding["severity"] in NEEDS_CLINICIAN:
             out.append(_flag(ids, screening, i, finding, reviewed=_reviewed(pathway, finding)))
     return out
@@ -186,6 +190,7 @@ def _issue(
     index: int,
     finding: Mapping[str, Any],
     mitigations: list[Json],
+    detail: str,
 ) -> DetectedIssue:
     return build(
         DetectedIssue,
@@ -198,7 +203,7 @@ def _issue(
             "identifiedDateTime": instant(screening.submitted_at),
             "implicated": [ids.ref("ServiceRequest", pathway.key)],
             "evidence": [{"detail": [response_ref(ids, screening)]}],
-            "detail": finding["clinician_rationale"],
+            "detail": detail,
             "mitigation": mitigations,
         },
     )

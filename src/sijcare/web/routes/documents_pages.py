@@ -1,9 +1,10 @@
 """Printable documents as PDF downloads: the patient's preparation sheet, aftercare sheet and
 consent record, and the clinician's diary report (services.documents).
 
-Each answer is an attachment with a neutral file name and is never cached. Errors are
-the app's error pages (these are page addresses, not the JSON API): not signed in
-redirects to the sign-in page.
+Each document has a page address (for the portal's and the workspace's links: errors are
+error pages, and not signed in redirects to the sign-in page) and the same under
+`/api/v1` (documented in OpenAPI: errors are the API's JSON). Each answer is an
+attachment with a neutral file name and is never cached.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from sijcare.services import documents
+from sijcare.web.api import errors
 from sijcare.web.charts import pain_chart_svg
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.pages import finish
@@ -40,17 +42,13 @@ def printing_for(templates: Templates, locale: str) -> documents.Printing:
 
 
 def _responses(what: str) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI answers of a download: the PDF, or an error page."""
-    page = {"text/html": {}}
+    """The OpenAPI answers of a download: the PDF, or an error."""
     return {
         200: {
             "description": f"{what} (PDF, an attachment)",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         },
-        303: {"description": "Not signed in: a redirect to the sign-in page"},
-        403: {"description": "Refused: no access to this patient's records", "content": page},
-        404: {"description": "Not found", "content": page},
-        409: {"description": "Nothing to print yet", "content": page},
+        **errors(401, 403, 404, 409),
     }
 
 
@@ -71,8 +69,9 @@ def _printing(ctx: Ctx) -> documents.Printing:
     return printing_for(ctx.platform.templates, ctx.locale)
 
 
+@router.get("/portal/pathways/{pathway_id}/documents/preparation.pdf", include_in_schema=False)
 @router.get(
-    "/portal/pathways/{pathway_id}/documents/preparation.pdf",
+    "/api/v1/portal/pathways/{pathway_id}/documents/preparation.pdf",
     response_class=Response,
     responses=_responses("The patient's preparation sheet"),
 )
@@ -89,8 +88,9 @@ def preparation_pdf(pathway_id: int, ctx: SignedIn) -> Response:
     return _download(ctx, document)
 
 
+@router.get("/portal/procedures/{procedure_id}/documents/aftercare.pdf", include_in_schema=False)
 @router.get(
-    "/portal/procedures/{procedure_id}/documents/aftercare.pdf",
+    "/api/v1/portal/procedures/{procedure_id}/documents/aftercare.pdf",
     response_class=Response,
     responses=_responses("The patient's aftercare sheet"),
 )
@@ -107,8 +107,9 @@ def aftercare_pdf(procedure_id: int, ctx: SignedIn) -> Response:
     return _download(ctx, document)
 
 
+@router.get("/portal/pathways/{pathway_id}/documents/consent.pdf", include_in_schema=False)
 @router.get(
-    "/portal/pathways/{pathway_id}/documents/consent.pdf",
+    "/api/v1/portal/pathways/{pathway_id}/documents/consent.pdf",
     response_class=Response,
     responses=_responses("The consent record"),
 )
@@ -125,8 +126,9 @@ def consent_pdf(pathway_id: int, ctx: SignedIn) -> Response:
     return _download(ctx, document)
 
 
+@router.get("/workspace/procedures/{procedure_id}/diary-report.pdf", include_in_schema=False)
 @router.get(
-    "/workspace/procedures/{procedure_id}/diary-report.pdf",
+    "/api/v1/workspace/procedures/{procedure_id}/diary-report.pdf",
     response_class=Response,
     responses=_responses("The clinician's diary report"),
 )

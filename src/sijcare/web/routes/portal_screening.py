@@ -24,7 +24,9 @@ from sijcare.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
-ROWS = 8  # blank rows shown, and added by "Add more rows"
+# Blank rows shown at first for each list; "Add more rows" adds `MORE_ROWS`.
+ROWS = {"medicines": 8, "allergies": 4, "reactions": 2}
+MORE_ROWS = 4
 MAX_ROWS = 64
 # Repeating rows: form prefix, INTAKE.json list, its fields (the first one is required).
 LISTS = {
@@ -87,7 +89,7 @@ async def send_answers(pathway_id: int, request: Request, ctx: SignedIn) -> Resp
     action = form.pop("action", "send")
     if action.startswith("more_") and action[5:] in LISTS:
         prefix = action[5:]
-        form[f"{prefix}_rows"] = str(min(_row_count(form, prefix) + ROWS, MAX_ROWS))
+        form[f"{prefix}_rows"] = str(min(_row_count(form, prefix) + MORE_ROWS, MAX_ROWS))
         view = screening.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
         return _form(ctx, view, FormState(values=form))
     rows: Rows = {}  # the form's errors already name its fields
@@ -224,7 +226,7 @@ def _row_count(values: Mapping[str, str], prefix: str) -> int:
         (int(k.split("-")[1]) for k in values if k.startswith(f"{prefix}-") and _numbered(k)),
         default=-1,
     )
-    return min(max(count, ROWS, filled), MAX_ROWS)
+    return min(max(count, ROWS[prefix], filled), MAX_ROWS)
 
 
 def _numbered(key: str) -> bool:
@@ -254,9 +256,7 @@ def answers_to_form(answers: Mapping[str, Any], driver: Any) -> dict[str, str]:
     diabetes = answers.get("diabetes") or {}
     values["diabetes"] = _word(diabetes.get("has"))
     values["insulin"] = _word(diabetes.get("uses_insulin"))
-    values["kidney"] = {True: "yes", False: "no"}.get(
-        answers.get("kidney_function_impaired"), "unknown"
-    )
+    values["kidney"] = _word(answers.get("kidney_function_impaired")) or "unknown"
     fever = answers.get("fever_recent")
     if fever:
         values |= {

@@ -12,8 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from sijcare.domain.intake import HoldDecision
-from sijcare.services import procedures, screening_review
+from sijcare.domain.errors import InputError
+from sijcare.domain.intake import HoldDecision, ProcedurePlan
+from sijcare.domain.procedure import Guidance, Kind, Sedation, Side
+from sijcare.services import procedures, screening, screening_review, worklist
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, msg
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormParser, new_form_token, read_form
@@ -149,6 +151,99 @@ async def review_finding(pathway_id: int, request: Request, ctx: SignedIn) -> Re
     return redirect(
         ctx, f"/workspace/pathways/{pathway_id}/screening", notice=msg("Finding marked reviewed.")
     )
+
+
+# -- the planned injection ----------------------------------------------------------------
+
+
+def _plan_page(
+    ctx: Ctx,
+    pathway_id: int,
+    values: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    found = worklist.pathway_plan(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
+    knowledge = ctx.platform.knowledge
+    plan = found.plan or {}
+    defaults = {
+        "anesthetic_agent": str(plan.get("anesthetic_agent") or ""),
+        "steroid_agent": str(plan.get("steroid_agent") or ""),
+        "guidance": str(plan.get("guidance") or "fluoroscopy"),
+        "contrast_planned": "no" if plan.get("contrast_planned") is False else "yes",
+        "sedation": str(plan.get("sedation") or "none"),
+    }
+    context: dict[str, Any] = {
+        "found": found,
+        "values": values if values is not None else defaults,
+        "errors": {},
+        "problem": None,
+        "anesthetic_options": [
+            (str(r["id"]), str(r["id"])) for r in knowledge.table("anesthetics")
+        ],
+        "steroid_options": [(str(r["id"]), str(r["id"])) for r in knowledge.table("steroids")],
+        **(extra or {}),
+    }
+    return page(ctx, "workspace/plan_injection.html", context, status_code=status_code)
+
+
+@router.get("/workspace/pathways/{pathway_id}/plan")
+def plan_injection_page(pathway_id: int, ctx: SignedIn) -> Response:
+    return _plan_page(ctx, pathway_id)
+
+
+@router.post("/workspace/pathways/{pathway_id}/plan")
+async def plan_injection(pathway_id: int, request: Request, ctx: SignedIn) -> Response:
+    form = await read_form(request)
+    found = worklist.pathway_plan(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
+    try:
+        plan = _plan_of(form, found)
+        screening.plan_injection(
+            ctx.db,
+            actor=ctx.me,
+            pathway_id=pathway_id,
+            plan=plan,
+            knowledge=ctx.platform.knowledge,
+            now=ctx.now,
+        )
+    except Invalid as exc:
+        return _plan_page(ctx, pathway_id, form, failed(form, exc), 422)
+    except Conflict as exc:
+        return _plan_page(ctx, pathway_id, form, {"problem": exc.message}, 409)
+    return redirect(
+        ctx,
+        f"/workspace/patients/{found.patient_public_id}",
+        notice=msg("The injection is planned."),
+    )
+
+
+def _plan_of(form: dict[str, str], found: worklist.PathwayPlan) -> ProcedurePlan:
+    """The plan of the form, for the pathway's kind and side (the core checks the rest)."""
+    parser = FormParser(form)
+    guidance = parser.choice("guidance", Guidance, msg("Choose the image guidance."))
+    sedation = parser.choice("sedation", Sedation, msg("Choose the sedation."))
+    anesthetic = parser.text(
+        "anesthetic_agent", required=msg("Choose an anesthetic from the list.")
+    )
+    parser.check()
+    assert guidance is not None and sedation is not None
+    try:
+        return ProcedurePlan(
+            kind=Kind(found.kind),
+            side=Side(found.side),
+            anesthetic_agent=anesthetic,
+            steroid_agent=form.get("steroid_agent") or None,
+            guidance=guidance,
+            contrast_planned=form.get("contrast_planned") != "no",
+            sedation=sedation,
+        )
+    except InputError as exc:
+        message = (
+            msg("A diagnostic block has no steroid.")
+            if found.kind == Kind.DIAGNOSTIC.value
+            else msg("A therapeutic injection needs a steroid.")
+        )
+        raise Invalid([FieldError(exc.where, message)]) from None
 
 
 # -- consent --------------------------------------------------------------------------------

@@ -1,0 +1,270 @@
+"""A synthetic run: clinics, then patients drawn in worker processes and written in batches.
+
+`synthesize` creates the clinics (a location, a room and an account per physician, an
+admin and a scheduler each), then draws the patients (`people.draw_patient`), in
+`workers` processes when more than one, and writes them every `batch_size` patients in
+one transaction each (`writer`). A booked appointment whose physician already has one
+at that time moves to the next free half hour (its screening and consent follow it).
+The run refuses a seed whose clinics are already in the database.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from sijcare import knowledge as knowledge_loader
+from sijcare.db.enums import PractitionerKind, Role
+from sijcare.db.models import (
+    AuditEvent,
+    Clinic,
+    Location,
+    Practitioner,
+    PractitionerLocation,
+    Room,
+    User,
+)
+from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge
+from sijcare.synth import people, writer
+from sijcare.synth.parameters import parameters_from
+from sijcare.synth.records import ClinicPlan, PatientRecords, Physician
+from sijcare.synth.rows import TABLES, RowMaker
+
+PASSWORD = "sijcare-synth-2026"
+QUALIFICATIONS = "Board certified in Anesthesiology\nSubspecialty certification in Pain Medicine"
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Login:
+    role: str
+    email: str
+
+
+@dataclass
+class SynthSummary:
+    """What a run wrote, by table, and some accounts to sign in with (password `PASSWORD`)."""
+
+    seed: int
+    now: datetime
+    clinics: int
+    patients: int
+    rows: dict[str, int] = field(default_factory=dict)
+    logins: list[Login] = field(default_factory=list)
+    password: str = PASSWORD
+
+
+def clinic_name(seed: int, index: int) -> str:
+    return f"Synthetic clinic {index + 1} (seed {seed})"
+
+
+def synthesize(
+    engine: Engine,
+    *,
+    clinics: int,
+    patients: int,
+    seed: int,
+    now: datetime,
+    knowledge: Knowledge,
+    password_hash: str,
+    clinic_config: Path | None = None,
+    workers: int = 1,
+    batch_size: int = 500,
+    progress: Progress | None = None,
+) -> SynthSummary:
+    """Write a synthetic population of `patients` spread over `clinics` (see the module).
+
+    `knowledge` must be `knowledge_loader.load(clinic_config)`: worker processes load it
+    again from `clinic_config`.
+    """
+    if clinics < 1:
+        raise InputError("--clinics", "must be at least 1")
+    if patients < 0:
+        raise InputError("--patients", "must not be negative")
+    if now.utcoffset() is None:
+        raise InputError("now", "needs a time zone")
+    params = parameters_from(knowledge)
+    zone = ZoneInfo(knowledge.text("clinic.time_zone"))
+    ctx = people.Context(seed, now, zone, knowledge, params)
+    plans = _create_clinics(engine, ctx, clinics, password_hash)
+    summary = SynthSummary(seed=seed, now=now, clinics=clinics, patients=patients)
+    summary.logins = _logins(engine, plans)
+    tasks = list(_tasks(plans, patients))
+    with engine.connect() as connection:
+        ids = writer.Ids(connection, TABLES)
+    maker = RowMaker(ctx, plans, ids, password_hash)
+    pending: list[PatientRecords] = []
+    for records in _draw(ctx, plans, tasks, clinic_config, workers):
+        pending.append(records)
+        if len(pending) >= batch_size:
+            _flush(engine, maker, pending, summary, progress)
+    _flush(engine, maker, pending, summary, progress)
+    with engine.begin() as connection:
+        writer.finish(connection, TABLES)
+    return summary
+
+
+def _flush(
+    engine: Engine,
+    maker: RowMaker,
+    pending: list[PatientRecords],
+    summary: SynthSummary,
+    progress: Progress | None,
+) -> None:
+    if not pending:
+        return
+    batch = maker.rows(pending)
+    with engine.begin() as connection:
+        writer.write(connection, batch)
+    for table, rows in batch.rows.items():
+        summary.rows[table.name] = summary.rows.get(table.name, 0) + len(rows)
+    if progress is not None:
+        progress(len(pending))
+    pending.clear()
+
+
+def _tasks(plans: list[ClinicPlan], patients: int) -> Iterator[tuple[int, int]]:
+    """(clinic index, patient number) for every patient, clinics in turn."""
+    share, extra = divmod(patients, len(plans))
+    for plan in plans:
+        for number in range(share + (1 if plan.index < extra else 0)):
+            yield plan.index, number
+
+
+# -- drawing patients, in this process or in workers ---------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _draw(
+    ctx: people.Context,
+    plans: list[ClinicPlan],
+    tasks: list[tuple[int, int]],
+    config: Path | None,
+    workers: int,
+) -> Iterator[PatientRecords]:
+    if workers <= 1:
+        for index, number in tasks:
+            yield people.draw_patient(ctx, plans[index], number)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    init = (ctx.seed, ctx.now, config, plans)
+    with spawn.Pool(workers, initializer=_start_worker, initargs=init) as pool:
+        yield from pool.imap(_draw_in_worker, tasks, chunksize=32)
+
+
+def _start_worker(seed: int, now: datetime, config: Path | None, plans: list[ClinicPlan]) -> None:
+    knowledge = knowledge_loader.load(config)
+    zone = ZoneInfo(knowledge.text("clinic.time_zone"))
+    _WORKER["ctx"] = people.Context(seed, now, zone, knowledge, parameters_from(knowledge))
+    _WORKER["plans"] = {plan.index: plan for plan in plans}
+
+
+def _draw_in_worker(task: tuple[int, int]) -> PatientRecords:
+    ctx = _WORKER["ctx"]
+    plans = _WORKER["plans"]
+    assert isinstance(ctx, people.Context) and isinstance(plans, dict)
+    return people.draw_patient(ctx, plans[task[0]], task[1])
+
+
+# -- the clinics ----------------------------------------------------------------------------
+
+
+def _create_clinics(
+    engine: Engine, ctx: people.Context, count: int, password_hash: str
+) -> list[ClinicPlan]:
+    names = [clinic_name(ctx.seed, i) for i in range(count)]
+    with Session(engine) as db, db.begin():
+        taken = db.scalar(sa.select(sa.func.count(Clinic.id)).where(Clinic.name.in_(names)))
+        if taken:
+            raise InputError(
+                "--seed", f"the population of seed {ctx.seed} is already in this database"
+            )
+        return [_clinic(db, ctx, i, names[i], password_hash) for i in range(count)]
+
+
+def _clinic(
+    db: Session, ctx: people.Context, index: int, name: str, password_hash: str
+) -> ClinicPlan:
+    clinic = Clinic(name=name, time_zone=ctx.zone.key)
+    db.add(clinic)
+    db.flush()
+    location = Location(
+        clinic_id=clinic.id,
+        name="Main",
+        address=f"{index + 1} Synthetic Way",
+        time_zone=ctx.zone.key,
+    )
+    db.add(location)
+    db.flush()
+    tag = f"{ctx.seed}-{index}"
+
+    def account(role: Role, who: str, display: str) -> User:
+        user = User(
+            clinic_id=clinic.id,
+            email=f"{who}.{tag}@synth.example.org",
+            password_hash=password_hash,
+            role=role,
+            display_name=display,
+            created_at=ctx.now - timedelta(days=ctx.params.period_days + 30),
+        )
+        db.add(user)
+        db.flush()
+        return user
+
+    account(Role.ADMIN, "admin", f"Admin, clinic {index + 1}")
+    account(Role.SCHEDULER, "scheduler", f"Scheduler, clinic {index + 1}")
+    physicians = []
+    for n in range(ctx.params.physicians_per_clinic):
+        display = f"Dr. {people.FIRST_NAMES[(index + n) % 26]} {people.LAST_NAMES[n % 24]}"
+        user = account(Role.CLINICIAN, f"physician{n + 1}", display)
+        practitioner = Practitioner(
+            clinic_id=clinic.id,
+            user_id=user.id,
+            name=display,
+            kind=PractitionerKind.PHYSICIAN,
+            specialty="Interventional pain medicine",
+            qualifications=QUALIFICATIONS,
+        )
+        room = Room(location_id=location.id, name=f"Procedure room {n + 1}", fluoroscopy=True)
+        db.add_all([practitioner, room])
+        db.flush()
+        db.add(PractitionerLocation(practitioner_id=practitioner.id, location_id=location.id))
+        physicians.append(
+            Physician(practitioner.id, user.id, display, room.id, _sentences(QUALIFICATIONS))
+        )
+    db.add(
+        AuditEvent(
+            at=ctx.now,
+            clinic_id=clinic.id,
+            actor_role="system",
+            action="synth.load",
+            target_type="clinic",
+            target_id=str(clinic.id),
+            detail={"seed": ctx.seed},
+        )
+    )
+    return ClinicPlan(index, clinic.id, location.id, location.name, tuple(physicians))
+
+
+def _sentences(lines: str) -> str:
+    return " ".join(f"{line.strip().rstrip('.')}." for line in lines.splitlines() if line.strip())
+
+
+def _logins(engine: Engine, plans: list[ClinicPlan]) -> list[Login]:
+    with Session(engine) as db, db.begin():
+        rows = db.execute(
+            sa.select(User.role, User.email)
+            .where(User.clinic_id == plans[0].clinic_id)
+            .order_by(User.id)
+        ).all()
+    return [Login(role.value, email) for role, email in rows]
