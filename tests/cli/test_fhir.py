@@ -87,7 +87,13 @@ def _bundle(tmp_path: Path, personas: Personas, **patient: Any) -> Path:
                     "subject": {"reference": "Patient/p1"},
                 }
             },
-            {"resource": {"resourceType": "Observation", "status": "final", "code": {"text": "BP"}}},
+            {
+                "resource": {
+                    "resourceType": "Observation",
+                    "status": "final",
+                    "code": {"text": "BP"},
+                }
+            },
         ],
     }
     path = tmp_path / "bundle.json"
@@ -112,7 +118,9 @@ def test_export_with_audit_writes_the_file(
     patient_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     output = tmp_path / "bundle.json"
-    code, out, err = run(["export", "--patient", patient_id, "--audit", "--output", str(output)], capsys)
+    code, out, err = run(
+        ["export", "--patient", patient_id, "--audit", "--output", str(output)], capsys
+    )
     assert (code, out) == (0, "")
     doc = checked(output.read_text(encoding="utf-8"))
     assert of_type(doc, "AuditEvent")
@@ -161,7 +169,9 @@ def test_import_as_json(
     patient_id: str, personas: Personas, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = _bundle(tmp_path, personas)
-    code, out, _err = run(["import", "--patient", patient_id, "--bundle", str(path), "--json"], capsys)
+    code, out, _err = run(
+        ["import", "--patient", patient_id, "--bundle", str(path), "--json"], capsys
+    )
     assert code == 0
     doc = json.loads(out)
     assert doc["prefill"] == {
@@ -176,7 +186,9 @@ def test_import_of_a_bundle_about_someone_else_exits_2_naming_the_field(
     path = _bundle(tmp_path, personas, birthDate="1901-02-03")
     code, out, err = run(["import", "--patient", patient_id, "--bundle", str(path)], capsys)
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: {path}: entry[0].resource.birthDate: This bundle cannot be imported")
+    assert err.startswith(
+        f"error: {path}: entry[0].resource.birthDate: This bundle cannot be imported"
+    )
 
 
 @pytest.mark.parametrize(
@@ -198,7 +210,9 @@ def test_import_of_a_bad_file_exits_2(
     assert err.startswith(f"error: {path}: {where}: ")
 
 
-def test_import_of_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_of_a_missing_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "nothing.json"
     code, _out, err = run(["import", "--patient", "p1", "--bundle", str(path)], capsys)
     assert (code, err.strip()) == (2, f"error: {path}: no such file")
@@ -241,5 +255,7 @@ def test_each_export_reads_the_records_as_they_are_then(
         procedure_id = db.scalars(sa.select(ProcedureRecord.id)).one()
     story.scores(procedure_id, PROCEDURE_AT, [(timedelta(hours=1), 2)])
     _code, second, _err = run(["export", "--patient", patient_id], capsys)
-    count = len(of_type(checked(second), "Observation")) - len(of_type(checked(first), "Observation"))
+    count = len(of_type(checked(second), "Observation")) - len(
+        of_type(checked(first), "Observation")
+    )
     assert count == 2  # the score and the diary's reading

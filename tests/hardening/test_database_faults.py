@@ -183,9 +183,7 @@ def test_symptom_report_not_stored_tells_the_patient_to_phone(
     clock.advance(hours=2)
     patient = web.as_("patient")
     with refusing_symptom_reports(db, db_url):
-        api = patient.api(
-            "POST", f"/api/v1/portal/procedures/{procedure}/symptom-reports", URGENT
-        )
+        api = patient.api("POST", f"/api/v1/portal/procedures/{procedure}/symptom-reports", URGENT)
         page = patient.post_form(
             f"/portal/procedures/{procedure}/symptoms", {"trouble_breathing": "yes"}
         )

@@ -19,6 +19,7 @@ from factories.clinical import make_diary_entry, make_documented
 from factories.reminders import (
     PLANNED_AT,
     PROCEDURE_AT,
+    make_outbox_message,
     make_reminder_preference,
     prepared_pathway,
 )
@@ -337,3 +338,24 @@ def test_a_prompt_whose_answer_window_closes_in_the_quiet_hours_is_dropped(
     offsets = [m.due_at - evening for m in messages(db)]
     assert timedelta(hours=4) not in offsets
     assert timedelta(hours=2) in offsets  # 20:00, before the quiet hours
+
+
+def test_a_reminder_another_worker_queued_first_is_not_queued_again(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    prepared_pathway(Story(db, personas, knowledge))
+    other = personas.other_patient.patient
+    assert other is not None
+    key = f"day_before:appointment:{_appointment_id(db)}:20260310T1500Z"
+    make_outbox_message(
+        db, patient=other, idempotency_key=key, status=OutboxStatus.SENT, sent_at=PLANNED_AT
+    )
+    assert plan(db, knowledge) == outbox.PlanReport()
+    assert len(messages(db)) == 1
+
+
+def _appointment_id(db: Session) -> int:
+    with db.begin():
+        found = db.scalar(sa.select(Appointment.id))
+    assert found is not None
+    return found

@@ -26,7 +26,7 @@ from factories.reminders import (
 )
 from factories.workspace import Story
 from fixtures_db import Personas
-from sijcare.db.models import AuditEvent, OutboxMessage, ReminderPreference
+from sijcare.db.models import AuditEvent, OutboxMessage, Patient, ReminderPreference
 from sijcare.db.models.outbox_message import OutboxStatus, ReminderKind
 from sijcare.db.models.reminder_preference import DetailLevel
 from sijcare.domain.knowledge import Knowledge
@@ -46,7 +46,7 @@ def mail() -> Iterator[MailServer]:
     controller.stop()
 
 
-def patient_of(personas: Personas):  # type: ignore[no-untyped-def]
+def patient_of(personas: Personas) -> Patient:
     patient = personas.patient.patient
     assert patient is not None
     return patient

@@ -491,9 +491,35 @@ ENTRIES += [
         body=lambda world: {"email_opt_in": True, "detail": "standard"},
     ),
     Entry("GET", "/api/v1/patients/{patient_id}/reminders", PATIENT_AND_STAFF),
+    Entry("GET", "/portal/procedures/{procedure_id}/diary.csv", PATIENT_AND_CLINICIANS),
     Entry("GET", "/workspace/procedures/{procedure_id}/diary.csv", PATIENT_AND_CLINICIANS),
     Entry("GET", "/workspace/procedures/{procedure_id}/diary-import", CLINICIANS),
     Entry("POST", "/workspace/procedures/{procedure_id}/diary-import", CLINICIANS),
     Entry("GET", "/api/v1/procedures/{procedure_id}/diary.csv", PATIENT_AND_CLINICIANS),
     Entry("POST", "/api/v1/procedures/{procedure_id}/diary.csv", CLINICIANS),
+]
+
+
+# -- FHIR R4: the export Bundle and the import (interoperability). ------------------------------
+
+# /fhir/Questionnaire/{name}: a public form definition, no patient data.
+NOT_PATIENT_SCOPED = NOT_PATIENT_SCOPED | {"name"}
+
+
+def _fhir_bundle(world: World) -> dict[str, Any]:
+    """A bundle about the target patient that pre-fills nothing: only their Patient."""
+    patient = world.personas.patient.patient
+    assert patient is not None
+    person = {"resourceType": "Patient", "birthDate": patient.date_of_birth.isoformat()}
+    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": person}]}
+
+
+ENTRIES += [
+    Entry("GET", "/api/v1/patients/{patient_id}/fhir", PATIENT_AND_CLINICIANS),
+    Entry(
+        "POST",
+        "/api/v1/patients/{patient_id}/fhir/import",
+        PATIENT_AND_CLINICIANS,
+        body=_fhir_bundle,
+    ),
 ]

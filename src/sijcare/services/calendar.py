@@ -28,7 +28,7 @@ from sijcare.db.models import Appointment, Clinic, Pathway, Patient
 from sijcare.db.models.reminder_preference import DetailLevel
 from sijcare.domain.knowledge import Knowledge
 from sijcare.interop import calendar as ical
-from sijcare.services import audit, patients, reminders
+from sijcare.services import audit, care_dates, patients, reminders
 from sijcare.services.actor import Actor
 from sijcare.services.errors import NotFound, msg
 from sijcare.services.reminder_texts import CalendarWords, Translations, Wording
@@ -142,7 +142,7 @@ def _visits(
     db: Session, rows: Sequence[Appointment], setup: _Setup, knowledge: Knowledge
 ) -> list[ical.Entry]:
     alarm = timedelta(minutes=knowledge.number("reminders.calendar_appointment_alarm_minutes"))
-    visits = [reminders.visit_of(db, row) for row in rows]
+    visits = [care_dates.visit_of(db, row) for row in rows]
     return ical.visit_entries(visits, setup.words, domain=setup.domain, alarm_before=alarm)
 
 
@@ -156,7 +156,7 @@ def _steps(db: Session, patient: Patient, setup: _Setup) -> list[ical.Entry]:
         entry
         for pathway_id in pathways
         for entry in ical.action_entries(
-            reminders.screening_steps(db, pathway_id),
+            care_dates.screening_steps(db, pathway_id),
             setup.words,
             domain=setup.domain,
             pathway_id=pathway_id,
@@ -169,9 +169,9 @@ def _prompts(
 ) -> list[ical.Entry]:
     return [
         entry
-        for record in reminders.active_procedures(db, patient.id)
+        for record in care_dates.active_procedures(db, patient.id)
         for entry in ical.prompt_entries(
-            reminders.procedure_prompts(record, knowledge),
+            care_dates.procedure_prompts(record, knowledge),
             setup.words,
             domain=setup.domain,
             procedure_id=record.id,

@@ -4,7 +4,7 @@ Export (`export_patient`): everything recorded about the patient, on every pathw
 gathered into the plain records of `sijcare.interop.fhir.records` and mapped by
 `sijcare.interop.fhir.bundle`. For the patient and the clinicians of their clinic (like
 every clinical record); one audit event `fhir.export`. The patient's own export carries
-the patients' sentences rather than the clinicians' rationale, and no next-step plan
+the patient's own sentences rather than the clinicians' rationale, and no next-step plan
 (the clinicians' working plan, as in the workspace). `include_audit` adds the audit log
 of the patient's records as AuditEvents.
 
@@ -161,13 +161,6 @@ def import_bundle(
         skipped=result.skipped,
         not_understood=result.not_understood,
     )
-
-
-def _decoded(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Invalid.one("bundle", msg("This file is not UTF-8 text.")) from None
 
 
 def _decoded(data: bytes) -> str:

@@ -30,6 +30,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import AppointmentStatus, PathwayStatus
@@ -114,8 +115,12 @@ def plan(
         patient_ids = _patients_to_plan(db, now)
     totals = PlanReport()
     for patient_id in patient_ids:
-        with db.begin():
-            report = _plan_patient(db, patient_id, knowledge, now, translations)
+        try:
+            with db.begin():
+                report = _plan_patient(db, patient_id, knowledge, now, translations)
+        except IntegrityError:
+            # Another worker queued the same reminder first (its idempotency key).
+            continue
         totals = PlanReport(
             totals.queued + report.queued,
             totals.updated + report.updated,

@@ -346,7 +346,7 @@ def document_procedure(
                 raise Conflict(msg("The procedure of this pathway is already documented."))
             consent = _require_consent(db, pathway, knowledge)
             if form_errors:
-                raise Invalid(form_errors)
+                raise Invalid(tuple(form_errors))
             procedure = parse_procedure(document, knowledge)
             _check_against_plan(procedure, consent, now)
             record = ProcedureRecord(

@@ -35,32 +35,23 @@ from sqlalchemy.orm import Session
 
 from sijcare.db.enums import (
     AppointmentKind,
-    AppointmentMode,
     AppointmentStatus,
-    PathwayStatus,
     Role,
 )
 from sijcare.db.models import (
     Appointment,
     Clinic,
-    Location,
     OutboxMessage,
-    Pathway,
     Patient,
-    Practitioner,
-    ProcedureRecord,
     ReminderPreference,
     User,
 )
 from sijcare.db.models.outbox_message import OutboxStatus, ReminderKind
 from sijcare.db.models.reminder_preference import DetailLevel
-from sijcare.domain.diary_schedule import DiaryPrompt, PromptPurpose, diary_schedule
-from sijcare.domain.errors import InputError
+from sijcare.domain.diary_schedule import PromptPurpose
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.screening_rules.findings import Action
 from sijcare.domain.screening_rules.timeline import parse_clock, wall_clock
-from sijcare.interop.calendar import Visit
-from sijcare.services import audit, diary, patients, reminder_texts, screening_review
+from sijcare.services import audit, care_dates, diary, patients, reminder_texts
 from sijcare.services.actor import Actor
 from sijcare.services.errors import FieldError, Forbidden, Invalid, msg
 from sijcare.services.reminder_texts import Clinic as ClinicWords
@@ -333,9 +324,7 @@ def _visit_drafts(
     for appointment in rows:
         facts = visit_facts(db, appointment, to.patient.name, knowledge)
         email = reminder_texts.visit_email(facts, preferences.detail, clinic, wording)
-        tz = ZoneInfo(to.zone)
-        day_before = appointment.starts_at.astimezone(tz).date() - timedelta(days=1)
-        due = wall_clock(day_before, clock, tz).astimezone(UTC)
+        due = day_before(appointment.starts_at, clock, to.zone)
         kind = (
             ReminderKind.DAY_BEFORE
             if appointment.kind is AppointmentKind.PROCEDURE
@@ -343,8 +332,7 @@ def _visit_drafts(
         )
         drafts.append(
             Draft(
-                key=f"{kind.value}:appointment:{appointment.id}:"
-                f"{appointment.starts_at.astimezone(UTC):{_KEY_TIME}}",
+                key=f"{kind.value}:appointment:{appointment.id}:{_key_time(appointment.starts_at)}",
                 kind=kind,
                 due_at=due,
                 send_after=after_quiet_hours(max(due, now), preferences.quiet, to.zone),
@@ -357,11 +345,23 @@ def _visit_drafts(
     return drafts
 
 
+def day_before(starts_at: datetime, clock: time, zone: str) -> datetime:
+    """`clock` on the local day before `starts_at` in `zone` (in UTC)."""
+    tz = ZoneInfo(zone)
+    return wall_clock(starts_at.astimezone(tz).date() - timedelta(days=1), clock, tz).astimezone(
+        UTC
+    )
+
+
+def _key_time(at: datetime) -> str:
+    return f"{at.astimezone(UTC):{_KEY_TIME}}"
+
+
 def visit_facts(
     db: Session, appointment: Appointment, patient_name: str, knowledge: Knowledge
 ) -> VisitFacts:
     """What a reminder or calendar entry may tell about `appointment`."""
-    visit = visit_of(db, appointment)
+    visit = care_dates.visit_of(db, appointment)
     if appointment.kind is not AppointmentKind.PROCEDURE:
         return VisitFacts(visit, patient_name)
     lead = timedelta(minutes=knowledge.number("instructions.arrive_minutes_before"))
@@ -369,7 +369,9 @@ def visit_facts(
         ()
         if appointment.pathway_id is None
         else tuple(
-            s for s in screening_steps(db, appointment.pathway_id) if s.at < appointment.starts_at
+            s
+            for s in care_dates.screening_steps(db, appointment.pathway_id)
+            if s.at < appointment.starts_at
         )
     )
     return VisitFacts(
@@ -379,75 +381,6 @@ def visit_facts(
         steps=steps,
         driver_required=knowledge.flag("driver.required"),
     )
-
-
-def visit_of(db: Session, appointment: Appointment) -> Visit:
-    """The calendar's view of an appointment: where, with whom, cancelled or not."""
-    location = db.get(Location, appointment.location_id)
-    practitioner = db.get(Practitioner, appointment.practitioner_id)
-    virtual = appointment.mode is AppointmentMode.VIRTUAL
-    place = ""
-    if location is not None and not virtual:
-        place = ", ".join(p for p in (location.name, location.address) if p)
-    return Visit(
-        id=appointment.id,
-        kind=appointment.kind.value,
-        virtual=virtual,
-        starts_at=appointment.starts_at,
-        ends_at=appointment.ends_at,
-        cancelled=appointment.status is AppointmentStatus.CANCELLED,
-        place=place,
-        with_whom="" if practitioner is None else practitioner.name,
-    )
-
-
-def screening_steps(db: Session, pathway_id: int) -> tuple[Action, ...]:
-    """The dated steps of the pathway's newest screening result, when it was worked out
-    for the procedure's current time; none when the booking moved since (the dates would
-    be wrong) or nothing was screened. Blood-thinner steps are in it only once a
-    clinician confirmed the hold: the core gives no other."""
-    response = screening_review.latest_response(db, pathway_id)
-    result = None if response is None else response.result
-    booked = db.scalar(
-        sa.select(Appointment.starts_at)
-        .where(
-            Appointment.pathway_id == pathway_id,
-            Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status != AppointmentStatus.CANCELLED,
-        )
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
-        .limit(1)
-    )
-    if not result or booked is None:
-        return ()
-    if datetime.fromisoformat(str(result.get("procedure_time"))) != booked:
-        return ()
-    return tuple(
-        Action(
-            datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"]), str(a["about"])
-        )
-        for a in result.get("actions", ())
-    )
-
-
-def active_procedures(db: Session, patient_id: int) -> list[ProcedureRecord]:
-    """The documented procedures of the patient's active pathways."""
-    return list(
-        db.scalars(
-            sa.select(ProcedureRecord)
-            .join(Pathway, Pathway.id == ProcedureRecord.pathway_id)
-            .where(Pathway.patient_id == patient_id, Pathway.status == PathwayStatus.ACTIVE)
-            .order_by(ProcedureRecord.performed_at, ProcedureRecord.id)
-        )
-    )
-
-
-def procedure_prompts(record: ProcedureRecord, knowledge: Knowledge) -> tuple[DiaryPrompt, ...]:
-    """The core's diary prompts of a documented procedure; none if it cannot be read."""
-    try:
-        return diary_schedule(diary.procedure_of(record, knowledge), knowledge)
-    except InputError:
-        return ()
 
 
 def _prompt_drafts(
@@ -462,8 +395,8 @@ def _prompt_drafts(
     window_too = knowledge.flag("reminders.diary_window_prompts")
     valid = timedelta(hours=knowledge.number("reminders.diary_prompt_valid_hours"))
     drafts = []
-    for record in active_procedures(db, to.patient.id):
-        prompts = procedure_prompts(record, knowledge)
+    for record in care_dates.active_procedures(db, to.patient.id):
+        prompts = care_dates.procedure_prompts(record, knowledge)
         entries = [e.recorded_at for e in diary.entries_of(db, record.id)]
         states = diary.prompt_states(prompts, entries, record.performed_at, now)
         for view in _wanted(states, window_too):
@@ -474,7 +407,7 @@ def _prompt_drafts(
             )
             drafts.append(
                 Draft(
-                    key=f"diary_prompt:procedure:{record.id}:{due:{_KEY_TIME}}",
+                    key=f"diary_prompt:procedure:{record.id}:{_key_time(due)}",
                     kind=ReminderKind.DIARY_PROMPT,
                     due_at=due,
                     send_after=after_quiet_hours(max(due, now), preferences.quiet, to.zone),

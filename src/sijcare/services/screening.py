@@ -269,12 +269,12 @@ def submit(
     `driver` (name and phone, required when `driver_arranged`) is recorded as the
     pathway's driver home. Only the patient answers.
     """
-    unknown = sorted(set(answers) - PATIENT_FIELDS)
-    if unknown:
-        raise Invalid([FieldError(name, msg("This is not a question we ask.")) for name in unknown])
     with db.begin():
         pathway, patient = pathways.load(db, actor, pathway_id)
         require_own(actor, patient)
+        unknown = sorted(set(answers) - PATIENT_FIELDS)
+        if unknown:
+            raise Invalid([FieldError(n, msg("This is not a question we ask.")) for n in unknown])
         _require_open(pathway)
         plan = plan_document(db, pathway.id)
         appointment = procedures.procedure_appointment(db, pathway.id)

@@ -29,6 +29,8 @@ from sijcare.db.models import SymptomReport
 from sijcare.domain.contact import Contact, who_to_call
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.procedure import Procedure
+from sijcare.domain.symptoms import SymptomReport as CoreReport
 from sijcare.domain.triage import TriageResult, triage
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.formats.report import SYMPTOM_KEYS, report_from_dict, report_to_dict
@@ -208,7 +210,7 @@ def report_symptoms(
 
 def _parse(
     document: Mapping[str, Any], symptoms: Mapping[str, Any], knowledge: Knowledge, now: datetime
-) -> Any:
+) -> tuple[Procedure, CoreReport]:
     doc = {"procedure": document, "reported_at": now.isoformat(), "symptoms": dict(symptoms)}
     try:
         return report_from_dict(doc, knowledge)

@@ -20,6 +20,7 @@ from typing import Any
 from sijcare.db.models.interpretation import result_columns
 from sijcare.domain.consent import ConsentContext, Question, answer_questions, plan_version
 from sijcare.domain.errors import InputError
+from sijcare.domain.intake import Intake
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.domain.relief import PainScore
@@ -90,11 +91,25 @@ def intake_answers(
     }
 
 
+def parsed(answers: dict[str, Any], knowledge: Knowledge) -> Intake:
+    """The core's `Intake` of INTAKE.json answers; the few distinct answers are parsed once."""
+    key = (id(knowledge), json.dumps(answers, sort_keys=True))
+    if key not in _PARSED:
+        if len(_PARSED) > _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = intake_from_dict(answers, knowledge)
+    return _PARSED[key]
+
+
+_PARSED: dict[tuple[int, str], Intake] = {}
+_PARSED_MAX = 10_000
+
+
 def screening(
     answers: dict[str, Any], at: datetime, submitted_at: datetime, knowledge: Knowledge
 ) -> Screening:
     """The answers screened by the core for a procedure at `at`."""
-    result = screen(intake_from_dict(answers, knowledge), at, knowledge)
+    result = screen(parsed(answers, knowledge), at, knowledge)
     return Screening(answers, to_jsonable(result), submitted_at)
 
 
@@ -102,7 +117,7 @@ def planned(
     answers: dict[str, Any], at: datetime, physician: Physician, location: str, knowledge: Knowledge
 ) -> PlannedProcedure:
     """The plan as the workspace sees it: booked at `at`, with its doctor and place."""
-    plan = intake_from_dict(answers, knowledge).procedure.scheduled(at)
+    plan = parsed(answers, knowledge).procedure.scheduled(at)
     return dataclasses.replace(plan, physician=physician.name, location=location)
 
 

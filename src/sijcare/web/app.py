@@ -50,11 +50,14 @@ from sijcare.web.routes import (
     portal_screening,
     portal_screening_api,
     portal_symptoms,
+    quality_api,
+    quality_pages,
     reminders_api,
     reminders_pages,
     workspace_api,
     workspace_followup_pages,
     workspace_pages,
+    workspace_procedure_api,
     workspace_procedure_pages,
 )
 from sijcare.web.security import SecurityHeadersMiddleware
@@ -77,6 +80,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     workspace_procedure_pages,
     workspace_followup_pages,
     workspace_api,
+    workspace_procedure_api,
     appointments_pages,
     appointments_api,
     patients_pages,
@@ -96,6 +100,8 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     calendar_api,
     csv_pages,
     csv_api,
+    quality_pages,
+    quality_api,
 )
 
 

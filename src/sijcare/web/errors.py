@@ -15,6 +15,7 @@ record number past its range) is a 422, never a crash.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -51,6 +52,7 @@ UNAVAILABLE_ERRORS = (db_errors.OperationalError, db_errors.InterfaceError, db_e
 # A value the database cannot hold (an id past its integer range, for example).
 OUT_OF_RANGE_ERRORS = (db_errors.DataError, OverflowError)
 RETRY_AFTER_SECONDS = 60
+LOCAL_TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 STATUS = {
     NotSignedIn: 401,
@@ -61,6 +63,7 @@ STATUS = {
     Invalid: 422,
 }
 _HTTP_MESSAGES = {
+    400: msg("The request could not be read. Check its format and try again."),
     404: msg("This page does not exist."),
     405: msg("This action is not available here."),
 }
@@ -90,6 +93,60 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(kind, _database_unavailable)
     for kind in OUT_OF_RANGE_ERRORS:
         app.add_exception_handler(kind, _out_of_range)
+    app.openapi = _describing_error_bodies(app.openapi)  # type: ignore[method-assign]
+
+
+def _describing_error_bodies(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """The OpenAPI document, made to say what the app really answers.
+
+    - FastAPI documents the 422 of every route with parameters as `HTTPValidationError`;
+      the app answers every 422 with `ErrorBody` (`_validation_error`).
+    - A request body that cannot be read at all (broken multipart, for example) is a 400
+      with `ErrorBody`, for every operation that takes a body.
+    - Times of day are local wall-clock times (`09:30`, `09:30:00`), with no UTC offset:
+      JSON Schema's `time` format requires one, so they are described by a pattern.
+    """
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        components = schema.get("components", {}).get("schemas", {})
+        if "ErrorBody" not in components:
+            return schema
+        ours = {"$ref": "#/components/schemas/ErrorBody"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                for response in responses.values():
+                    for content in response.get("content", {}).values():
+                        if (
+                            content.get("schema", {})
+                            .get("$ref", "")
+                            .endswith("/HTTPValidationError")
+                        ):
+                            content["schema"] = ours
+                if "requestBody" in operation and "400" not in responses:
+                    responses["400"] = {
+                        "description": "The request body could not be read",
+                        "content": {"application/json": {"schema": ours}},
+                    }
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        _describe_local_times(schema)
+        return schema
+
+    return openapi
+
+
+def _describe_local_times(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("format") == "time":
+            del node["format"]
+            node["pattern"] = LOCAL_TIME_PATTERN
+        for value in node.values():
+            _describe_local_times(value)
+    elif isinstance(node, list):
+        for value in node:
+            _describe_local_times(value)
 
 
 def api_error(

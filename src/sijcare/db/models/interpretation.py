@@ -61,6 +61,8 @@ OUTCOME_COLUMNS = (
     "procedure_id",
     "patient_id",
     "anesthetic_action",
+    # Last, though the index's condition implies it: else SQLite reads the table for it.
+    "current",
 )
 
 

@@ -69,6 +69,10 @@ class ImportResult:
 
 @dataclass
 class _Report:
+    """What reading a bundle found so far, and what the readers need to look up."""
+
+    resources: Mapping[str, Json]  # every entry's resource by how others refer to it
+    used_medications: set[str] = field(default_factory=set)
     prefill: dict[str, Any] = field(default_factory=dict)
     taken: list[ImportNote] = field(default_factory=list)
     skipped: list[ImportNote] = field(default_factory=list)
@@ -91,9 +95,7 @@ def read_bundle(text: str, patient: PatientRecord) -> ImportResult:
     if len(entries) > MAX_ENTRIES:
         raise BundleRefused("bundle.entry", f"has {len(entries)} entries; at most {MAX_ENTRIES}")
     own = _patient(entries, patient)
-    resources = {_key(e): e["resource"] for e in entries if "resource" in e}
-    report = _Report()
-    used_medications: set[str] = set()
+    report = _Report({_key(e): e["resource"] for e in entries if "resource" in e})
     for i, entry in enumerate(entries):
         resource = entry.get("resource", {})
         kind = str(resource.get("resourceType", ""))
@@ -101,7 +103,7 @@ def read_bundle(text: str, patient: PatientRecord) -> ImportResult:
         if kind in _READERS and not _about(resource, own, f"entry[{i}].resource"):
             report.not_understood.append(ImportNote(label, "", "It does not say whom it is about."))
         elif kind in _READERS:
-            _READERS[kind](resource, label, report, resources, used_medications)
+            _READERS[kind](resource, label, report)
         elif kind == "Patient":
             report.taken.append(
                 ImportNote(label, "", "Matched to this patient (birth date and name).")
@@ -112,7 +114,8 @@ def read_bundle(text: str, patient: PatientRecord) -> ImportResult:
             )
     for i, entry in enumerate(entries):
         resource = entry.get("resource", {})
-        if resource.get("resourceType") == "Medication" and _key(entry) not in used_medications:
+        unused = _key(entry) not in report.used_medications
+        if resource.get("resourceType") == "Medication" and unused:
             report.not_understood.append(
                 ImportNote(f"entry[{i}] Medication", "", "No MedicationStatement refers to it.")
             )
@@ -251,13 +254,13 @@ def _status(concept: Json | None) -> str:
     return ""
 
 
-def _medicine(resource: Json, label: str, report: _Report, resources: Json, used: set[str]) -> None:
+def _medicine(resource: Json, label: str, report: _Report) -> None:
     status = str(resource.get("status", ""))
     concept = resource.get("medicationCodeableConcept")
     reference = (resource.get("medicationReference") or {}).get("reference")
     if reference is not None:
-        used.add(reference)
-        concept = (resources.get(reference) or {}).get("code")
+        report.used_medications.add(reference)
+        concept = (report.resources.get(reference) or {}).get("code")
     name = _concept_text(concept)
     if name is None:
         report.not_understood.append(ImportNote(label, "", "The medicine has codes but no name."))
@@ -285,7 +288,7 @@ def _medicine(resource: Json, label: str, report: _Report, resources: Json, used
         report.taken.append(ImportNote(label, path, f"Medicine {name}."))
 
 
-def _allergy(resource: Json, label: str, report: _Report, *_unused: Any) -> None:
+def _allergy(resource: Json, label: str, report: _Report) -> None:
     clinical, verified = (
         _status(resource.get("clinicalStatus")),
         _status(resource.get("verificationStatus")),
@@ -324,7 +327,7 @@ def _allergy_kind(resource: Json) -> str:
     return "medicine" if "medication" in categories else "other"
 
 
-def _condition(resource: Json, label: str, report: _Report, *_unused: Any) -> None:
+def _condition(resource: Json, label: str, report: _Report) -> None:
     name = _concept_text(resource.get("code")) or _first_code(resource.get("code"))
     clinical, verified = (
         _status(resource.get("clinicalStatus")),
@@ -367,7 +370,7 @@ def _matching_rule(concept: Json) -> codes.ConditionRule | None:
     return None
 
 
-_READERS: dict[str, Callable[..., None]] = {
+_READERS: dict[str, Callable[[Json, str, _Report], None]] = {
     "MedicationStatement": _medicine,
     "AllergyIntolerance": _allergy,
     "Condition": _condition,

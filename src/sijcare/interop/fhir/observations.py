@@ -59,7 +59,7 @@ def baseline_observation(ids: Ids, procedure: ProcedureEntry) -> Observation:
 
 def diary_observation(ids: Ids, procedure: ProcedureEntry, entry: DiaryRecord) -> Observation:
     baseline = int(procedure.data["baseline_pain"])
-    components = []
+    components: list[Json] = []
     if baseline > 0:
         relief = (baseline - entry.pain) * 100 / baseline
         components.append(

@@ -53,6 +53,7 @@ def decode_upload(data: bytes, field: str) -> str:
         raise Invalid.one(field, msg("The file is not UTF-8 text. Save it as CSV UTF-8.")) from None
 
 
+@router.get("/portal/procedures/{procedure_id}/diary.csv")
 @router.get("/workspace/procedures/{procedure_id}/diary.csv")
 def diary_export(procedure_id: int, ctx: SignedIn) -> Response:
     export = diary_csv.export_diary(
@@ -80,28 +81,36 @@ def _import_page(ctx: Ctx, procedure_id: int, state: FormState, status_code: int
 async def import_diary(procedure_id: int, request: Request, ctx: SignedIn) -> Response:
     # Access first: the form page's check refuses anyone but the patient's clinicians.
     diary_csv.import_target(ctx.db, actor=ctx.me, procedure_id=procedure_id, now=ctx.now)
-    upload = (await request.form()).get("file")
+    form = await request.form()
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise Invalid.one("file", msg("Choose a CSV file to import."))
-        text = decode_upload(await upload.read(MAX_UPLOAD_BYTES + 1), "file")
-        result = diary_csv.import_diary(
-            ctx.db,
-            actor=ctx.me,
-            procedure_id=procedure_id,
-            text=text,
-            what=upload.filename,
-            knowledge=ctx.platform.knowledge,
-            now=ctx.now,
-        )
+        result = await _import_upload(ctx, procedure_id, form.get("file"))
     except Invalid as exc:
         return _import_page(ctx, procedure_id, FormState.failed({}, exc), 422)
+    finally:
+        await form.close()  # the upload's temporary file
     notice = msg(
         "Imported {added} scores ({unchanged} were already in the diary).",
         added=result.added,
         unchanged=result.unchanged,
     )
     return redirect(ctx, f"/workspace/procedures/{procedure_id}/diary-import", notice=notice)
+
+
+async def _import_upload(
+    ctx: Ctx, procedure_id: int, upload: UploadFile | str | None
+) -> diary_csv.ImportResult:
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Invalid.one("file", msg("Choose a CSV file to import."))
+    text = decode_upload(await upload.read(MAX_UPLOAD_BYTES + 1), "file")
+    return diary_csv.import_diary(
+        ctx.db,
+        actor=ctx.me,
+        procedure_id=procedure_id,
+        text=text,
+        what=upload.filename,
+        knowledge=ctx.platform.knowledge,
+        now=ctx.now,
+    )
 
 
 @router.get("/quality/cohort")

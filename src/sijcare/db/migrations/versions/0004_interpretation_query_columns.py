@@ -45,6 +45,7 @@ OUTCOME_COLUMNS = [
     "procedure_id",
     "patient_id",
     "anesthetic_action",
+    "current",
 ]
 
 

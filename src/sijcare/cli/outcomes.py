@@ -1,0 +1,139 @@
+"""`sijcare outcomes` and `sijcare reinterpret`: the quality figures of the whole health system.
+
+`outcomes` prints the dashboard's figures (see `sijcare.services.outcomes`) for every
+clinic together, or one (`--clinic`), by a dimension (`--by`), as a table, JSON or CSV
+(`--csv FILE`, columns `outcomes.CSV_COLUMNS`, rates as fractions). It is an operator's
+command with database access: it shows aggregates only, and no user is checked.
+`reinterpret` reads again every diary whose interpretation was computed with another
+knowledge version (or before the outcome columns existed), with a progress bar.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from sijcare.cli.common import Context, json_option, pass_context
+from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.domain.errors import InputError
+from sijcare.formats.jsonout import dumps
+from sijcare.services import outcomes, reinterpret
+from sijcare.settings import Settings
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("outcomes")
+@click.option("--by", type=click.Choice(outcomes.GROUPS), help="Group the figures.")
+@click.option("--clinic", "clinic_id", type=int, help="Only this clinic (its id).")
+@click.option("--physician", help="Only this performing physician (as documented).")
+@click.option("--side", type=click.Choice(["left", "right", "bilateral"]), help="Only this side.")
+@click.option("--anesthetic", help="Only this anesthetic (id of the anesthetics table).")
+@click.option("--steroid", help="Only this steroid (id of the steroids table).")
+@click.option("--since", type=_DATE, help="Injections on or after this day (YYYY-MM-DD).")
+@click.option("--until", type=_DATE, help="Injections before this day (YYYY-MM-DD).")
+@click.option(
+    "--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="Write CSV here."
+)
+@json_option
+@pass_context
+def outcomes_command(
+    ctx: Context,
+    by: str | None,
+    clinic_id: int | None,
+    physician: str | None,
+    side: str | None,
+    anesthetic: str | None,
+    steroid: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    csv_file: Path | None,
+    as_json: bool,
+) -> None:
+    """Outcome figures: blocks, comparative pairs, responders, flares, red flags, adherence."""
+    where = outcomes.OutcomeFilter(
+        clinic_id=clinic_id, physician=physician, side=side, anesthetic=anesthetic,
+        steroid=steroid, since=_day(since), until=_day(until),
+    )  # fmt: skip
+    if where.since and where.until and where.until <= where.since:
+        raise InputError("--until", "must be after --since")
+    engine = create_engine_for(Settings.from_environ(os.environ).database_url)
+    try:
+        with engine.connect() as connection:
+            result = outcomes.compute(
+                connection, by=by, where=where, knowledge=ctx.knowledge, now=datetime.now(UTC)
+            )
+    finally:
+        engine.dispose()
+    if csv_file is not None:
+        try:
+            csv_file.write_text(outcomes.to_csv(result), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(str(csv_file), f"cannot be written ({exc.strerror})") from None
+    rows = outcomes.as_rows(result)
+    click.echo(dumps(rows) if as_json else table(rows, result.waiting))
+
+
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else value.date()
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:g}"
+
+
+COLUMNS = (
+    ("group", 26, lambda r: str(r["label"])[:25]),
+    ("procedures", 11, lambda r: str(r["procedures"])),
+    ("positive", 9, lambda r: _percent(r["positive_rate"])),
+    ("confirmed", 10, lambda r: _percent(r["confirmation_rate"])),
+    ("concordant", 11, lambda r: _percent(r["concordance_rate"])),
+    ("resp 2w", 8, lambda r: _percent(r["responder_rate_2w"])),
+    ("resp 6w", 8, lambda r: _percent(r["responder_rate_6w"])),
+    ("resp 3m", 8, lambda r: _percent(r["responder_rate_3m"])),
+    ("relief wk", 10, lambda r: _number(r["median_relief_weeks"])),
+    ("flare", 7, lambda r: _percent(r["flare_rate"])),
+    ("red flag", 9, lambda r: _percent(r["red_flag_rate"])),
+    ("adherence", 10, lambda r: _percent(r["adherence"])),
+    ("referral d", 11, lambda r: _number(r["median_referral_days"])),
+)
+
+
+def table(rows: list[dict[str, object]], waiting: int) -> str:
+    """The figures as a plain-text table (rates in %, medians in weeks and days)."""
+    lines = ["".join(f"{name:<{width}}" for name, width, _ in COLUMNS)]
+    lines += ["".join(f"{cell(r):<{width}}" for _, width, cell in COLUMNS) for r in rows]
+    if waiting:
+        lines.append(f"{waiting} interpretation(s) wait for `sijcare reinterpret`.")
+    return "\n".join(lines)
+
+
+@click.command("reinterpret")
+@click.option("--batch-size", type=int, default=200, show_default=True, help="Diaries a commit.")
+@pass_context
+def reinterpret_command(ctx: Context, batch_size: int) -> None:
+    """Read again every diary read with another knowledge version (or not read yet)."""
+    if batch_size < 1:
+        raise InputError("--batch-size", "must be at least 1")
+    engine = create_engine_for(Settings.from_environ(os.environ).database_url)
+    try:
+        with session_factory(engine)() as db:
+            stale = reinterpret.count_stale(db, ctx.knowledge)
+            with click.progressbar(length=stale, label="diaries", file=sys.stderr) as bar:
+                done = reinterpret.reinterpret_stale(
+                    db, knowledge=ctx.knowledge, now=datetime.now(UTC),
+                    batch_size=batch_size, progress=bar.update,
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    click.echo(
+        f"{done} diar{'y' if done == 1 else 'ies'} read with knowledge {ctx.knowledge.version}."
+    )

@@ -1,0 +1,94 @@
+"""`sijcare worker`: send the e-mail reminders that are due.
+
+Each round plans every patient's reminders from their pathway (appointments, diary
+prompts) and sends those whose time has come through the mail server that
+SIJCARE_SMTP_* names (see .env.example), then prints one line of counts, never a
+patient's data. `--once` runs a single round (for cron or a timer); without it rounds
+repeat every `--interval` seconds until the process is stopped. A send cut short by a
+stop is tried again by a later round (`sijcare.services.outbox`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+import click
+
+from sijcare import knowledge as knowledge_loader
+from sijcare.cli.common import Context
+from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.domain.errors import InputError
+from sijcare.domain.knowledge import Knowledge
+from sijcare.services import outbox
+from sijcare.services.smtp import Sender, SmtpSender
+from sijcare.settings import Settings
+from sijcare.web import i18n
+from sijcare.web.platform import utc_now
+
+DEFAULT_INTERVAL_SECONDS = 60
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run one round, then stop.")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    default=DEFAULT_INTERVAL_SECONDS,
+    show_default=True,
+    help="Seconds to wait between rounds.",
+)
+def worker(once: bool, interval: int) -> None:
+    """Plan and send the e-mail reminders that are due (SIJCARE_SMTP_* settings)."""
+    settings = Settings.from_environ(os.environ)
+    if not settings.smtp.configured:
+        raise InputError("SIJCARE_SMTP_HOST", "is not set: there is no mail server to send through")
+    run_worker(settings, clinic_knowledge(settings), once=once, interval=interval)
+
+
+def clinic_knowledge(settings: Settings) -> Knowledge:
+    """The clinic's knowledge: the command line's --clinic-config, else the settings'."""
+    context = click.get_current_context().find_object(Context)
+    if context is not None and context.clinic_config is not None:
+        return context.knowledge
+    return knowledge_loader.load(settings.clinic_config)
+
+
+def run_worker(
+    settings: Settings,
+    knowledge: Knowledge,
+    *,
+    once: bool,
+    interval: float,
+    sender: Sender | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Run rounds until stopped (or one with `once`); the number of rounds run."""
+    engine = create_engine_for(settings.database_url)
+    sessions = session_factory(engine)
+    mailer = sender or SmtpSender(settings.smtp)
+    rounds = 0
+    try:
+        while True:
+            with sessions() as db:
+                report = outbox.run_cycle(
+                    db,
+                    knowledge=knowledge,
+                    sender=mailer,
+                    sender_address=settings.smtp.sender,
+                    clock=clock,
+                    translations=lambda locale: i18n.translations(locale).gettext,
+                )
+            rounds += 1
+            click.echo(f"{clock().isoformat(timespec='seconds')} {report.summary()}")
+            if once:
+                return rounds
+            sleep(interval)
+    except KeyboardInterrupt:
+        click.echo("worker stopped")
+        return rounds
+    finally:
+        engine.dispose()

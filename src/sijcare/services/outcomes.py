@@ -1,0 +1,545 @@
+"""Outcome analytics: how well the clinic's SI joint injections work, computed in the database.
+
+Every figure comes from the current interpretation of each documented injection (the
+query columns of `Interpretation`, kept by the model when a diary is read) and from the
+symptom reports: the database aggregates, nothing loops over patients in Python. The
+queries are SQLAlchemy Core and run unchanged on SQLite and PostgreSQL.
+
+Figures (our definitions; each rate is None when its denominator is 0):
+- Diagnostic blocks: counts by class; positive-block rate = positive / (positive +
+  indeterminate + negative); blocks whose diary had no score in the window (or could not
+  be read) are counted apart as unreadable.
+- Comparative blocks: a pair is a later block with an earlier block of the same patient
+  and joint whose anesthetic has the other action (short or long); the pair belongs to
+  the later block's group. Confirmed when both are positive, not confirmed when either
+  is negative, else indeterminate (the core's rule). Concordance of confirmed pairs
+  compares the bounded relief durations as the core does: concordant when the
+  long-acting relief certainly lasted longer, discordant when it certainly did not.
+- Therapeutic injections: responder rate at 2 weeks, 6 weeks and 3 months = responders
+  / injections whose milestone is known; median duration of relief of at least the
+  sustained level (`relief.sustained_percent`), in weeks, taken as its lower bound and
+  counting 0 for an injection that never reached it, among injections whose diary has
+  ended; flare rate = flares / injections whose flare hours had a score.
+- Red flags: injections with at least one symptom report whose triage was not
+  `expected` (the clinicians' red-flag inbox), and with an `emergency` one.
+- Diary adherence: among diaries that have ended (their last prompt is past), scores
+  recorded (up to the number of prompts) / prompts scheduled.
+- Time from referral to procedure: median days from the pathway's opening to the
+  injection.
+
+Groups: clinic, physician (as documented), side, anesthetic, steroid, month (the
+injection's local month). Filters: the same dimensions and a date range of injections
+(`since` included, `until` excluded, local days in the clinic's zone).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from sijcare.db.enums import Role
+from sijcare.db.models import Clinic, Interpretation, SymptomReport
+from sijcare.domain.diary_schedule import schedule_prompts
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.procedure import Kind
+from sijcare.services import access, audit
+from sijcare.services.actor import Actor
+
+GROUPS = ("clinic", "physician", "side", "anesthetic", "steroid", "month")
+MILESTONES = ("2w", "6w", "3m")
+ALL = "all"
+READINGS = Interpretation.__table__
+REPORTS = SymptomReport.__table__
+_COLUMN = {
+    "clinic": READINGS.c.clinic_id,
+    "physician": READINGS.c.physician,
+    "side": READINGS.c.side,
+    "anesthetic": READINGS.c.anesthetic,
+    "steroid": READINGS.c.steroid,
+    "month": READINGS.c.performed_month,
+}
+# The diagnostic classes that read a block (the others could not).
+_READ = ("positive", "indeterminate", "negative")
+
+
+@dataclass(frozen=True)
+class OutcomeFilter:
+    """Which injections count; every field optional. Dates are local days, `until` excluded."""
+
+    clinic_id: int | None = None
+    physician: str | None = None
+    side: str | None = None
+    anesthetic: str | None = None
+    steroid: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    of: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.of == 0 else self.count / self.of
+
+
+@dataclass
+class GroupOutcomes:
+    """The figures of one group (`key` is `all` without grouping)."""
+
+    key: str
+    label: str
+    procedures: int = 0
+    blocks: int = 0
+    positive: int = 0
+    indeterminate: int = 0
+    negative: int = 0
+    unreadable: int = 0
+    pairs: int = 0
+    confirmed: int = 0
+    not_confirmed: int = 0
+    concordant: int = 0
+    discordant: int = 0
+    injections: int = 0
+    responders: dict[str, Rate] = field(default_factory=dict)
+    flares: Rate = Rate(0, 0)
+    red_flags: int = 0
+    emergencies: int = 0
+    scores: int = 0
+    prompts: int = 0
+    median_relief_weeks: float | None = None
+    median_referral_days: float | None = None
+
+    @property
+    def positive_rate(self) -> Rate:
+        return Rate(self.positive, self.positive + self.indeterminate + self.negative)
+
+    @property
+    def confirmation_rate(self) -> Rate:
+        return Rate(self.confirmed, self.pairs)
+
+    @property
+    def concordance_rate(self) -> Rate:
+        return Rate(self.concordant, self.confirmed)
+
+    @property
+    def red_flag_rate(self) -> Rate:
+        return Rate(self.red_flags, self.procedures)
+
+    @property
+    def adherence(self) -> Rate:
+        return Rate(self.scores, self.prompts)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    by: str | None
+    where: OutcomeFilter
+    groups: tuple[GroupOutcomes, ...]
+    total: GroupOutcomes
+    waiting: int  # interpretations without query columns yet (see `sijcare reinterpret`)
+
+
+# -- the use case -----------------------------------------------------------------------------
+
+
+def view_outcomes(
+    db: Session,
+    *,
+    actor: Actor,
+    by: str | None,
+    where: OutcomeFilter,
+    knowledge: Knowledge,
+    now: datetime,
+) -> Outcomes:
+    """The outcome dashboard of the actor's clinic (its clinicians and admins).
+
+    Aggregates only: no patient is shown. The view is audited with its filters.
+    """
+    access.require_role(actor, Role.CLINICIAN, Role.ADMIN)
+    where = OutcomeFilter(**{**vars(where), "clinic_id": actor.clinic_id})
+    with db.begin():
+        result = compute(db, by=by, where=where, knowledge=knowledge, now=now)
+        audit.record(
+            db, actor=actor, action="outcomes.view", at=now, target_type="clinic",
+            target_id=actor.clinic_id, detail={"by": by or ALL, **_filter_detail(where)},
+        )  # fmt: skip
+    return result
+
+
+def compute(
+    db: Session | sa.Connection,
+    *,
+    by: str | None,
+    where: OutcomeFilter,
+    knowledge: Knowledge,
+    now: datetime,
+) -> Outcomes:
+    """Every figure, by group and in total (no access check: the CLI and the bench)."""
+    if by is not None and by not in GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    queries = Queries(knowledge, now)
+    groups = _groups(db, queries, by, where)
+    total = _groups(db, queries, None, where).get(ALL, GroupOutcomes(ALL, ALL))
+    waiting = db.execute(
+        sa.select(sa.func.count())
+        .select_from(READINGS)
+        .where(_current(READINGS), READINGS.c.clinic_id.is_(None))
+    ).scalar_one()
+    if by == "clinic":
+        _name_clinics(db, groups)
+    ordered = tuple(groups[key] for key in sorted(groups))
+    return Outcomes(by, where, ordered, total, int(waiting))
+
+
+def _groups(
+    db: Session | sa.Connection, q: Queries, by: str | None, where: OutcomeFilter
+) -> dict[str, GroupOutcomes]:
+    out: dict[str, GroupOutcomes] = {}
+
+    def group(key: Any) -> GroupOutcomes:
+        name = ALL if by is None else ("" if key is None else str(key))
+        return out.setdefault(name, GroupOutcomes(name, name or "-"))
+
+    for row in db.execute(q.main(by, where)).mappings():
+        _fill_main(group(row["key"]), row)
+    for row in db.execute(q.pairs(by, where)).mappings():
+        g = group(row["key"])
+        g.pairs, g.confirmed, g.not_confirmed = row["pairs"], row["confirmed"], row["not_confirmed"]
+        g.concordant, g.discordant = row["concordant"], row["discordant"]
+    for row in db.execute(q.median_relief(by, where)).mappings():
+        group(row["key"]).median_relief_weeks = _float(row["median"])
+    for row in db.execute(q.median_referral(by, where)).mappings():
+        group(row["key"]).median_referral_days = _float(row["median"])
+    return out
+
+
+def _fill_main(g: GroupOutcomes, row: Mapping[str, Any]) -> None:
+    g.procedures, g.blocks = row["procedures"], row["blocks"]
+    g.positive, g.indeterminate, g.negative = row["positive"], row["indeterminate"], row["negative"]
+    g.unreadable = row["blocks"] - g.positive - g.indeterminate - g.negative
+    g.injections = row["injections"]
+    g.responders = {m: Rate(row[f"responders_{m}"], row[f"known_{m}"]) for m in MILESTONES}
+    g.flares = Rate(row["flares"], row["flare_known"])
+    g.red_flags, g.emergencies = row["red_flags"], row["emergencies"]
+    g.scores, g.prompts = row["scores"] or 0, row["prompts"] or 0
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def _name_clinics(db: Session | sa.Connection, groups: dict[str, GroupOutcomes]) -> None:
+    ids = [int(key) for key in groups if key.isdigit()]
+    names = dict(db.execute(sa.select(Clinic.id, Clinic.name).where(Clinic.id.in_(ids))).all())
+    for key, g in groups.items():
+        if key.isdigit():
+            g.label = names.get(int(key), key)
+
+
+def _filter_detail(where: OutcomeFilter) -> dict[str, Any]:
+    return {
+        key: value.isoformat() if isinstance(value, date) else value
+        for key, value in vars(where).items()
+        if value is not None
+    }
+
+
+# -- the SQL ------------------------------------------------------------------------------------
+
+
+class days_between(FunctionElement[float]):  # noqa: N801 (a SQL function's name)
+    """Days from the first time to the second, as a fraction (portable)."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    )
+
+
+@compiles(days_between)
+def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    difference = f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+    return f"(EXTRACT(EPOCH FROM {difference}) / 86400.0)"
+
+
+def _current(table: sa.TableClause) -> sa.ColumnElement[bool]:
+    """`current`, written as the bare column: SQLite uses the partial covering index only
+    when the query's condition is the index's own (`current`, not `current = 1`)."""
+    return sa.literal_column(f"{table.name}.current")
+
+
+def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+class Queries:
+    """The dashboard's statements for one knowledge base and one `now`."""
+
+    def __init__(self, knowledge: Knowledge, now: datetime) -> None:
+        self.zone = ZoneInfo(knowledge.text("clinic.time_zone"))
+        self.now = now
+        self.diaries = diary_lengths(knowledge)
+
+    def filtered(self, table: sa.TableClause, where: OutcomeFilter) -> list[sa.ColumnElement[bool]]:
+        c = table.c
+        out: list[sa.ColumnElement[bool]] = [_current(table), c.clinic_id.is_not(None)]
+        for name in ("physician", "side", "anesthetic", "steroid"):
+            value = getattr(where, name)
+            if value is not None:
+                out.append(c[name] == value)
+        if where.clinic_id is not None:
+            out.append(c.clinic_id == where.clinic_id)
+        if where.since is not None:
+            out.append(c.performed_at >= self._midnight(where.since))
+        if where.until is not None:
+            out.append(c.performed_at < self._midnight(where.until))
+        return out
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(0), tzinfo=self.zone).astimezone(UTC)
+
+    def _key(self, table: sa.TableClause, by: str | None) -> sa.ColumnElement[Any]:
+        if by is None:
+            return sa.literal(ALL).label("key")
+        return table.c[_COLUMN[by].name].label("key")
+
+    def main(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        c = READINGS.c
+        key = self._key(READINGS, by)
+        reports = (
+            sa.select(
+                REPORTS.c.procedure_id,
+                sa.func.max(sa.case((REPORTS.c.disposition != "expected", 1), else_=0)).label(
+                    "red"
+                ),
+                sa.func.max(sa.case((REPORTS.c.disposition == "emergency", 1), else_=0)).label(
+                    "sos"
+                ),
+            )
+            .where(REPORTS.c.procedure_id.is_not(None))
+            .group_by(REPORTS.c.procedure_id)
+            .subquery("reports")
+        )
+        diagnostic, therapeutic = c.kind == Kind.DIAGNOSTIC.value, c.kind == Kind.THERAPEUTIC.value
+        expected, ended = self._expected_prompts(), self._diary_ended()
+        scored = sa.case((c.scores > expected, expected), else_=sa.func.coalesce(c.scores, 0))
+        columns: list[sa.ColumnElement[Any]] = [
+            key,
+            sa.func.count().label("procedures"),
+            _count(diagnostic).label("blocks"),
+            *(_count(diagnostic & (c.classification == name)).label(name) for name in _READ),
+            _count(therapeutic).label("injections"),
+            _count(c.flare.is_(True)).label("flares"),
+            _count(c.flare.is_not(None)).label("flare_known"),
+            _count(reports.c.red == 1).label("red_flags"),
+            _count(reports.c.sos == 1).label("emergencies"),
+            sa.func.sum(sa.case((ended, scored), else_=0)).label("scores"),
+            sa.func.sum(sa.case((ended, expected), else_=0)).label("prompts"),
+        ]
+        for m in MILESTONES:
+            responder = c[f"responder_{m}"]
+            columns.append(_count(responder.is_(True)).label(f"responders_{m}"))
+            columns.append(_count(responder.is_not(None)).label(f"known_{m}"))
+        query = (
+            sa.select(*columns)
+            .select_from(READINGS.outerjoin(reports, reports.c.procedure_id == c.procedure_id))
+            .where(*self.filtered(READINGS, where))
+        )
+        return query.group_by(key) if by is not None else query
+
+    def _expected_prompts(self) -> sa.ColumnElement[int]:
+        whens = [
+            ((READINGS.c.kind == kind) & (READINGS.c.anesthetic == agent), prompts)
+            for (kind, agent), (prompts, _days) in self.diaries.items()
+        ]
+        return sa.case(*whens, else_=0)
+
+    def _diary_ended(self) -> sa.ColumnElement[bool]:
+        whens = [
+            ((READINGS.c.kind == kind) & (READINGS.c.anesthetic == agent), self.now - length)
+            for (kind, agent), (_prompts, length) in self.diaries.items()
+        ]
+        return READINGS.c.performed_at <= sa.case(*whens, else_=None)
+
+    def pairs(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        later, earlier = READINGS.alias("later"), READINGS.alias("earlier")
+        key = self._key(later, by)
+        both = (later.c.classification == "positive") & (earlier.c.classification == "positive")
+        either = (later.c.classification == "negative") | (earlier.c.classification == "negative")
+        later_long = later.c.anesthetic_action == "long"
+        long_least = sa.case(
+            (later_long, later.c.relief_at_least_hours), else_=earlier.c.relief_at_least_hours
+        )
+        long_less = sa.case(
+            (later_long, later.c.relief_less_than_hours), else_=earlier.c.relief_less_than_hours
+        )
+        short_least = sa.case(
+            (later_long, earlier.c.relief_at_least_hours), else_=later.c.relief_at_least_hours
+        )
+        short_less = sa.case(
+            (later_long, earlier.c.relief_less_than_hours), else_=later.c.relief_less_than_hours
+        )
+        query = (
+            sa.select(
+                key,
+                sa.func.count().label("pairs"),
+                _count(both).label("confirmed"),
+                _count(either).label("not_confirmed"),
+                _count(both & short_less.is_not(None) & (long_least >= short_less)).label(
+                    "concordant"
+                ),
+                _count(both & long_less.is_not(None) & (long_less <= short_least)).label(
+                    "discordant"
+                ),
+            )
+            .select_from(
+                later.join(
+                    earlier,
+                    (earlier.c.patient_id == later.c.patient_id)
+                    & (earlier.c.side == later.c.side)
+                    & _current(earlier)
+                    & (earlier.c.kind == Kind.DIAGNOSTIC.value)
+                    & (earlier.c.anesthetic_action != later.c.anesthetic_action)
+                    & (earlier.c.performed_at < later.c.performed_at),
+                )
+            )
+            .where(later.c.kind == Kind.DIAGNOSTIC.value, *self.filtered(later, where))
+        )
+        return query.group_by(key) if by is not None else query
+
+    def median_relief(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        value = sa.func.coalesce(READINGS.c.sustained_at_least_weeks, 0.0)
+        conditions = [READINGS.c.kind == Kind.THERAPEUTIC.value, self._diary_ended()]
+        return _median(
+            self._key(READINGS, by), value, [*conditions, *self.filtered(READINGS, where)]
+        )
+
+    def median_referral(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        value = days_between(READINGS.c.referred_at, READINGS.c.performed_at)
+        conditions = [READINGS.c.referred_at.is_not(None), *self.filtered(READINGS, where)]
+        return _median(self._key(READINGS, by), value, conditions)
+
+
+def _median(
+    key: sa.ColumnElement[Any],
+    value: sa.ColumnElement[Any],
+    where: Sequence[sa.ColumnElement[bool]],
+) -> sa.Select[Any]:
+    """The median of `value` in each group of `key`: portable (window functions)."""
+    ranked = (
+        sa.select(
+            key,
+            value.label("value"),
+            sa.func.row_number().over(partition_by=key, order_by=value).label("rank"),
+            sa.func.count().over(partition_by=key).label("n"),
+        )
+        .where(*where)
+        .subquery("ranked")
+    )
+    middle = sa.or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
+    return (
+        sa.select(ranked.c.key, sa.func.avg(ranked.c.value).label("median"))
+        .where(middle)
+        .group_by(ranked.c.key)
+    )
+
+
+def diary_lengths(knowledge: Knowledge) -> dict[tuple[str, str], tuple[int, timedelta]]:
+    """(kind, anesthetic) -> (prompts scheduled, time from the injection to the last one).
+
+    From the core's schedule; the count does not depend on the day (the window prompts
+    are elapsed time, the daily ones one a day).
+    """
+    reference = datetime(2026, 1, 14, 9, 0, tzinfo=UTC)
+    zone = knowledge.text("clinic.time_zone")
+    out = {}
+    for kind in Kind:
+        for row in knowledge.table("anesthetics"):
+            prompts = schedule_prompts(
+                injected_at=reference, kind=kind, anesthetic_agent=str(row["id"]),
+                knowledge=knowledge, time_zone=zone,
+            )  # fmt: skip
+            out[(kind.value, str(row["id"]))] = (len(prompts), prompts[-1].due_at - reference)
+    return out
+
+
+# -- export ------------------------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "group", "label", "procedures", "blocks", "positive", "indeterminate", "negative",
+    "unreadable", "positive_rate", "pairs", "confirmed", "not_confirmed", "confirmation_rate",
+    "concordant", "discordant", "concordance_rate", "injections",
+    *(f"{name}_{m}" for m in MILESTONES for name in ("responders", "known", "responder_rate")),
+    "median_relief_weeks", "flares", "flare_known", "flare_rate", "red_flags", "emergencies",
+    "red_flag_rate", "scores", "prompts", "adherence", "median_referral_days",
+)  # fmt: skip
+
+
+def as_row(g: GroupOutcomes, group: str) -> dict[str, Any]:
+    """One group's figures under the `CSV_COLUMNS` names; rates are fractions (0-1)."""
+    row: dict[str, Any] = {"group": group, "label": g.label}
+    for name in ("procedures", "blocks", "positive", "indeterminate", "negative", "unreadable"):
+        row[name] = getattr(g, name)
+    row["positive_rate"] = g.positive_rate.value
+    for name in ("pairs", "confirmed", "not_confirmed"):
+        row[name] = getattr(g, name)
+    row["confirmation_rate"] = g.confirmation_rate.value
+    row["concordant"], row["discordant"] = g.concordant, g.discordant
+    row["concordance_rate"], row["injections"] = g.concordance_rate.value, g.injections
+    for m in MILESTONES:
+        rate = g.responders.get(m, Rate(0, 0))
+        row[f"responders_{m}"], row[f"known_{m}"] = rate.count, rate.of
+        row[f"responder_rate_{m}"] = rate.value
+    row["median_relief_weeks"] = g.median_relief_weeks
+    row["flares"], row["flare_known"], row["flare_rate"] = (
+        g.flares.count,
+        g.flares.of,
+        g.flares.value,
+    )
+    row["red_flags"], row["emergencies"] = g.red_flags, g.emergencies
+    row["red_flag_rate"] = g.red_flag_rate.value
+    row["scores"], row["prompts"], row["adherence"] = g.scores, g.prompts, g.adherence.value
+    row["median_referral_days"] = g.median_referral_days
+    return row
+
+
+def as_rows(outcomes: Outcomes) -> list[dict[str, Any]]:
+    """Every group, then the total (group `total`)."""
+    by = outcomes.by or ALL
+    return [as_row(g, by) for g in outcomes.groups if outcomes.by] + [
+        as_row(outcomes.total, "total")
+    ]
+
+
+def to_csv(outcomes: Outcomes) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in as_rows(outcomes):
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else round(value, 4) if isinstance(value, float) else value

@@ -1,0 +1,126 @@
+"""`sijcare worker`: rounds of planning and sending against a real local SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy.orm import Session
+
+from factories.reminders import MailServer, prepared_pathway
+from factories.workspace import Story
+from fixtures_db import *  # noqa: F403  (the database fixtures)
+from fixtures_db import Personas
+from sijcare.cli.common import run_guarded
+from sijcare.cli.worker import run_worker, worker
+from sijcare.domain.knowledge import Knowledge
+from sijcare.settings import Environment, Secret, Settings
+
+DUE = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)  # Monday 9 March, 17:00 PDT
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer()
+    controller = server.start()
+    yield server
+    controller.stop()
+
+
+def settings_for(db_url: str, mail: MailServer) -> Settings:
+    return Settings(
+        database_url=db_url,
+        env=Environment.TEST,
+        secret_key=Secret("x" * 40),
+        smtp=mail.settings(),
+    )
+
+
+def test_one_round_sends_the_due_reminder(
+    db: Session,
+    db_url: str,
+    personas: Personas,
+    knowledge: Knowledge,
+    mail: MailServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    prepared_pathway(Story(db, personas, knowledge))
+    rounds = run_worker(
+        settings_for(db_url, mail), knowledge, once=True, interval=60, clock=lambda: DUE
+    )
+    assert rounds == 1
+    assert len(mail.received) == 1
+    out = capsys.readouterr().out
+    assert out == (
+        "2026-03-10T00:00:00+00:00 queued 1, updated 0, cancelled 0; "
+        "sent 1, failed 0, retrying 0, waiting 0\n"
+    )
+    assert "Pat" not in out and "@" not in out
+
+
+def test_rounds_repeat_after_the_interval_until_stopped(
+    db_url: str, knowledge: Knowledge, mail: MailServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    rounds = run_worker(
+        settings_for(db_url, mail),
+        knowledge,
+        once=False,
+        interval=30,
+        clock=lambda: DUE,
+        sleep=sleep,
+    )
+    assert (rounds, waits) == (2, [30, 30])
+    assert capsys.readouterr().out.splitlines()[-1] == "worker stopped"
+
+
+def test_the_command_needs_a_mail_server(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], db_url: str
+) -> None:
+    monkeypatch.setenv("SIJCARE_DATABASE_URL", db_url)
+    monkeypatch.delenv("SIJCARE_SMTP_HOST", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        run_guarded(worker, ["--once"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err == (
+        "error: SIJCARE_SMTP_HOST: is not set: there is no mail server to send through\n"
+    )
+
+
+def test_a_bad_smtp_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SIJCARE_SMTP_HOST", "127.0.0.1")
+    monkeypatch.delenv("SIJCARE_SMTP_FROM", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        run_guarded(worker, ["--once"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.startswith("error: SIJCARE_SMTP_FROM: set the sender address")
+
+
+def test_the_command_runs_a_round_with_the_environments_settings(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, mail: MailServer
+) -> None:
+    for name, value in {
+        "SIJCARE_DATABASE_URL": db_url,
+        "SIJCARE_SMTP_HOST": "127.0.0.1",
+        "SIJCARE_SMTP_PORT": str(mail.port),
+        "SIJCARE_SMTP_FROM": "reminders@westside.example",
+        "SIJCARE_SMTP_STARTTLS": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(worker, ["--once"])
+    assert result.exit_code == 0, result.output
+    assert result.output.rstrip().endswith(
+        "queued 0, updated 0, cancelled 0; sent 0, failed 0, retrying 0, waiting 0"
+    )
+    bad = CliRunner().invoke(worker, ["--interval", "0"])
+    assert bad.exit_code == 2 and "--interval" in bad.output

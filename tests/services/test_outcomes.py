@@ -1,0 +1,231 @@
+"""Outcome figures computed in the database, on SQLite and PostgreSQL, from a small story.
+
+Two patients of one clinic: a comparative pair (lidocaine then bupivacaine, both
+positive, the long-acting relief clearly longer), a negative and an unreadable block,
+and two therapeutic injections (one responder at 2 and 6 weeks, one flare with a red
+flag). Every figure below follows from these rows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from factories import make_pathway
+from factories.clinical import make_procedure_record, make_symptom_report, procedure_document
+from fixtures_db import Personas
+from sijcare.db.enums import Kind, PathwayStatus, Side
+from sijcare.db.models import Interpretation, Patient
+from sijcare.domain.knowledge import Knowledge
+from sijcare.services import outcomes
+from sijcare.services.actor import Origin, load_actor
+from sijcare.services.errors import Forbidden
+
+DAY0 = datetime(2025, 6, 2, 17, 0, tzinfo=UTC)
+NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
+SCORES = 4
+
+
+def block(
+    classification: str, agent: str, action: str, hours: tuple[float, float | None] | None
+) -> dict[str, Any]:
+    span = (
+        None
+        if hours is None
+        else {"since_injection": {"at_least": hours[0], "less_than": hours[1]}}
+    )
+    return {
+        "classification": classification,
+        "anesthetic": agent,
+        "anesthetic_action": action,
+        "peak_relief_percent": 80.0,
+        "relief_duration": span,
+        "baseline_pain": 6,
+    }
+
+
+def injection(
+    responders: tuple[bool | None, ...], weeks: float | None, flare: bool
+) -> dict[str, Any]:
+    return {
+        "anesthetic": "lidocaine",
+        "steroid": "triamcinolone",
+        "baseline_pain": 7,
+        "milestones": dict(zip(outcomes.MILESTONES, (60.0, 55.0, 20.0), strict=True)),
+        "responders": dict(zip(outcomes.MILESTONES, responders, strict=True)),
+        "sustained_relief_weeks": None if weeks is None else {"at_least": weeks, "less_than": None},
+        "flare_detected": flare,
+        "onset_day": 3,
+        "anesthetic_peak_relief_percent": 90.0,
+    }
+
+
+# (patient, side, kind, days after DAY0, days from referral, result)
+STORY = [
+    ("patient", Side.LEFT, Kind.DIAGNOSTIC, 0, 10, block("positive", "lidocaine", "short", (2.0, 3.0))),
+    ("patient", Side.LEFT, Kind.DIAGNOSTIC, 10, 20, block("positive", "bupivacaine", "long", (6.0, 7.0))),
+    ("other_patient", Side.RIGHT, Kind.DIAGNOSTIC, 0, 30, block("negative", "lidocaine", "short", None)),
+    ("other_patient", Side.LEFT, Kind.DIAGNOSTIC, 3, 40, block("insufficient_data", "lidocaine", "short", None)),
+    ("patient", Side.RIGHT, Kind.THERAPEUTIC, 30, 50, injection((True, True, False), 8.0, False)),
+    ("other_patient", Side.RIGHT, Kind.THERAPEUTIC, 40, 60, injection((False, None, None), None, True)),
+]  # fmt: skip
+
+
+def tell(db: Session, personas: Personas) -> None:
+    with db.begin():
+        for who, side, kind, day, waited, result in STORY:
+            patient = personas[who].patient
+            assert patient is not None
+            performed = DAY0 + timedelta(days=day)
+            pathway = make_pathway(
+                db, patient=patient, opened_by=personas.clinician.user, side=side, kind=kind,
+                opened_at=performed - timedelta(days=waited), status=PathwayStatus.CLOSED,
+                closed_at=performed + timedelta(days=200), closed_by=personas.clinician.user.id,
+            )  # fmt: skip
+            data = procedure_document(performed_at=performed, kind=kind, side=side)
+            record = make_procedure_record(
+                db, pathway=pathway, documented_by=personas.clinician.user, data=data
+            )
+            full = {
+                **result,
+                "performed_at": performed.isoformat(),
+                "provenance": {"inputs": {"side": side.value, "scores": SCORES}},
+            }
+            db.add(
+                Interpretation(
+                    procedure_id=record.id,
+                    kind=kind.value,
+                    result=full,
+                    classification=result.get("classification", "2w:responder"),
+                    knowledge_version="test",
+                    computed_at=performed,
+                )  # fmt: skip
+            )
+            if result.get("flare_detected"):
+                make_symptom_report(
+                    db, pathway=pathway, reported_by=personas[who].user,
+                    procedure_id=record.id, disposition="call_now",
+                )  # fmt: skip
+
+
+def figures(
+    db: Session, knowledge: Knowledge, by: str | None = None, **where: Any
+) -> outcomes.Outcomes:
+    with db.begin():
+        return outcomes.compute(
+            db, by=by, where=outcomes.OutcomeFilter(**where), knowledge=knowledge, now=NOW
+        )
+
+
+def test_figures_of_the_whole_clinic(db: Session, personas: Personas, knowledge: Knowledge) -> None:
+    tell(db, personas)
+    total = figures(db, knowledge).total
+    assert (total.procedures, total.blocks, total.injections) == (6, 4, 2)
+    assert (total.positive, total.negative, total.indeterminate, total.unreadable) == (2, 1, 0, 1)
+    assert total.positive_rate == outcomes.Rate(2, 3)
+    assert (total.pairs, total.confirmed, total.concordant, total.discordant) == (1, 1, 1, 0)
+    assert total.responders == {
+        "2w": outcomes.Rate(1, 2), "6w": outcomes.Rate(1, 1), "3m": outcomes.Rate(0, 1)
+    }  # fmt: skip
+    assert total.flares == outcomes.Rate(1, 2)
+    assert (total.red_flags, total.emergencies) == (1, 0)
+    assert total.median_relief_weeks == 4.0  # 8 weeks and 0 (never reached)
+    assert total.median_referral_days == 35.0
+    lengths = outcomes.diary_lengths(knowledge)
+    expected = [lengths[(k.value, r.get("anesthetic", ""))][0] for _, _, k, _, _, r in STORY]
+    assert total.adherence == outcomes.Rate(sum(min(SCORES, e) for e in expected), sum(expected))
+
+
+@pytest.mark.parametrize(
+    ("by", "key", "procedures", "positive"),
+    [
+        pytest.param("side", "left", 3, outcomes.Rate(2, 2), id="left"),
+        pytest.param("side", "right", 3, outcomes.Rate(0, 1), id="right"),
+        pytest.param("anesthetic", "bupivacaine", 1, outcomes.Rate(1, 1), id="bupivacaine"),
+        pytest.param("steroid", "triamcinolone", 2, outcomes.Rate(0, 0), id="steroid"),
+        pytest.param("month", "2025-06", 4, outcomes.Rate(2, 3), id="june"),
+        pytest.param("physician", "Dr. Casey Clinician", 6, outcomes.Rate(2, 3), id="physician"),
+    ],
+)
+def test_figures_by_group(
+    db: Session, personas: Personas, knowledge: Knowledge, by: str, key: str, procedures: int,
+    positive: outcomes.Rate,
+) -> None:  # fmt: skip
+    tell(db, personas)
+    groups = {g.key: g for g in figures(db, knowledge, by).groups}
+    assert groups[key].procedures == procedures
+    assert groups[key].positive_rate == positive
+
+
+def test_filters_narrow_the_injections(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    tell(db, personas)
+    assert figures(db, knowledge, side="left").total.procedures == 3
+    since = (DAY0 + timedelta(days=5)).date()
+    assert figures(db, knowledge, since=since).total.procedures == 3
+    assert figures(db, knowledge, clinic_id=personas.other_clinic.id).total.procedures == 0
+
+
+def test_by_clinic_names_the_clinic(db: Session, personas: Personas, knowledge: Knowledge) -> None:
+    tell(db, personas)
+    (group,) = figures(db, knowledge, "clinic").groups
+    assert group.label == personas.clinic.name
+
+
+def test_csv_has_a_row_per_group_and_the_total(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    tell(db, personas)
+    lines = outcomes.to_csv(figures(db, knowledge, "side")).splitlines()
+    assert lines[0].split(",") == list(outcomes.CSV_COLUMNS)
+    assert [line.split(",")[:2] for line in lines[1:]] == [
+        ["side", "left"], ["side", "right"], ["total", "all"]
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["patient", "scheduler", "outsider"])
+def test_only_the_clinics_clinicians_and_admins_see_outcomes(
+    db: Session, personas: Personas, knowledge: Knowledge, who: str
+) -> None:
+    tell(db, personas)
+    with db.begin():
+        actor = load_actor(db, personas[who].user.id, Origin())
+    assert actor is not None
+    if who == "outsider":  # a clinician of another clinic sees only their own clinic
+        seen = outcomes.view_outcomes(
+            db, actor=actor, by=None, where=outcomes.OutcomeFilter(), knowledge=knowledge, now=NOW
+        )
+        assert seen.total.procedures == 0
+        return
+    with pytest.raises(Forbidden):
+        outcomes.view_outcomes(
+            db, actor=actor, by=None, where=outcomes.OutcomeFilter(), knowledge=knowledge, now=NOW
+        )
+
+
+def test_a_view_is_audited_without_patients(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    tell(db, personas)
+    with db.begin():
+        actor = load_actor(db, personas.admin.user.id, Origin())
+    assert actor is not None
+    result = outcomes.view_outcomes(
+        db, actor=actor, by="side", where=outcomes.OutcomeFilter(), knowledge=knowledge, now=NOW
+    )
+    assert result.total.procedures == 6
+    import sqlalchemy as sa
+
+    from sijcare.db.models import AuditEvent
+
+    with db.begin():
+        event = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "outcomes.view")).one()
+    assert event.patient_id is None and event.detail["by"] == "side"
+
+
+def _unused(_: Patient) -> None:
+    return None
