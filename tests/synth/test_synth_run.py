@@ -115,8 +115,9 @@ def test_booked_appointments_have_complete_consent_for_their_time(
     run(engine, knowledge, clinics=1, patients=40)
     with db.begin():
         booked = db.execute(
-            sa.select(Appointment.practitioner_id, Appointment.starts_at, Appointment.pathway_id)
-            .where(Appointment.status == AppointmentStatus.BOOKED)
+            sa.select(
+                Appointment.practitioner_id, Appointment.starts_at, Appointment.pathway_id
+            ).where(Appointment.status == AppointmentStatus.BOOKED)
         ).all()
         assert len({(p, s) for p, s, _ in booked}) == len(booked)
         procedures_booked = db.scalars(
@@ -147,9 +148,7 @@ def test_symptom_reports_belong_to_done_injections(engine: Engine, knowledge: Kn
     assert late == 0
 
 
-def test_a_range_the_wrong_way_round_names_the_rule(
-    engine: Engine, tmp_path: Path
-) -> None:
+def test_a_range_the_wrong_way_round_names_the_rule(engine: Engine, tmp_path: Path) -> None:
     config = tmp_path / "clinic.toml"
     config.write_text('[overrides]\n"synth.flare_hours" = [48.0, 6.0]\n', encoding="utf-8")
     with pytest.raises(InputError) as exc:

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from sijcare import __version__
-from sijcare.cli import app, consent, diary, instructions, plan, screen, triage
+from sijcare.cli import app, consent, csvio, diary, fhir, instructions, plan, screen, triage, worker
 from sijcare.cli.common import Context, run_guarded
 
 
@@ -39,6 +39,9 @@ cli.add_command(instructions.instructions)
 cli.add_command(app.serve)
 cli.add_command(app.db)
 cli.add_command(app.demo)
+cli.add_command(fhir.fhir)
+cli.add_command(worker.worker)
+cli.add_command(csvio.csv_group)
 
 
 def main(argv: list[str] | None = None) -> None:

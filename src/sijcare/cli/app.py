@@ -6,6 +6,7 @@ Each command builds the settings once from the environment (see `.env.example`).
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,31 +14,57 @@ from sijcare.db import migrate
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.settings import Environment, Settings
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 
 def _settings() -> Settings:
     return Settings.from_environ(os.environ)
 
 
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+def _serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
     from sijcare.web.app import create_app
 
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "127.0.0.1",
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return
+    # Each worker process builds the app from the environment. Nothing lives in a
+    # process's memory (sessions, login throttling and the outbox are in the database),
+    # but every worker must sign with the same key: a development key made up at start
+    # is handed to the workers.
+    if "SIJCARE_SECRET_KEY" not in os.environ and "SIJCARE_SECRET_KEY_FILE" not in os.environ:
+        os.environ["SIJCARE_SECRET_KEY"] = settings.secret_key.reveal()
+    uvicorn.run("sijcare.cli.app:app_from_environ", factory=True, workers=workers, **options)
+
+
+def app_from_environ() -> FastAPI:
+    """The app of one worker process of `serve --workers N`, from the environment."""
+    from sijcare.web.app import create_app
+
+    return create_app(_settings())
 
 
 @click.command()
 @click.option("--host", help="Address to listen on (default: SIJCARE_HOST or 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default: SIJCARE_PORT or 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="App processes sharing the port (use PostgreSQL for more than one machine).",
+)
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the web app (the database must be up to date: `sijcare db upgrade`)."""
-    _serve(_settings(), host, port)
+    _serve(_settings(), host, port, workers)
 
 
 @click.group()

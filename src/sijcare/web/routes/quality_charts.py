@@ -67,5 +67,3 @@ def rates_chart(
 def _percent(rate: Rate) -> float:
     value = rate.value
     return 0.0 if value is None else value * 100
-
-

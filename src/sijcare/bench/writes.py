@@ -1,0 +1,186 @@
+"""Diary writes over HTTP under a real load generator (`wrk`), against a bare baseline.
+
+Two servers in turn, on loopback, each `uvicorn` with `WORKERS` processes against the
+same database: the app (a patient's `POST /api/v1/portal/procedures/<id>/diary-entries`:
+session, CSRF, access, the entry, the diary's new interpretation and the audit event in
+one transaction) and the bare Starlette endpoint of `bench.bare` (the same insert only).
+`wrk` runs `CONNECTIONS` connections for `SECONDS` seconds; each request is a different
+patient's entry for their own therapeutic injection, in turn over `PATIENTS` patients.
+`wrk` is Debian's package: it is installed with apt-get when missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from sijcare.bench.sessions import open_sessions
+from sijcare.db.engine import create_engine_for
+from sijcare.db.models import Interpretation, Patient
+
+WORKERS = 2
+CONNECTIONS = 32
+SECONDS = 20
+PATIENTS = 400
+THREADS = 2
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    print("installing Debian's wrk ...", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    return shutil.which("wrk") or "wrk"
+
+
+def run(url: str) -> dict[str, Any]:
+    wrk = ensure_wrk()
+    writers = _writers(url)
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        scripts = Path(folder)
+        app_script = scripts / "app.lua"
+        app_script.write_text(_lua(writers, app=True))
+        bare_script = scripts / "bare.lua"
+        bare_script.write_text(_lua(writers, app=False))
+        out["app"] = _load(wrk, url, "sijcare.cli.app:app_from_environ", app_script)
+        out["bare"] = _load(wrk, url, "sijcare.bench.bare:make_app", bare_script)
+    app, bare = out["app"]["requests_per_second"], out["bare"]["requests_per_second"]
+    out["app_share_of_bare"] = round(app / bare, 3) if bare else None
+    return out
+
+
+def _writers(url: str) -> list[dict[str, Any]]:
+    """Patients with a therapeutic injection, each with a new session."""
+    engine = create_engine_for(url)
+    try:
+        with engine.begin() as connection:
+            rows = connection.execute(
+                sa.select(Interpretation.procedure_id, Patient.user_id)
+                .join(Patient, Patient.id == Interpretation.patient_id)
+                .where(
+                    sa.literal_column("interpretation.current"),
+                    Interpretation.kind == "therapeutic",
+                )
+                .order_by(Interpretation.procedure_id)
+                .limit(PATIENTS)
+            ).all()
+            signed = open_sessions(connection, [r.user_id for r in rows], datetime.now(UTC))
+    finally:
+        engine.dispose()
+    return [
+        {
+            "procedure_id": r.procedure_id,
+            "user_id": r.user_id,
+            "cookie": s.cookie,
+            "csrf": s.csrf_token,
+        }
+        for r, s in zip(rows, signed, strict=True)
+    ]
+
+
+def _lua(writers: list[dict[str, Any]], *, app: bool) -> str:
+    entries = ",\n".join(
+        f"{{{w['procedure_id']}, {w['user_id']}, {json.dumps(w['cookie'])}, "
+        f"{json.dumps(w['csrf'])}}}"
+        for w in writers
+    )
+    path = (
+        '"/api/v1/portal/procedures/" .. w[1] .. "/diary-entries"' if app else '"/entries/" .. w[1]'
+    )
+    return f"""
+local writers = {{
+{entries}
+}}
+local n = 0
+wrk.method = "POST"
+request = function()
+  n = n + 1
+  local w = writers[(n % #writers) + 1]
+  local headers = {{["Content-Type"] = "application/json", ["Cookie"] = w[3], ["X-CSRF-Token"] = w[4]}}
+  local body = '{{"pain": ' .. (n % 11) .. ', "user_id": ' .. w[2] .. '}}'
+  return wrk.format("POST", {path}, headers, body)
+end
+"""
+
+
+def _load(wrk: str, url: str, factory: str, script: Path) -> dict[str, Any]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "SIJCARE_DATABASE_URL": url,
+        "SIJCARE_ENV": "test",
+        "SIJCARE_SECRET_KEY": "bench-" + "k" * 48,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(WORKERS), "--no-access-log",
+            "--log-level", "warning",
+        ],
+        env=env,
+    )  # fmt: skip
+    try:
+        _wait(port)
+        result = subprocess.run(
+            [
+                wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency",
+                "-s", str(script), f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return parse(result.stdout)
+
+
+def parse(text: str) -> dict[str, Any]:
+    """Requests per second, latency percentiles (ms) and failed responses of wrk's report."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    errors = re.search(r"Socket errors:.*", text)
+    out: dict[str, Any] = {
+        "requests_per_second": float(rate.group(1)) if rate else 0.0,
+        "failed_responses": int(failed.group(1)) if failed else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+    for percent in ("50", "90", "99"):
+        found = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", text, re.MULTILINE)
+        if found:
+            value, unit = float(found.group(1)), found.group(2)
+            out[f"p{percent}_ms"] = round(value * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not start on port {port}")
