@@ -55,11 +55,16 @@ KNOWN_GAPS = frozenset(
         "GET /api/v1/admin/audit query:action: string without a maximum length",
         "GET /api/v1/admin/audit query:offset: integer without a range",
         "GET /api/v1/admin/audit.csv query:action: string without a maximum length",
+        # I2's routes: reminders, the calendar file, the diary CSV upload (a text/csv body).
+        "GET /api/v1/patients/{patient_id}/reminders path:patient_id: string without a maximum length",
+        "GET /api/v1/patients/{patient_id}/reminder-preferences path:patient_id: string without a maximum length",
+        "PUT /api/v1/patients/{patient_id}/reminder-preferences path:patient_id: string without a maximum length",
+        "GET /api/v1/patients/{patient_id}/calendar.ics path:patient_id: string without a maximum length",
+        "POST /api/v1/procedures/{procedure_id}/diary.csv body: any value",
         # web/routes/fhir_api.py
         "GET /api/v1/patients/{patient_id}/fhir path:patient_id: string without a maximum length",
         "GET /api/v1/patients/{patient_id}/fhir query:payer: string without a maximum length",
         "POST /api/v1/patients/{patient_id}/fhir/import path:patient_id: string without a maximum length",
-        "GET /fhir/Questionnaire/{name} path:name: string without a maximum length",
     }
 )
 

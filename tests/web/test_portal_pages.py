@@ -14,7 +14,7 @@ from factories import detach
 from factories.clinical import make_diary_entry, make_documented, make_planned_pathway
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, Side
-from sijcare.db.models import ConsentRecord, DiaryEntry, ProcedureRecord, ScreeningResponse
+from sijcare.db.models import ConsentRecord, DiaryEntry, ProcedureRecord, ScreeningResponse, User
 from sijcare.services import triage
 from web.conftest import START, Web
 
@@ -399,3 +399,16 @@ def test_browser_accessibility_basics_on_every_form(web: Web, db: Session) -> No
         labelled = set(re.findall(r'<label for="([^"]+)"', html))
         assert ids and set(ids) <= labelled, url
         assert html.count("<fieldset") == html.count("<legend")
+
+
+def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    with db.begin():
+        user = db.get(User, web.personas.patient.user.id)
+        assert user is not None
+        user.locale = "es"
+    browser = web.as_("patient")
+    home = browser.get("/portal")
+    assert '<html lang="es">' in home.text and "Mi atención" in home.text
+    diary = browser.get(f"/portal/procedures/{record.id}/diary")
+    assert "¿Cuánto le duele ahora mismo?" in diary.text

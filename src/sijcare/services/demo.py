@@ -23,6 +23,7 @@ from sijcare.db.models import (
     Clinic,
     DiaryEntry,
     Location,
+    Patient,
     Practitioner,
     PractitionerLocation,
     ProcedureRecord,
@@ -31,7 +32,7 @@ from sijcare.db.models import (
 )
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
-from sijcare.services import appointments, audit, pathways, patients
+from sijcare.services import appointments, audit, demo_pathways, pathways, patients
 from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.passwords import Passwords
 
@@ -105,6 +106,14 @@ _PATIENTS = (
     ("Morgan Lee", "morgan.lee@example.org", date(1959, 1, 27), "en"),
     ("Taylor Kim", "taylor.kim@example.org", date(1982, 11, 8), "en"),
 )
+# Patients whose pathways `demo_pathways` brings to the clinical stages (a blood thinner
+# awaiting review, consented and booked, a diagnostic block's diary, a red flag).
+_STORY_PATIENTS = (
+    ("Riley Stone", "riley.stone@example.org", date(1964, 6, 21), "en"),
+    ("Casey Park", "casey.park@example.org", date(1971, 2, 14), "en"),
+    ("Dana Wells", "dana.wells@example.org", date(1957, 10, 5), "en"),
+    ("Tom Reyes", "tom.reyes@example.org", date(1979, 7, 30), "es"),
+)
 
 
 def load_demo(
@@ -151,12 +160,15 @@ def _create(db: Session, now: datetime, passwords: Passwords, knowledge: Knowled
         places = _places(db, clinic)
         physicians = _practitioners(db, clinic, places, user, now)
         patient_users = [
-            user(name, email, Role.PATIENT, locale) for name, email, _, locale in _PATIENTS
+            user(name, email, Role.PATIENT, locale)
+            for name, email, _, locale in _PATIENTS + _STORY_PATIENTS
         ]
     staff = _actor(db, scheduler.id)
     clinician = _actor(db, physicians[0].user_id)
     ids = []
-    for (name, _, born, _), account in zip(_PATIENTS, patient_users, strict=True):
+    for (name, _, born, _), account in zip(
+        _PATIENTS + _STORY_PATIENTS, patient_users, strict=True
+    ):
         summary = patients.register_patient(
             db,
             actor=staff,
@@ -167,7 +179,20 @@ def _create(db: Session, now: datetime, passwords: Passwords, knowledge: Knowled
             user_id=account.id,
         )
         ids.append(summary.public_id)
-    _stories(db, ids, clinician, staff, physicians, places, now, knowledge)
+    _stories(db, ids[: len(_PATIENTS)], clinician, staff, physicians, places, now, knowledge)
+    with db.begin():
+        story_patients = [
+            db.scalars(sa.select(Patient).where(Patient.public_id == public_id)).one()
+            for public_id in ids[len(_PATIENTS) :]
+        ]
+    demo_pathways.populate(
+        db,
+        clinic=clinic,
+        patients=story_patients,
+        practitioners=physicians,
+        now=now,
+        knowledge=knowledge,
+    )
     admin_actor = _actor(db, admin.id)
     with db.begin():
         audit.record(db, actor=admin_actor, action="demo.load", at=now)

@@ -29,7 +29,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Mapper, mapped_column
+from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session
+from sqlalchemy.orm.util import identity_key
 
 from sijcare.db.base import Base, JSONDocument, UTCDateTime, pair_check
 
@@ -231,9 +232,32 @@ def context_columns(connection: sa.Connection, procedure_id: int) -> dict[str, A
     }
 
 
+def _loaded_context(row: Interpretation) -> dict[str, Any] | None:
+    """The context from the rows the session already holds (the usual case), else None."""
+    from sijcare.db.models.pathway import Pathway
+    from sijcare.db.models.patient import Patient
+    from sijcare.db.models.procedure_record import ProcedureRecord
+
+    session = object_session(row)
+    if session is None:
+        return None
+    record = session.identity_map.get(identity_key(ProcedureRecord, row.procedure_id))
+    pathway = record and session.identity_map.get(identity_key(Pathway, record.pathway_id))
+    patient = pathway and session.identity_map.get(identity_key(Patient, pathway.patient_id))
+    if patient is None:
+        return None
+    return {
+        "clinic_id": patient.clinic_id,
+        "patient_id": patient.id,
+        "referred_at": pathway.opened_at,
+        "physician": (str(record.data.get("physician") or "")).strip()[:200] or None,
+    }
+
+
 @sa.event.listens_for(Interpretation, "before_insert")
 def _fill_query_columns(_mapper: Mapper[Any], connection: sa.Connection, row: Any) -> None:
     for name, value in result_columns(row.result).items():
         setattr(row, name, value)
-    for name, value in context_columns(connection, row.procedure_id).items():
+    context = _loaded_context(row) or context_columns(connection, row.procedure_id)
+    for name, value in context.items():
         setattr(row, name, value)
