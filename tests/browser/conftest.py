@@ -122,7 +122,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"the server exited early:\n{log.read_text()}")
@@ -132,7 +132,7 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], log: Path) -> None
                     return
         except OSError:
             time.sleep(0.2)
-    pytest.fail(f"the server did not answer within 30 s:\n{log.read_text()}")
+    pytest.fail(f"the server did not answer within 120 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="session")

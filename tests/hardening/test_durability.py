@@ -61,6 +61,9 @@ class Phone:
         assert answer.status_code == 200, answer.text
         self.csrf = answer.json()["csrf_token"]
 
+    def close(self) -> None:
+        self.client.close()
+
     def post(self, url: str, body: dict[str, object]) -> httpx.Response:
         return self.client.post(url, json=body, headers={"X-CSRF-Token": self.csrf})
 
@@ -75,6 +78,8 @@ class Ledger:
     unanswered: list[str] = field(default_factory=list)
     reports_unanswered: int = 0
     enough: threading.Event = field(default_factory=threading.Event)
+    before_kill: dict[str, int] = field(default_factory=dict)
+    reports_before_kill: int = 0
 
     def acknowledged(self) -> int:
         return len(self.scores) + len(self.reports)
@@ -131,16 +136,31 @@ def test_killed_server_loses_no_acknowledged_write_and_duplicates_none(
         performed_at=performed_at,
     )
     server.start()
-    phones = [
-        Phone(server.url, personas.patient.email, personas.patient.password) for _ in range(PHONES)
-    ]
-    for phone in phones:
-        phone.sign_in()
+    patient = personas.patient
+    phones = [Phone(server.url, patient.email, patient.password) for _ in range(PHONES)]
+    try:
+        for phone in phones:
+            phone.sign_in()
+        ledger = burst_kill_and_retry(server, phones, record.id, performed_at)
+    finally:
+        for phone in phones:
+            phone.close()
+    check_ledger(db, record.id, ledger)
+    print(
+        f"killed after {len(ledger.before_kill) + ledger.reports_before_kill} acknowledged writes;"
+        f" {len(ledger.unanswered)} scores and {ledger.reports_unanswered} reports unanswered;"
+        f" all {len(ledger.unanswered)} scores retried and stored once"
+    )
+
+
+def burst_kill_and_retry(
+    server: LiveServer, phones: list[Phone], procedure: int, performed_at: datetime
+) -> Ledger:
     ledger = Ledger()
     threads = [
         threading.Thread(
             target=send_burst,
-            args=(phone, list(range(n, WRITES, PHONES)), record.id, performed_at, ledger),
+            args=(phone, list(range(n, WRITES, PHONES)), procedure, performed_at, ledger),
         )
         for n, phone in enumerate(phones)
     ]
@@ -150,24 +170,26 @@ def test_killed_server_loses_no_acknowledged_write_and_duplicates_none(
     server.kill()
     for thread in threads:
         thread.join()
-    acknowledged_before = dict(ledger.scores)
+    ledger.before_kill = dict(ledger.scores)
+    ledger.reports_before_kill = len(ledger.reports)
     assert ledger.unanswered, "the kill came after the burst: nothing was in flight"
-
     server.start()
-    phone = phones[0]
     for key in ledger.unanswered:
         index = int(key.removeprefix("burst-"))
-        answer = phone.post(
-            f"/api/v1/portal/procedures/{record.id}/diary-entries", score(index, performed_at)
+        answer = phones[0].post(
+            f"/api/v1/portal/procedures/{procedure}/diary-entries", score(index, performed_at)
         )
         assert answer.status_code == 201, answer.text
         ledger.scores[key] = answer.json()["id"]
+    return ledger
 
+
+def check_ledger(db: Session, procedure: int, ledger: Ledger) -> None:
     with db.begin():
         stored = dict(
             db.execute(
                 sa.select(DiaryEntry.idempotency_key, DiaryEntry.id).where(
-                    DiaryEntry.procedure_id == record.id
+                    DiaryEntry.procedure_id == procedure
                 )
             ).all()
         )
@@ -175,14 +197,9 @@ def test_killed_server_loses_no_acknowledged_write_and_duplicates_none(
         interpretations = db.scalar(sa.select(sa.func.count()).select_from(Interpretation))
         audited = db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "diary.record"))
         reports = set(db.scalars(sa.select(SymptomReport.id)))
-    assert all(stored.get(key) == entry for key, entry in acknowledged_before.items())
+    assert all(stored.get(key) == entry for key, entry in ledger.before_kill.items())
     assert stored == ledger.scores
     assert entries == len(stored) == WRITES - REPORTS
     assert interpretations == entries and audited == entries
     assert set(ledger.reports) <= reports
     assert len(reports) <= REPORTS
-    print(
-        f"killed after {len(acknowledged_before) + len(ledger.reports)} acknowledged writes;"
-        f" {len(ledger.unanswered)} scores and {ledger.reports_unanswered} reports unanswered;"
-        f" all {len(ledger.unanswered)} scores retried and stored once"
-    )

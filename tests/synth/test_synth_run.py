@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from factories import password_hash
 from sijcare import knowledge as knowledge_loader
-from sijcare.db.enums import AppointmentKind, AppointmentStatus, PathwayStatus
 from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.db.enums import AppointmentKind, AppointmentStatus, PathwayStatus
 from sijcare.db.models import (
     Appointment,
     DiaryEntry,

@@ -262,11 +262,13 @@ def change_password(
     keep_token: str | None = None,
 ) -> None:
     """Change the actor's own password; other sessions of the user are signed out."""
-    errors = password_rules.problems(new)
-    if new != confirm:
-        errors.append(FieldError("confirm_password", msg("The two new passwords do not match.")))
     with db.begin():
         user = db.get_one(User, actor.user_id)
+        errors = password_rules.problems(new, context=(user.email, user.display_name))
+        if new != confirm:
+            errors.append(
+                FieldError("confirm_password", msg("The two new passwords do not match."))
+            )
         if not config.passwords.verify(user.password_hash, current):
             errors.insert(
                 0, FieldError("current_password", msg("This is not your current password."))

@@ -166,9 +166,7 @@ def _create(db: Session, now: datetime, passwords: Passwords, knowledge: Knowled
     staff = _actor(db, scheduler.id)
     clinician = _actor(db, physicians[0].user_id)
     ids = []
-    for (name, _, born, _), account in zip(
-        _PATIENTS + _STORY_PATIENTS, patient_users, strict=True
-    ):
+    for (name, _, born, _), account in zip(_PATIENTS + _STORY_PATIENTS, patient_users, strict=True):
         summary = patients.register_patient(
             db,
             actor=staff,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from sijcare.services.errors import FieldError, Message, msg
+from sijcare.services import password_policy
+from sijcare.services.errors import FieldError
 
-# NIST SP 800-63B asks for at least 8 characters; the clinic's records warrant more.
-MIN_LENGTH = 12
-MAX_LENGTH = 200
+MIN_LENGTH = password_policy.MIN_LENGTH
+MAX_LENGTH = password_policy.MAX_LENGTH
 
 
 class Passwords:
@@ -36,16 +37,15 @@ class Passwords:
         return self._hasher.check_needs_rehash(password_hash)
 
 
-def problems(password: str, *, field: str = "new_password") -> list[FieldError]:
-    """What is wrong with `password` as a new password (empty when it is acceptable)."""
-    message: Message | None = None
-    if len(password) < MIN_LENGTH:
-        message = msg("Use at least {count} characters.", count=MIN_LENGTH)
-    elif len(password) > MAX_LENGTH:
-        message = msg("Use at most {count} characters.", count=MAX_LENGTH)
-    elif not password.strip():
-        message = msg("The password cannot be only spaces.")
-    return [] if message is None else [FieldError(field, message)]
+def problems(
+    password: str, *, field: str = "new_password", context: Iterable[str] = ()
+) -> list[FieldError]:
+    """What is wrong with `password` as a new password (empty when it is acceptable).
+
+    The rules (NIST SP 800-63B: length, breached and common passwords, runs, the
+    account's own words) are in `sijcare.services.password_policy`.
+    """
+    return password_policy.problems(password, field=field, context=context)
 
 
 def temporary_password() -> str:

@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 SECRET = "soak-and-fault-runs-secret-key-0123456789abcdef"
 START_TIMEOUT_S = 60.0
@@ -36,6 +37,7 @@ class LiveServer:
         self.port = free_port()
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
+        self._output: Any = None
         self.starts = 0
 
     @property
@@ -50,7 +52,9 @@ class LiveServer:
             "SIJCARE_SECRET_KEY": SECRET,
             "SIJCARE_SECURE_COOKIES": "false",
         }
-        output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        self._close_output()
+        self._output = open(self.log, "ab") if self.log else subprocess.DEVNULL  # noqa: SIM115
+        output = self._output
         command = [sys.executable, "-m", "sijcare", "serve", "--host", "127.0.0.1"]
         self.process = subprocess.Popen(
             [*command, "--port", str(self.port)], env=env, stdout=output, stderr=output
@@ -76,6 +80,7 @@ class LiveServer:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
+        self._close_output()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -84,6 +89,12 @@ class LiveServer:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._close_output()
+
+    def _close_output(self) -> None:
+        if self._output is not None and self._output != subprocess.DEVNULL:
+            self._output.close()
+        self._output = None
 
     def rss_kb(self) -> int:
         """The server process's resident memory in KiB."""
