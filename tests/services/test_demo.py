@@ -32,7 +32,7 @@ def test_demo_loads_once_and_lists_its_logins(db: Session) -> None:
     loaded = demo.load_demo(db, now=NOW, passwords=Passwords(fast=True), knowledge=knowledge.load())
     assert loaded.created
     roles = sorted(login.role for login in loaded.logins)
-    assert roles.count("patient") == 4 and roles.count("clinician") == 4
+    assert roles.count("patient") == 8 and roles.count("clinician") == 4
     assert roles.count("scheduler") == 1 and roles.count("admin") == 1
     counts = {
         model.__name__: count(db, model)
@@ -45,7 +45,9 @@ def test_demo_loads_once_and_lists_its_logins(db: Session) -> None:
         model.__name__: count(db, model)
         for model in (User, Patient, Pathway, Appointment, DiaryEntry, Availability)
     } == counts
-    assert counts["Pathway"] == 4 and counts["Appointment"] == 2 and counts["DiaryEntry"] == 6
+    # Four patients at the scheduling stages and four brought to clinical stages
+    # (services/demo_pathways.py).
+    assert counts["Pathway"] == 8 and counts["Appointment"] == 6 and counts["DiaryEntry"] == 29
     with db.begin():
         assert (
             db.scalar(sa.select(AuditEvent.id).where(AuditEvent.action == "demo.load")) is not None
