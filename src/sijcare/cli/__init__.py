@@ -12,7 +12,19 @@ from pathlib import Path
 import click
 
 from sijcare import __version__
-from sijcare.cli import app, consent, csvio, diary, fhir, instructions, plan, screen, triage, worker
+from sijcare.cli import (
+    app,
+    consent,
+    csvio,
+    diary,
+    escalation,
+    fhir,
+    instructions,
+    plan,
+    screen,
+    triage,
+    worker,
+)
 from sijcare.cli.common import Context, run_guarded
 
 
@@ -42,6 +54,7 @@ cli.add_command(app.demo)
 cli.add_command(fhir.fhir)
 cli.add_command(worker.worker)
 cli.add_command(csvio.csv_group)
+cli.add_command(escalation.escalation)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -89,10 +89,10 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    for kind in UNAVAILABLE_ERRORS:
-        app.add_exception_handler(kind, _database_unavailable)
-    for kind in OUT_OF_RANGE_ERRORS:
-        app.add_exception_handler(kind, _out_of_range)
+    for unavailable in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(unavailable, _database_unavailable)
+    for out_of_range in OUT_OF_RANGE_ERRORS:
+        app.add_exception_handler(out_of_range, _out_of_range)
     app.openapi = _describing_error_bodies(app.openapi)  # type: ignore[method-assign]
 
 
@@ -276,7 +276,7 @@ def _error_without_database(
     locale = ctx.locale if ctx else platform.settings.default_locale
     if request.url.path.startswith("/api/"):
         return api_error(locale, status, message, headers=headers)
-    context = {
+    context: dict[str, Any] = {
         "actor": None,
         "csrf_token": "",
         "notice": None,

@@ -1,0 +1,56 @@
+"""`sijcare escalation`: escalate urgent symptom reports that nobody has acknowledged.
+
+Each round records one escalation for every emergency or call-now report still
+unacknowledged `escalation.after_minutes` after it was sent (the clinic's rule; see
+`sijcare.services.escalation`), then prints one line of counts, never a patient's data.
+`--once` runs a single round (for cron or a timer); without it rounds repeat every
+`--interval` seconds until the process is stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import click
+
+from sijcare import knowledge as knowledge_loader
+from sijcare.cli.common import Context
+from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.services import escalation as escalation_service
+from sijcare.settings import Settings
+from sijcare.web.platform import utc_now
+
+DEFAULT_INTERVAL_SECONDS = 60
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Run one round, then stop.")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    default=DEFAULT_INTERVAL_SECONDS,
+    show_default=True,
+    help="Seconds to wait between rounds.",
+)
+def escalation(once: bool, interval: int) -> None:
+    """Escalate urgent symptom reports left unacknowledged too long."""
+    settings = Settings.from_environ(os.environ)
+    context = click.get_current_context().find_object(Context)
+    knowledge = (
+        context.knowledge
+        if context is not None and context.clinic_config is not None
+        else knowledge_loader.load(settings.clinic_config)
+    )
+    engine = create_engine_for(settings.database_url)
+    sessions = session_factory(engine)
+    try:
+        while True:
+            with sessions() as db:
+                report = escalation_service.escalate_due(db, now=utc_now(), knowledge=knowledge)
+            click.echo(f"overdue {report.overdue}, escalated now {report.escalated}")
+            if once:
+                return
+            time.sleep(interval)
+    finally:
+        engine.dispose()
