@@ -65,7 +65,7 @@ def server(db_url: str, personas: Personas) -> Iterator[tuple[str, subprocess.Po
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 240  # imports are slow on a busy machine
         while len(_children(process.pid)) < 2 or not _answers(port):
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)

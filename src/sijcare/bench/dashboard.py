@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql
 
 from sijcare import knowledge as knowledge_loader
 from sijcare.bench.population import AS_OF, CONFIG
+from sijcare.db.base import UTCDateTime
 from sijcare.db.engine import create_engine_for
 from sijcare.db.models import Interpretation, SymptomReport
 from sijcare.services import outcomes
@@ -123,7 +124,7 @@ def _ddl(columns: list[sa.Column[Any]]) -> str:
             name = "BIGINT"
         elif isinstance(kind, sa.Float):
             name = "DOUBLE"
-        elif isinstance(kind, sa.DateTime):
+        elif isinstance(kind, sa.DateTime | UTCDateTime):
             name = "TIMESTAMPTZ"
         else:
             name = "VARCHAR"

@@ -4,13 +4,14 @@
 the peak memory of it and its workers together (the sum of their resident sets, sampled
 from /proc every 0.2 s). The database file and a JSON note of the measurement are kept
 under bench/results/data/ and reused by later runs with the same size, seed and
-knowledge version (the note says when and how it was measured). `copy_to_postgres`
+synthetic parameters (the note says when and how it was measured). `copy_to_postgres`
 loads the same rows into a fresh PostgreSQL database (COPY), so both engines answer
 from identical data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -51,8 +52,7 @@ def build(results: Path, size: Size, seed: int) -> tuple[Path, dict[str, Any]]:
     """The population's SQLite file and the note of its generation (made if missing)."""
     data = results / "data"
     data.mkdir(parents=True, exist_ok=True)
-    version = knowledge_loader.load(CONFIG).version
-    path = data / f"health-{size.name}-seed{seed}-{version}.db"
+    path = data / f"health-{size.name}-seed{seed}-{_parameters_key(size)}.db"
     note = path.with_suffix(".json")
     if path.exists() and note.exists():
         return path, json.loads(note.read_text())
@@ -81,6 +81,22 @@ def build(results: Path, size: Size, seed: int) -> tuple[Path, dict[str, Any]]:
     }
     note.write_text(json.dumps(measured, indent=2))
     return path, measured
+
+
+def _parameters_key(size: Size) -> str:
+    """A short fingerprint of what shapes the population: its size and the synth rules."""
+    knowledge = knowledge_loader.load(CONFIG)
+    shape = {
+        "size": [size.clinics, size.patients],
+        "rules": {k: r.value for k, r in knowledge.rules.items() if k.startswith("synth.")},
+        "tables": {
+            name: [dict(row) for row in table.rows]
+            for name, table in knowledge.tables.items()
+            if name.startswith("synth_")
+        },
+    }
+    digest = hashlib.sha256(json.dumps(shape, sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:12]
 
 
 def _run_measured(argv: list[str]) -> tuple[int, str]:
@@ -131,6 +147,23 @@ def _tree_rss(root: int) -> int:
         tree.update(children)
         frontier.extend(children)
     return sum(rss.get(pid, 0) for pid in tree)
+
+
+def on_postgres(sqlite_path: Path, server: str, name: str) -> tuple[str, float]:
+    """The PostgreSQL copy of the population: reused when it has the same diary, else made."""
+    url = f"{server}/{name}"
+    try:
+        engine = create_engine_for(url)
+        with engine.connect() as connection:
+            there = connection.execute(sa.text("SELECT count(*) FROM diary_entry")).scalar_one()
+        engine.dispose()
+    except sa.exc.SQLAlchemyError:
+        there = -1
+    with sqlite3.connect(sqlite_path) as source:
+        here = source.execute("SELECT count(*) FROM diary_entry").fetchone()[0]
+    if there == here:
+        return url, 0.0
+    return copy_to_postgres(sqlite_path, server, name)
 
 
 def copy_to_postgres(sqlite_path: Path, server: str, name: str) -> tuple[str, float]:

@@ -76,28 +76,18 @@ def run_all(size: str, seed: int, only: set[str], server: str) -> int:
     if "population" in only:
         _population(run, note)
     if postgres_url:
-        postgres_url, seconds = population.copy_to_postgres(path, server, f"sijcare_bench_{size}")
+        postgres_url, seconds = population.on_postgres(path, server, f"sijcare_bench_{size}")
         run.details["postgres_copy_seconds"] = round(seconds, 1)
     engines = {"sqlite": sqlite_url, **({"postgresql": postgres_url} if postgres_url else {})}
     if "interpret" in only:
-        _interpret(run, DIARIES[size])
+        _guarded(run, "interpret", lambda: _interpret(run, DIARIES[size]))
     if "dashboard" in only:
-        _dashboard(run, engines)
-    if "pages" in only:
-        for engine, url in engines.items():
-            for name, figures in pages.run(url).items():
-                run.add(
-                    "pages",
-                    engine,
-                    f"{name} p95",
-                    figures["p95_ms"],
-                    "ms",
-                    100.0,
-                    note=f"p50 {figures['p50_ms']} ms",
-                )
-    if "writes" in only:
-        for engine, url in engines.items():
-            _writes(run, engine, url)
+        _guarded(run, "dashboard", lambda: _dashboard(run, engines))
+    for engine, url in engines.items():
+        if "pages" in only:
+            _guarded(run, f"pages_{engine}", lambda e=engine, u=url: _pages(run, e, u))
+        if "writes" in only:
+            _guarded(run, f"writes_{engine}", lambda e=engine, u=url: _writes(run, e, u))
     run.details["seconds"] = round(time.perf_counter() - started)
     print(table(run))
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -105,6 +95,23 @@ def run_all(size: str, seed: int, only: set[str], server: str) -> int:
     out.write_text(json.dumps(as_json(run), indent=2, default=str))
     print(f"saved {out}")
     return 0
+
+
+def _guarded(run: Run, name: str, work: Any) -> None:
+    """Run one benchmark; a failure is reported and the others still run."""
+    try:
+        work()
+    except Exception as exc:  # noqa: BLE001 (the report names it; the run goes on)
+        run.details.setdefault("failures", {})[name] = f"{type(exc).__name__}: {exc}"[:2000]
+        print(f"  {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+
+
+def _pages(run: Run, engine: str, url: str) -> None:
+    for name, figures in pages.run(url).items():
+        run.add(
+            "pages", engine, f"{name} p95", figures["p95_ms"], "ms", 100.0,
+            note=f"p50 {figures['p50_ms']} ms",
+        )  # fmt: skip
 
 
 def _postgres(server: str) -> str | None:

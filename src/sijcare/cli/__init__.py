@@ -14,14 +14,17 @@ import click
 from sijcare import __version__
 from sijcare.cli import (
     app,
+    backup,
     consent,
     csvio,
     diary,
     escalation,
     fhir,
     instructions,
+    outcomes,
     plan,
     screen,
+    synth,
     triage,
     worker,
 )
@@ -55,6 +58,22 @@ cli.add_command(fhir.fhir)
 cli.add_command(worker.worker)
 cli.add_command(csvio.csv_group)
 cli.add_command(escalation.escalation)
+cli.add_command(synth.synth)
+cli.add_command(outcomes.outcomes_command)
+cli.add_command(outcomes.reinterpret_command)
+cli.add_command(backup.backup_command)
+cli.add_command(backup.restore_command)
+
+
+def _same_help_option(command: click.Command) -> None:
+    # Click caches a command's help option the first time it is built; a subcommand run
+    # on its own (as tests do) would otherwise answer only to --help.
+    command.context_settings.setdefault("help_option_names", ["-h", "--help"])
+    for sub in getattr(command, "commands", {}).values():
+        _same_help_option(sub)
+
+
+_same_help_option(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

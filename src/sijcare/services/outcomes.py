@@ -376,11 +376,13 @@ class Queries:
         return sa.case(*whens, else_=0)
 
     def _diary_ended(self) -> sa.ColumnElement[bool]:
-        whens = [
-            ((READINGS.c.kind == kind) & (READINGS.c.anesthetic == agent), self.now - length)
-            for (kind, agent), (_prompts, length) in self.diaries.items()
-        ]
-        return READINGS.c.performed_at <= sa.case(*whens, else_=None)
+        c = READINGS.c
+        return sa.or_(
+            *(
+                (c.kind == kind) & (c.anesthetic == agent) & (c.performed_at <= self.now - length)
+                for (kind, agent), (_prompts, length) in self.diaries.items()
+            )
+        )
 
     def pairs(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
         later, earlier = READINGS.alias("later"), READINGS.alias("earlier")
@@ -457,7 +459,9 @@ def _median(
         .where(*where)
         .subquery("ranked")
     )
-    middle = sa.or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
+    # The middle row (n odd) or rows (n even): 2 x rank is n, n + 1 or n + 2. Integer
+    # arithmetic only, so every engine reads it alike.
+    middle = (2 * ranked.c.rank).between(ranked.c.n, ranked.c.n + 2)
     return (
         sa.select(ranked.c.key, sa.func.avg(ranked.c.value).label("median"))
         .where(middle)

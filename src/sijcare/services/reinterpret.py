@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from sijcare.services import diary
 Progress = Callable[[int], None]
 
 
-def stale_query(knowledge: Knowledge) -> sa.Select[tuple[int]]:
+def stale_query(knowledge: Knowledge) -> sa.Select[Any]:
     """The ids of the procedures whose diary must be read again, in id order."""
     current = (
         sa.select(Interpretation.id)
@@ -58,9 +59,11 @@ def reinterpret_stale(
     done, after = 0, 0
     while True:
         with db.begin():
-            ids = db.scalars(
-                stale_query(knowledge).where(ProcedureRecord.id > after).limit(batch_size)
-            ).all()
+            ids: list[int] = list(
+                db.scalars(
+                    stale_query(knowledge).where(ProcedureRecord.id > after).limit(batch_size)
+                )
+            )
             for procedure_id in ids:
                 _reinterpret(db, procedure_id, knowledge, now)
         if not ids:
