@@ -80,15 +80,28 @@ def upgrade() -> None:
     click.echo(f"database is at revision {migrate.current_revision(settings.database_url)}")
 
 
+# Enough earlier patients for the quality dashboard to show figures; few enough to load
+# in seconds.
+DEMO_HISTORY_PATIENTS = 80
+
+
 @click.command()
 @click.option("--serve/--no-serve", "then_serve", default=True, help="Serve the app afterwards.")
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, help="Port to listen on (default 8000).")
-def demo(then_serve: bool, host: str | None, port: int | None) -> None:
+@click.option(
+    "--history",
+    type=click.IntRange(0, 5000),
+    default=DEMO_HISTORY_PATIENTS,
+    show_default=True,
+    help="Earlier patients of the demo clinic, drawn like `sijcare synth` (seed 1).",
+)
+def demo(then_serve: bool, host: str | None, port: int | None, history: int) -> None:
     """Set up the database, load a demo clinic, print its logins and serve the app."""
     from sijcare import knowledge as knowledge_loader
     from sijcare.services import demo as demo_data
     from sijcare.services.passwords import Passwords
+    from sijcare.synth.run import synthesize_into
     from sijcare.web.platform import utc_now
 
     settings = _settings()
@@ -96,13 +109,28 @@ def demo(then_serve: bool, host: str | None, port: int | None) -> None:
         raise click.ClickException("the demo clinic is not loaded in production (SIJCARE_ENV)")
     migrate.upgrade(settings.database_url)
     engine = create_engine_for(settings.database_url)
+    now = utc_now()
+    knowledge = knowledge_loader.load(settings.clinic_config)
+
+    def earlier_patients(clinic_id: int, password_hash: str) -> None:
+        synthesize_into(
+            engine,
+            clinic_id=clinic_id,
+            patients=history,
+            seed=1,
+            now=now,
+            knowledge=knowledge,
+            password_hash=password_hash,
+        )
+
     try:
         with session_factory(engine)() as session:
             result = demo_data.load_demo(
                 session,
-                now=utc_now(),
+                now=now,
                 passwords=Passwords(),
-                knowledge=knowledge_loader.load(settings.clinic_config),
+                knowledge=knowledge,
+                history=earlier_patients if history else None,
             )
     finally:
         engine.dispose()

@@ -5,11 +5,13 @@ logins again. Every demo account has the password `DEMO_PASSWORD`. The demo is f
 local trial only (`sijcare demo` refuses to run in production).
 
 Times are relative to `now`: hours start on the Monday of the current week, and the
-appointments and the procedure fall around today.
+appointments and the procedure fall around today. The clinic's earlier patients (its
+history, for the quality dashboard and a full worklist) come from `history`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -116,25 +118,46 @@ _STORY_PATIENTS = (
 )
 
 
+History = Callable[[int, str], None]
+
+
 def load_demo(
-    db: Session, *, now: datetime, passwords: Passwords, knowledge: Knowledge
+    db: Session,
+    *,
+    now: datetime,
+    passwords: Passwords,
+    knowledge: Knowledge,
+    history: History | None = None,
 ) -> DemoResult:
-    """Create the demo clinic unless it exists; the logins either way."""
+    """Create the demo clinic unless it exists; the logins either way.
+
+    `history(clinic_id, password_hash)`, when given, writes the clinic's earlier patients
+    (the CLI passes a small synthetic run) once its people and places exist and before
+    the hand-made patients book their times, so those take what is still free.
+    """
     with db.begin():
         exists = db.scalar(sa.select(Clinic.id).where(Clinic.name == DEMO_CLINIC)) is not None
     if not exists:
-        _create(db, now, passwords, knowledge)
+        _create(db, now, passwords, knowledge, history)
     with db.begin():
         users = db.execute(
             sa.select(User.role, User.display_name, User.email)
             .join(Clinic, Clinic.id == User.clinic_id)
-            .where(Clinic.name == DEMO_CLINIC)
+            .where(Clinic.name == DEMO_CLINIC, User.email.in_(_demo_emails()))
             .order_by(User.role, User.id)
         ).all()
     return DemoResult(not exists, [DemoLogin(r.value, n, e) for r, n, e in users])
 
 
-def _create(db: Session, now: datetime, passwords: Passwords, knowledge: Knowledge) -> None:
+def _demo_emails() -> list[str]:
+    """The hand-made accounts (the history's patients are not listed as logins)."""
+    people = [row[1] for row in _PRACTITIONERS + _PATIENTS + _STORY_PATIENTS]
+    return ["admin@example.org", "scheduler@example.org", *people]
+
+
+def _create(
+    db: Session, now: datetime, passwords: Passwords, knowledge: Knowledge, history: History | None
+) -> None:
     password_hash = passwords.hash(DEMO_PASSWORD)
     with db.begin():
         clinic = Clinic(name=DEMO_CLINIC, time_zone=ZONE)
@@ -163,6 +186,8 @@ def _create(db: Session, now: datetime, passwords: Passwords, knowledge: Knowled
             user(name, email, Role.PATIENT, locale)
             for name, email, _, locale in _PATIENTS + _STORY_PATIENTS
         ]
+    if history is not None:
+        history(clinic.id, password_hash)
     staff = _actor(db, scheduler.id)
     clinician = _actor(db, physicians[0].user_id)
     ids = []

@@ -11,7 +11,7 @@ The run refuses a seed whose clinics are already in the database.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -92,12 +92,65 @@ def synthesize(
         raise InputError("--patients", "must not be negative")
     if now.utcoffset() is None:
         raise InputError("now", "needs a time zone")
-    params = parameters_from(knowledge)
-    zone = ZoneInfo(knowledge.text("clinic.time_zone"))
-    ctx = people.Context(seed, now, zone, knowledge, params)
+    ctx = _context(seed, now, knowledge)
     plans = _create_clinics(engine, ctx, clinics, password_hash)
     summary = SynthSummary(seed=seed, now=now, clinics=clinics, patients=patients)
     summary.logins = _logins(engine, plans)
+    _populate(
+        engine, ctx, plans, patients, password_hash,
+        clinic_config, workers, batch_size, summary, progress,
+    )  # fmt: skip
+    return summary
+
+
+def synthesize_into(
+    engine: Engine,
+    *,
+    clinic_id: int,
+    patients: int,
+    seed: int,
+    now: datetime,
+    knowledge: Knowledge,
+    password_hash: str,
+) -> SynthSummary:
+    """Write `patients` synthetic patients into an existing clinic (the demo's history).
+
+    The clinic's physicians with an account each get a procedure room of their own (the
+    first room with fluoroscopy at one of their locations that no other physician took);
+    a physician left without a room sees no synthetic patients, so two physicians never
+    share a booked room. Patients are spread over the locations of those rooms. Drawn in
+    this process; for a small run only (see the module).
+    """
+    if patients < 0:
+        raise InputError("patients", "must not be negative")
+    if now.utcoffset() is None:
+        raise InputError("now", "needs a time zone")
+    ctx = _context(seed, now, knowledge)
+    plans = _existing_clinic(engine, clinic_id)
+    summary = SynthSummary(seed=seed, now=now, clinics=1, patients=patients)
+    _populate(engine, ctx, plans, patients, password_hash, None, 1, max(patients, 1), summary, None)
+    with Session(engine) as db, db.begin():
+        db.add(_load_event(ctx, clinic_id))
+    return summary
+
+
+def _context(seed: int, now: datetime, knowledge: Knowledge) -> people.Context:
+    zone = ZoneInfo(knowledge.text("clinic.time_zone"))
+    return people.Context(seed, now, zone, knowledge, parameters_from(knowledge))
+
+
+def _populate(
+    engine: Engine,
+    ctx: people.Context,
+    plans: list[ClinicPlan],
+    patients: int,
+    password_hash: str,
+    clinic_config: Path | None,
+    workers: int,
+    batch_size: int,
+    summary: SynthSummary,
+    progress: Progress | None,
+) -> None:
     tasks = list(_tasks(plans, patients))
     with engine.connect() as connection:
         ids = writer.Ids(connection, TABLES)
@@ -110,7 +163,6 @@ def synthesize(
     _flush(engine, maker, pending, summary, progress)
     with engine.begin() as connection:
         writer.finish(connection, TABLES)
-    return summary
 
 
 def _flush(
@@ -242,18 +294,74 @@ def _clinic(
         physicians.append(
             Physician(practitioner.id, user.id, display, room.id, _sentences(QUALIFICATIONS))
         )
-    db.add(
-        AuditEvent(
-            at=ctx.now,
-            clinic_id=clinic.id,
-            actor_role="system",
-            action="synth.load",
-            target_type="clinic",
-            target_id=str(clinic.id),
-            detail={"seed": ctx.seed},
-        )
-    )
+    db.add(_load_event(ctx, clinic.id))
     return ClinicPlan(index, clinic.id, location.id, location.name, tuple(physicians))
+
+
+def _load_event(ctx: people.Context, clinic_id: int) -> AuditEvent:
+    return AuditEvent(
+        at=ctx.now,
+        clinic_id=clinic_id,
+        actor_role="system",
+        action="synth.load",
+        target_type="clinic",
+        target_id=str(clinic_id),
+        detail={"seed": ctx.seed},
+    )
+
+
+def _existing_clinic(engine: Engine, clinic_id: int) -> list[ClinicPlan]:
+    """One plan per location of the clinic whose rooms its physicians got (see above)."""
+    with Session(engine) as db, db.begin():
+        if db.get(Clinic, clinic_id) is None:
+            raise InputError("clinic", f"no clinic {clinic_id}")
+        practitioners = db.scalars(
+            sa.select(Practitioner)
+            .where(
+                Practitioner.clinic_id == clinic_id,
+                Practitioner.kind == PractitionerKind.PHYSICIAN,
+                Practitioner.user_id.is_not(None),
+            )
+            .order_by(Practitioner.id)
+        ).all()
+        taken: set[int] = set()
+        by_location: dict[int, tuple[str, list[Physician]]] = {}
+        for practitioner in practitioners:
+            rooms = db.execute(
+                sa.select(Room.id, Location.id, Location.name)
+                .join(Location, Location.id == Room.location_id)
+                .join(PractitionerLocation, PractitionerLocation.location_id == Location.id)
+                .where(
+                    PractitionerLocation.practitioner_id == practitioner.id,
+                    Room.fluoroscopy.is_(True),
+                )
+                .order_by(Location.id, Room.id)
+            ).all()
+            free = _rooms_not_taken(rooms, taken)
+            if not free or practitioner.user_id is None:
+                continue
+            room_id, location_id, location_name = free[0]
+            taken.add(room_id)
+            physician = Physician(
+                practitioner.id,
+                practitioner.user_id,
+                practitioner.name,
+                room_id,
+                _sentences(practitioner.qualifications or ""),
+            )
+            by_location.setdefault(location_id, (location_name, []))[1].append(physician)
+    if not by_location:
+        raise InputError("clinic", "has no physician with an account and a procedure room")
+    return [
+        ClinicPlan(index, clinic_id, location_id, name, tuple(physicians))
+        for index, (location_id, (name, physicians)) in enumerate(sorted(by_location.items()))
+    ]
+
+
+def _rooms_not_taken(
+    rooms: Sequence[sa.Row[int, int, str]], taken: set[int]
+) -> list[tuple[int, int, str]]:
+    return [(room, location, name) for room, location, name in rooms if room not in taken]
 
 
 def _sentences(lines: str) -> str:
