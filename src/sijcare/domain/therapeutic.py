@@ -30,7 +30,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge, Provenance
@@ -144,7 +143,8 @@ def interpret_therapeutic(
     tz = local_zone(time_zone or knowledge.text("clinic.time_zone"), where="time_zone")
     warnings = check_baseline(procedure.baseline_pain, knowledge)
     points = relief_points(scores, procedure.baseline_pain, procedure.performed_at)
-    days = tuple(_day(procedure.performed_at, p.recorded_at, tz) for p in points)
+    injection_day = procedure.performed_at.astimezone(tz).date()
+    days = tuple((p.recorded_at.astimezone(tz).date() - injection_day).days for p in points)
     milestones = tuple(
         _milestone(name, points, days, procedure.baseline_pain, knowledge) for name in MILESTONES
     )
@@ -192,10 +192,6 @@ def interpret_therapeutic(
             },
         ),
     )
-
-
-def _day(injected_at: datetime, at: datetime, tz: ZoneInfo) -> int:
-    return (at.astimezone(tz).date() - injected_at.astimezone(tz).date()).days
 
 
 def _milestone(
