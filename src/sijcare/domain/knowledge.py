@@ -8,11 +8,12 @@ override and the knowledge version travel with every result (`Provenance`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from sijcare.domain.errors import InputError
 
@@ -155,3 +156,27 @@ class Knowledge:
             rules=MappingProxyType({k: self.rule(k).value for k in rule_keys}),
             inputs=MappingProxyType(dict(inputs)),
         )
+
+
+Derived = TypeVar("Derived")
+
+
+def per_knowledge(build: Callable[[Knowledge], Derived]) -> Callable[[Knowledge], Derived]:
+    """`build`, run once per Knowledge object: for indexes derived from its tables.
+
+    Keyed by identity (a Knowledge holds unhashable mappings); an entry is dropped with
+    the Knowledge it was built from. A race builds twice and keeps one: no harm.
+    """
+    built: dict[int, tuple[weakref.ref[Knowledge], Derived]] = {}
+
+    def derived(knowledge: Knowledge) -> Derived:
+        key = id(knowledge)
+        cached = built.get(key)
+        if cached is not None and cached[0]() is knowledge:
+            return cached[1]
+        value = build(knowledge)
+        built[key] = (weakref.ref(knowledge, lambda _: built.pop(key, None)), value)
+        return value
+
+    derived.__doc__ = build.__doc__
+    return derived

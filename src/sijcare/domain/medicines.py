@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.knowledge import Knowledge, per_knowledge
 
 V = TypeVar("V")
 
@@ -90,6 +90,9 @@ def words(text: str) -> Phrase:
     return tuple(re.findall(r"[^\W_]+", plain))
 
 
+# Built once per Knowledge: it normalises every name of every table, which costs more
+# than the screening that asks for it.
+@per_knowledge
 def index_medicines(knowledge: Knowledge) -> MedicineIndex:
     """The index of the medicine tables, one per `Category`."""
     phrases: dict[Phrase, list[tuple[Category, Row]]] = {}

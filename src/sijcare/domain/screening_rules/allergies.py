@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 
 from sijcare.domain.intake import Allergy, AllergyKind, PastReaction, ReactionTo
+from sijcare.domain.knowledge import Knowledge, per_knowledge
 from sijcare.domain.medicines import Phrase, find_phrases, words
 from sijcare.domain.screening_rules import timeline
 from sijcare.domain.screening_rules.findings import Action, Case, Finding, Option, Severity
@@ -72,8 +73,12 @@ def classify(
 
 
 def _substances(case: Case) -> Substances:
+    return _substance_index(case.knowledge)
+
+
+@per_knowledge  # every name of three tables, normalised: once per Knowledge
+def _substance_index(k: Knowledge) -> Substances:
     index: dict[Phrase, list[tuple[AllergyKind, Mapping[str, Any] | None]]] = {}
-    k = case.knowledge
     named: list[tuple[AllergyKind, Mapping[str, Any], Mapping[str, Any] | None]] = [
         (AllergyKind.ANESTHETIC, row, None) for row in k.table("anesthetics")
     ]
