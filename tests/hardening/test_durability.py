@@ -2,18 +2,18 @@
 duplicates none (both engines).
 
 The app runs as a real server process (`sijcare.soak.server.LiveServer`). Four phones
-(threads, each signed in as the patient) send diary scores, each with its own
-idempotency key, and symptom reports. Once enough writes are acknowledged the server
-gets SIGKILL, while requests are in flight. It is started again on the same database;
-the phones retry every diary score that got no answer, with the same key (as the
-portal's form and API let a phone do). Then:
+(threads, each signed in as the patient) send diary scores and symptom reports, each
+with its own idempotency key. Once enough writes are acknowledged the server gets
+SIGKILL, while requests are in flight. It is started again on the same database; the
+phones retry every score and report that got no answer, with the same key (as the
+portal's forms and API let a phone do), and send every acknowledged report once more
+(a phone that missed the answer). Then:
 - every acknowledged score and report is stored, with the id the phone was given;
-- every key is stored exactly once (retries returned the first entry);
+- every key is stored exactly once (retries returned the first entry or report);
 - each score's interpretation and audit event were committed with it (same counts);
+- each report has one `create` audit event (a repeat is audited as a repeat): one red
+  flag per report in the clinicians' inbox;
 - the sessions survived the restart (the retries reuse the phones' sign-in).
-
-Symptom reports carry no idempotency key yet, so unanswered ones are not retried (a
-retry could store the report twice); see docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -74,12 +74,15 @@ class Ledger:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     scores: dict[str, int] = field(default_factory=dict)  # key -> entry id
-    reports: list[int] = field(default_factory=list)
+    reports: dict[str, int] = field(default_factory=dict)  # key -> report id
     unanswered: list[str] = field(default_factory=list)
-    reports_unanswered: int = 0
+    reports_unanswered: list[str] = field(default_factory=list)
     enough: threading.Event = field(default_factory=threading.Event)
     before_kill: dict[str, int] = field(default_factory=dict)
-    reports_before_kill: int = 0
+    reports_before_kill: dict[str, int] = field(default_factory=dict)
+    # Unanswered writes the killed server had committed (the answer was lost): their
+    # retries are replays.
+    committed_unanswered: int = 0
 
     def acknowledged(self) -> int:
         return len(self.scores) + len(self.reports)
@@ -97,15 +100,23 @@ def score(index: int, performed_at: datetime) -> dict[str, object]:
     return {"pain": index % 11, "recorded_at": at.isoformat(), "idempotency_key": f"burst-{index}"}
 
 
+def symptoms(index: int) -> dict[str, object]:
+    return {"site_redness": True, "idempotency_key": f"report-{index}"}
+
+
+def is_report(index: int) -> bool:
+    return index % (WRITES // REPORTS) == 0
+
+
 def send_burst(
     phone: Phone, indexes: list[int], procedure: int, performed_at: datetime, ledger: Ledger
 ) -> None:
     for index in indexes:
-        report = index % (WRITES // REPORTS) == 0
+        report = is_report(index)
         url = f"/api/v1/portal/procedures/{procedure}/" + (
             "symptom-reports" if report else "diary-entries"
         )
-        body = {"site_redness": True} if report else score(index, performed_at)
+        body = symptoms(index) if report else score(index, performed_at)
         try:
             answer = phone.post(url, body)
         except httpx.TransportError:
@@ -113,11 +124,11 @@ def send_burst(
         with ledger.lock:
             if answer is not None and answer.status_code == 201:
                 if report:
-                    ledger.reports.append(answer.json()["report_id"])
+                    ledger.reports[f"report-{index}"] = answer.json()["report_id"]
                 else:
                     ledger.scores[f"burst-{index}"] = answer.json()["id"]
             elif report:
-                ledger.reports_unanswered += 1
+                ledger.reports_unanswered.append(f"report-{index}")
             else:
                 ledger.unanswered.append(f"burst-{index}")
             if ledger.acknowledged() >= KILL_AFTER:
@@ -141,20 +152,23 @@ def test_killed_server_loses_no_acknowledged_write_and_duplicates_none(
     try:
         for phone in phones:
             phone.sign_in()
-        ledger = burst_kill_and_retry(server, phones, record.id, performed_at)
+        ledger = burst_kill_and_retry(server, db, phones, record.id, performed_at)
     finally:
         for phone in phones:
             phone.close()
     check_ledger(db, record.id, ledger)
+    acknowledged = len(ledger.before_kill) + len(ledger.reports_before_kill)
     print(
-        f"killed after {len(ledger.before_kill) + ledger.reports_before_kill} acknowledged writes;"
-        f" {len(ledger.unanswered)} scores and {ledger.reports_unanswered} reports unanswered;"
-        f" all {len(ledger.unanswered)} scores retried and stored once"
+        f"killed after {acknowledged} acknowledged writes;"
+        f" {len(ledger.unanswered)} scores and {len(ledger.reports_unanswered)} reports"
+        " unanswered; all retried with their keys and stored once;"
+        f" {len(ledger.reports_before_kill)} acknowledged reports sent again, none duplicated;"
+        f" {ledger.committed_unanswered} unanswered writes had been committed"
     )
 
 
 def burst_kill_and_retry(
-    server: LiveServer, phones: list[Phone], procedure: int, performed_at: datetime
+    server: LiveServer, db: Session, phones: list[Phone], procedure: int, performed_at: datetime
 ) -> Ledger:
     ledger = Ledger()
     threads = [
@@ -171,8 +185,13 @@ def burst_kill_and_retry(
     for thread in threads:
         thread.join()
     ledger.before_kill = dict(ledger.scores)
-    ledger.reports_before_kill = len(ledger.reports)
+    ledger.reports_before_kill = dict(ledger.reports)
     assert ledger.unanswered, "the kill came after the burst: nothing was in flight"
+    assert ledger.reports_unanswered, "every report was answered: none to retry"
+    with db.begin():
+        keys = set(db.scalars(sa.select(DiaryEntry.idempotency_key)))
+        keys |= set(db.scalars(sa.select(SymptomReport.idempotency_key)))
+    ledger.committed_unanswered = len(keys & {*ledger.unanswered, *ledger.reports_unanswered})
     server.start()
     for key in ledger.unanswered:
         index = int(key.removeprefix("burst-"))
@@ -181,6 +200,15 @@ def burst_kill_and_retry(
         )
         assert answer.status_code == 201, answer.text
         ledger.scores[key] = answer.json()["id"]
+    # Unanswered reports, then the acknowledged ones again: each key answers with one report.
+    for key in [*ledger.reports_unanswered, *ledger.reports_before_kill]:
+        index = int(key.removeprefix("report-"))
+        answer = phones[1].post(
+            f"/api/v1/portal/procedures/{procedure}/symptom-reports", symptoms(index)
+        )
+        assert answer.status_code == 201, answer.text
+        first = ledger.reports.setdefault(key, answer.json()["report_id"])
+        assert answer.json()["report_id"] == first, key
     return ledger
 
 
@@ -196,10 +224,15 @@ def check_ledger(db: Session, procedure: int, ledger: Ledger) -> None:
         entries = db.scalar(sa.select(sa.func.count()).select_from(DiaryEntry))
         interpretations = db.scalar(sa.select(sa.func.count()).select_from(Interpretation))
         audited = db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "diary.record"))
-        reports = set(db.scalars(sa.select(SymptomReport.id)))
+        reports = dict(db.execute(sa.select(SymptomReport.idempotency_key, SymptomReport.id)).all())
+        report_rows = db.scalar(sa.select(sa.func.count()).select_from(SymptomReport))
+        reports_audited = db.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == "symptom_report.create")
+        )
     assert all(stored.get(key) == entry for key, entry in ledger.before_kill.items())
     assert stored == ledger.scores
     assert entries == len(stored) == WRITES - REPORTS
     assert interpretations == entries and audited == entries
-    assert set(ledger.reports) <= reports
-    assert len(reports) <= REPORTS
+    assert all(reports.get(key) == report for key, report in ledger.reports_before_kill.items())
+    assert reports == ledger.reports
+    assert report_rows == len(reports) == reports_audited == REPORTS

@@ -11,21 +11,30 @@ If storing fails, the outcome says so (`report_id` is None) and carries the clin
 number at this hour: the page then tells the patient to phone instead of pretending the
 clinic received the report. What the patient is shown comes from the result's patient
 sentences only; the clinicians' rationale stays in the stored result.
+
+A phone may send the same report twice (a retry after no answer, a double tap). A report
+sent with an `idempotency_key` is stored once: a repeat with the same key by the same
+patient for the same injection returns the stored report and its stored advice (no second
+row, so no second red flag in the inbox and no second escalation e-mail), audited as
+`symptom_report.create_repeated`. The same key from another patient or for another
+injection is refused. Two requests racing with one key: the unique constraint lets one
+row in and the other request returns it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from sijcare.db.models import SymptomReport
+from sijcare.db.models import ProcedureRecord, SymptomReport
 from sijcare.domain.contact import Contact, who_to_call
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
@@ -39,6 +48,11 @@ from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
 
 log = logging.getLogger(__name__)
+
+# A client's key for one report: the form's token (`secrets.token_urlsafe`), a UUID, or
+# the like; the column holds 64 characters.
+IDEMPOTENCY_KEY_MAX_LENGTH = 64
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._~:-]{1,64}$"
 
 # What each REPORT.json reading's range error means for the patient.
 _MESSAGES = {
@@ -95,12 +109,17 @@ class Advice:
 
 @dataclass(frozen=True)
 class TriageOutcome:
-    """The triage answer; `report_id` is None when the report could not be stored."""
+    """The triage answer; `report_id` is None when the report could not be stored.
+
+    A repeat of an earlier report (`replayed`) carries the stored advice, and `result` is
+    None: the core's full result of the first report is in `SymptomReport.result`.
+    """
 
     advice: Advice
-    result: TriageResult
+    result: TriageResult | None
     report_id: int | None
     clinic: Contact  # the clinic's number at this hour, for "please phone us"
+    replayed: bool = False
 
     @property
     def stored(self) -> bool:
@@ -160,15 +179,21 @@ def report_symptoms(
     symptoms: Mapping[str, Any],
     knowledge: Knowledge,
     now: datetime,
+    idempotency_key: str | None = None,
 ) -> TriageOutcome:
     """Triage the patient's `symptoms` (the `symptoms` object of REPORT.json) at `now`.
 
     Only the patient reports. Bad answers raise `Invalid` with the REPORT.json key as the
-    field (`temperature_f`); nothing is stored then.
+    field (`temperature_f`); nothing is stored then. A repeat of `idempotency_key` returns
+    the report already stored with it (see the module docstring).
     """
     with db.begin():
         record, pathway, patient = diary.load_record(db, actor, procedure_id)
         diary.require_own(actor, patient)
+        key = _checked_key(idempotency_key)
+        replay = _replay(db, actor, record, patient.id, key, knowledge, now)
+        if replay is not None:
+            return replay
         document, pathway_id, patient_id = dict(record.data), pathway.id, patient.id
     unknown = sorted(set(symptoms) - SYMPTOM_KEYS)
     if unknown:
@@ -188,6 +213,7 @@ def report_symptoms(
                 disposition=result.disposition.value,
                 result=to_jsonable(result),
                 knowledge_version=knowledge.version,
+                idempotency_key=key,
             )
             db.add(row)
             db.flush()
@@ -201,11 +227,83 @@ def report_symptoms(
                 patient_id=patient_id,
                 detail={"procedure_id": procedure_id, "fields": sorted(symptoms)},
             )
+    except IntegrityError as exc:
+        raced = _after_race(db, actor, procedure_id, key, knowledge, now) if key else None
+        if raced is not None:
+            return raced
+        return _not_stored(exc, advice, result, clinic)
     except SQLAlchemyError as exc:
-        # No patient values in the log: the exception's text may hold the report.
-        log.error("A symptom report could not be stored (%s).", type(exc).__name__)
-        return TriageOutcome(advice, result, None, clinic)
+        return _not_stored(exc, advice, result, clinic)
     return TriageOutcome(advice, result, row.id, clinic)
+
+
+def _not_stored(
+    exc: SQLAlchemyError, advice: Advice, result: TriageResult, clinic: Contact
+) -> TriageOutcome:
+    # No patient values in the log: the exception's text may hold the report.
+    log.error("A symptom report could not be stored (%s).", type(exc).__name__)
+    return TriageOutcome(advice, result, None, clinic)
+
+
+def _checked_key(key: str | None) -> str | None:
+    """The report's key, or None; a malformed one (not ours or a client's) is refused."""
+    if not key:
+        return None
+    if re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key) is None:
+        expired = msg("This form has expired. Go back, reload the page and try again.")
+        raise Invalid([FieldError("idempotency_key", expired)])
+    return key
+
+
+def _replay(
+    db: Session,
+    actor: Actor,
+    record: ProcedureRecord,
+    patient_id: int,
+    key: str | None,
+    knowledge: Knowledge,
+    now: datetime,
+) -> TriageOutcome | None:
+    """The outcome of the report already stored with `key`, if this patient sent it for
+    this injection; call inside a transaction, after the access check."""
+    if not key:
+        return None
+    found = db.scalar(sa.select(SymptomReport).where(SymptomReport.idempotency_key == key))
+    if found is None:
+        return None
+    if found.procedure_id != record.id or found.reported_by != actor.user_id:
+        raise Conflict(msg("This form was already used. Reload the page and try again."))
+    audit.record(
+        db,
+        actor=actor,
+        action="symptom_report.create_repeated",
+        at=now,
+        target_type="symptom_report",
+        target_id=found.id,
+        patient_id=patient_id,
+        detail={"procedure_id": record.id},
+    )
+    return TriageOutcome(
+        advice=Advice.of(found.result, found.reported_at),
+        result=None,
+        report_id=found.id,
+        clinic=who_to_call(now, knowledge, emergency=False),
+        replayed=True,
+    )
+
+
+def _after_race(
+    db: Session, actor: Actor, procedure_id: int, key: str, knowledge: Knowledge, now: datetime
+) -> TriageOutcome | None:
+    """A concurrent request with the same key stored its report first: return that one.
+
+    None when no report holds the key (the insert failed for another reason)."""
+    try:
+        with db.begin():
+            record, _pathway, patient = diary.load_record(db, actor, procedure_id)
+            return _replay(db, actor, record, patient.id, key, knowledge, now)
+    except SQLAlchemyError:
+        return None
 
 
 def _parse(

@@ -1,6 +1,8 @@
 """Symptoms a patient reports after the procedure, the triage result and its acknowledgement.
 
 An acknowledgement has both `acknowledged_at` and `acknowledged_by`; a note needs both.
+`idempotency_key` is the key of the form or API call that sent the report: a retry with the
+same key returns this report instead of storing a second one.
 """
 
 from __future__ import annotations
@@ -38,3 +40,4 @@ class SymptomReport(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     acknowledged_note: Mapped[str | None] = mapped_column(sa.String(1000))
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)

@@ -5,6 +5,10 @@ and the core decides what to do and who to call at this hour. The answer page sh
 number to call first; for an emergency, the emergency number in large text. When the
 report cannot be stored, the page says so and gives the clinic's number instead of
 pretending it was received (status 503).
+
+The form carries a one-time `form_token` and the API takes an `idempotency_key`: sending
+the same report twice (a double tap, a phone's retry) stores it once and answers with the
+first report.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from starlette.responses import Response
 from sijcare.formats.report import FLAGS
 from sijcare.services import triage
 from sijcare.services.errors import FieldError, Invalid, msg
+from sijcare.web import limits
 from sijcare.web.api import errors
 from sijcare.web.deps import Ctx, SignedIn
-from sijcare.web.forms import FormParser, FormState, read_form
+from sijcare.web.forms import FormParser, FormState, new_form_token, read_form
 from sijcare.web.pages import redirect, render
 
 router = APIRouter(tags=["portal"])
@@ -36,6 +41,7 @@ FORM_FIELD = {
     "pain_controlled_by_usual_medicines": "pain_controlled",
     "leg_weakness": "leg_weakness",
     "leg_numbness": "leg_numbness",
+    "idempotency_key": "form_token",
 }
 _LEG = {"no": False, "yes": True, "came_back": {"started_after_it_had_gone": True}}
 _CONTROLLED = {"yes": True, "no": False, "none_taken": None}
@@ -57,7 +63,15 @@ def _form_page(ctx: Ctx, procedure_id: int, state: FormState, status_code: int =
         knowledge=ctx.platform.knowledge,
         now=ctx.now,
     )
-    context = {"form": form, "flags": FLAG_GROUPS, **state.context()}
+    # A page shown again after an error keeps its token (nothing was stored), unless the
+    # token itself was refused.
+    token = state.values.get("form_token") if "form_token" not in state.errors else None
+    context = {
+        "form": form,
+        "flags": FLAG_GROUPS,
+        "form_token": token or new_form_token(),
+        **state.context(),
+    }
     return render(ctx, "portal/symptoms.html", context, status_code=status_code)
 
 
@@ -73,6 +87,7 @@ async def report(procedure_id: int, request: Request, ctx: SignedIn) -> Response
             symptoms=symptoms,
             knowledge=ctx.platform.knowledge,
             now=ctx.now,
+            idempotency_key=form.get("form_token") or None,
         )
     except Invalid as exc:
         errors_ = tuple(FieldError(FORM_FIELD.get(e.field, e.field), e.message) for e in exc.errors)
@@ -181,10 +196,15 @@ class SymptomsIn(BaseModel):
     pain_controlled_by_usual_medicines: bool | None = None
     leg_weakness: bool | LegIn | None = None
     leg_numbness: bool | LegIn | None = None
-    temperature_c: float | None = None
-    temperature_f: float | None = None
-    blood_sugar_mg_dl: float | None = None
-    blood_sugar_mmol_l: float | None = None
+    # Physical sanity bounds (web/limits.py); the core checks the accepted ranges.
+    temperature_c: float | None = Field(
+        None, ge=limits.TEMPERATURE_C_MIN, le=limits.TEMPERATURE_C_MAX
+    )
+    temperature_f: float | None = Field(
+        None, ge=limits.TEMPERATURE_F_MIN, le=limits.TEMPERATURE_F_MAX
+    )
+    blood_sugar_mg_dl: float | None = Field(None, ge=0, le=limits.BLOOD_SUGAR_MG_DL_MAX)
+    blood_sugar_mmol_l: float | None = Field(None, ge=0, le=limits.BLOOD_SUGAR_MMOL_L_MAX)
     weakness_both_legs: bool = False
     site_redness: bool = False
     site_swelling: bool = False
@@ -200,6 +220,12 @@ class SymptomsIn(BaseModel):
     facial_flushing: bool = False
     soreness_at_site: bool = False
     note: str | None = Field(None, max_length=NOTE_MAX)
+    idempotency_key: str | None = Field(
+        None,
+        max_length=triage.IDEMPOTENCY_KEY_MAX_LENGTH,
+        pattern=triage.IDEMPOTENCY_KEY_PATTERN,
+        description="Send the same key again (a retry) to get the same report back",
+    )
 
 
 class ContactOut(BaseModel):
@@ -255,9 +281,10 @@ def post_report(procedure_id: int, body: SymptomsIn, ctx: SignedIn) -> Response 
         ctx.db,
         actor=ctx.me,
         procedure_id=procedure_id,
-        symptoms=body.model_dump(exclude_defaults=True),
+        symptoms=body.model_dump(exclude_defaults=True, exclude={"idempotency_key"}),
         knowledge=ctx.platform.knowledge,
         now=ctx.now,
+        idempotency_key=body.idempotency_key,
     )
     if outcome.stored:
         return _out(outcome.advice, outcome.report_id, None)
