@@ -12,61 +12,21 @@ the test fails when a new gap appears and when a listed one is fixed (remove it 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
 
+from sijcare.db.models.patient import new_public_id
+from sijcare.domain.knowledge import Knowledge
+from sijcare.formats.report import MG_DL_PER_MMOL_L
+from sijcare.web import limits
+
 BOUNDED_FORMATS = frozenset({"date", "date-time", "time", "binary"})
 
-KNOWN_GAPS = frozenset(
-    {
-        # web/routes/auth_api.py (Preferences): checked against the locales and zoneinfo.
-        "PATCH /api/v1/me body.locale: string without a maximum length",
-        "PATCH /api/v1/me body.time_zone: string without a maximum length",
-        # web/routes/portal_screening_api.py
-        "POST /api/v1/portal/pathways/{pathway_id}/screening body.fever_recent.max_temperature: number without a range",
-        "POST /api/v1/portal/pathways/{pathway_id}/screening body.medicines: list without a maximum",
-        "POST /api/v1/portal/pathways/{pathway_id}/screening body.allergies: list without a maximum",
-        "POST /api/v1/portal/pathways/{pathway_id}/screening body.past_reactions: list without a maximum",
-        # web/routes/portal_consent.py
-        "POST /api/v1/portal/pathways/{pathway_id}/consent body.confirmed: list without a maximum",
-        # web/routes/portal_symptoms.py: readings are range-checked by formats/report.py.
-        "POST /api/v1/portal/procedures/{procedure_id}/symptom-reports body.temperature_c: number without a range",
-        "POST /api/v1/portal/procedures/{procedure_id}/symptom-reports body.temperature_f: number without a range",
-        "POST /api/v1/portal/procedures/{procedure_id}/symptom-reports body.blood_sugar_mg_dl: number without a range",
-        "POST /api/v1/portal/procedures/{procedure_id}/symptom-reports body.blood_sugar_mmol_l: number without a range",
-        # web/routes/workspace_api.py: doses are range-checked by formats/procedure.py.
-        "GET /api/v1/workspace/patients/{patient_id} path:patient_id: string without a maximum length",
-        "GET /api/v1/workspace/patients/{patient_id}/timeline path:patient_id: string without a maximum length",
-        "GET /api/v1/workspace/patients/{patient_id}/next-step path:patient_id: string without a maximum length",
-        "GET /api/v1/workspace/patients/{patient_id}/next-step query:payer: string without a maximum length",
-        "POST /api/v1/workspace/pathways/{pathway_id}/procedure body.anesthetic.concentration_percent: number without a range",
-        "POST /api/v1/workspace/pathways/{pathway_id}/procedure body.anesthetic.volume_ml: number without a range",
-        "POST /api/v1/workspace/pathways/{pathway_id}/procedure body.steroid.dose_mg: number without a range",
-        "POST /api/v1/workspace/pathways/{pathway_id}/procedure body.baseline_pain: integer without a range",
-        # web/routes/patients_api.py
-        "GET /api/v1/patients query:search: string without a maximum length",
-        "GET /api/v1/patients/{patient_id} path:patient_id: string without a maximum length",
-        "GET /api/v1/patients/{patient_id}/appointments path:patient_id: string without a maximum length",
-        "POST /api/v1/patients/{patient_id}/appointments path:patient_id: string without a maximum length",
-        # web/routes/availability_api.py
-        "POST /api/v1/availability body.slot_minutes: integer without a range",
-        # web/routes/admin_api.py
-        "GET /api/v1/admin/audit query:action: string without a maximum length",
-        "GET /api/v1/admin/audit query:offset: integer without a range",
-        "GET /api/v1/admin/audit.csv query:action: string without a maximum length",
-        # I2's routes: reminders, the calendar file, the diary CSV upload (a text/csv body).
-        "GET /api/v1/patients/{patient_id}/reminders path:patient_id: string without a maximum length",
-        "GET /api/v1/patients/{patient_id}/reminder-preferences path:patient_id: string without a maximum length",
-        "PUT /api/v1/patients/{patient_id}/reminder-preferences path:patient_id: string without a maximum length",
-        "GET /api/v1/patients/{patient_id}/calendar.ics path:patient_id: string without a maximum length",
-        "POST /api/v1/procedures/{procedure_id}/diary.csv body: any value",
-        # web/routes/fhir_api.py
-        "GET /api/v1/patients/{patient_id}/fhir path:patient_id: string without a maximum length",
-        "GET /api/v1/patients/{patient_id}/fhir query:payer: string without a maximum length",
-        "POST /api/v1/patients/{patient_id}/fhir/import path:patient_id: string without a maximum length",
-    }
-)
+# Fields still without a limit, each with the module that owns it, as
+# "POST /api/v1/x body.note: string without a maximum length". Keep it empty.
+KNOWN_GAPS: frozenset[str] = frozenset()
 
 
 class Walker:
@@ -170,3 +130,31 @@ def test_the_limits_check_finds_a_missing_limit() -> None:
         "POST /x body.pain: integer without a range",
         "POST /x body.tags: list without a maximum",
     }
+
+
+def test_patient_id_pattern_matches_how_ids_are_made() -> None:
+    for _ in range(50):
+        made = new_public_id()
+        assert re.fullmatch(limits.PATIENT_ID_PATTERN, made) and len(made) == 17
+
+
+def test_schema_bounds_hold_every_value_the_core_accepts(knowledge: Knowledge) -> None:
+    """The schema refuses only what no configuration accepts; the core checks the rest."""
+    for rule, bound in (
+        (
+            "procedure.anesthetic_concentration_max_percent",
+            limits.ANESTHETIC_CONCENTRATION_MAX_PERCENT,
+        ),
+        ("procedure.anesthetic_volume_max_ml", limits.ANESTHETIC_VOLUME_MAX_ML),
+        ("procedure.steroid_dose_max_mg", limits.STEROID_DOSE_MAX_MG),
+    ):
+        assert knowledge.number(rule) <= bound == knowledge.rule(rule).limits["max"]
+    low, high = knowledge.numbers("triage.temperature_c_accepted")
+    assert limits.TEMPERATURE_C_MIN < low and high < limits.TEMPERATURE_C_MAX
+    assert (
+        limits.TEMPERATURE_F_MIN < low * 9 / 5 + 32 and high * 9 / 5 + 32 < limits.TEMPERATURE_F_MAX
+    )
+    low, high = knowledge.numbers("triage.glucose_mg_dl_accepted")
+    assert 0 < low and high < limits.BLOOD_SUGAR_MG_DL_MAX
+    assert high / MG_DL_PER_MMOL_L < limits.BLOOD_SUGAR_MMOL_L_MAX
+    assert (limits.PAIN_MIN, limits.PAIN_MAX) == (0, 10)

@@ -68,7 +68,7 @@ def test_export_refusals_are_json_errors(web: Web) -> None:
     refused = web.as_("scheduler").get(path)
     assert refused.status_code == 403
     assert set(refused.json()) == {"detail", "errors"}
-    missing = web.as_("clinician").get("/api/v1/patients/pnobody/fhir")
+    missing = web.as_("clinician").get("/api/v1/patients/p0000000000000000/fhir")
     assert missing.status_code == 404
 
 

@@ -202,4 +202,4 @@ def test_patient_summary_timeline_and_next_step(web: Web, story: Story, clock: F
     assert step["payer"] == "evicore" and step["step"] and step["detail"]["eligibility"]
     bad = clinician.api("GET", f"{base}/next-step?payer=acme")
     assert bad.status_code == 422 and _fields(bad) == ["payer"]
-    assert clinician.api("GET", f"{API}/patients/nobody").status_code == 404
+    assert clinician.api("GET", f"{API}/patients/p0000000000000000").status_code == 404

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -151,9 +152,14 @@ class _Story:
     def clinician(self) -> Actor:
         return self.actor(self.physician.user_id)
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.clinic.time_zone)
+        # Read once, in a transaction: after a commit the clinic's attributes are expired
+        # and this session does not begin one by itself.
+        if self.db.in_transaction():
+            return ZoneInfo(self.clinic.time_zone)
+        with self.db.begin():
+            return ZoneInfo(self.clinic.time_zone)
 
     def local(self, days: int, hour: int, minute: int = 0) -> datetime:
         """`hour`:`minute` local time `days` after today (negative: before)."""

@@ -14,6 +14,7 @@ from sijcare.db.enums import Role
 from sijcare.services import audit, auth, users
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import AUDIT_ACTION_MAX_LENGTH, MAX_OFFSET
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -103,9 +104,9 @@ def list_audit(
     since: date | None = None,
     until: date | None = None,
     patient_id: int | None = None,
-    action: str | None = None,
+    action: Annotated[str | None, Query(max_length=AUDIT_ACTION_MAX_LENGTH)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = audit.PAGE_SIZE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AuditEventOut]:
     """The clinic's audit events, newest first. Days are whole days in the admin's zone."""
     where = _filter(ctx, since, until, patient_id, action)
@@ -141,7 +142,7 @@ def export_audit(
     since: date | None = None,
     until: date | None = None,
     patient_id: int | None = None,
-    action: str | None = None,
+    action: Annotated[str | None, Query(max_length=AUDIT_ACTION_MAX_LENGTH)] = None,
 ) -> Response:
     """The clinic's audit events as CSV, oldest first (columns: see the developer docs)."""
     where = _filter(ctx, since, until, patient_id, action)

@@ -12,11 +12,14 @@ from sijcare.services import audit, auth, users
 from sijcare.services.errors import FieldError, Invalid, msg
 from sijcare.web.deps import SignedIn
 from sijcare.web.forms import FormState
+from sijcare.web.limits import AUDIT_ACTION_MAX_LENGTH
 from sijcare.web.navigation import NavLink
 from sijcare.web.pages import render
 from sijcare.web.routes.admin_api import csv_response, day_bound
 
 router = APIRouter(include_in_schema=False)
+# The form's limits match the API's (the browser stops typing at them).
+FORM_LIMITS = {"action_max_length": AUDIT_ACTION_MAX_LENGTH}
 nav_links = (
     NavLink(
         "/admin/users",
@@ -64,13 +67,16 @@ def audit_page(request: Request, ctx: SignedIn) -> Response:
     except Invalid as exc:
         state = FormState.failed(query, exc)
         return render(
-            ctx, "admin/audit.html", {**state.context(), "events": [], "query": ""}, status_code=422
+            ctx,
+            "admin/audit.html",
+            {**state.context(), "events": [], "query": "", **FORM_LIMITS},
+            status_code=422,
         )
     events = audit.list_events(ctx.db, actor=ctx.me, now=ctx.now, where=where)
     return render(
         ctx,
         "admin/audit.html",
-        {"events": events, "values": query, "query": request.url.query},
+        {"events": events, "values": query, "query": request.url.query, **FORM_LIMITS},
     )
 
 

@@ -18,6 +18,7 @@ from sijcare.services.errors import Throttled
 from sijcare.web.api import errors
 from sijcare.web.deps import Anyone, SignedIn
 from sijcare.web.errors import api_error
+from sijcare.web.limits import LOCALE_MAX_LENGTH, TIME_ZONE_MAX_LENGTH
 from sijcare.web.pages import clear_session_cookie, finish, set_session_cookie
 
 router = APIRouter(prefix="/api/v1", tags=["session"])
@@ -68,8 +69,13 @@ class PasswordChange(BaseModel):
 
 
 class Preferences(BaseModel):
-    locale: str = Field(description="en or es")
-    time_zone: str = Field("", description="An IANA zone, or empty for the clinic's zone")
+    # Lengths of the stored columns; the service checks the value against LOCALES and zoneinfo.
+    locale: str = Field(max_length=LOCALE_MAX_LENGTH, description="en or es")
+    time_zone: str = Field(
+        "",
+        max_length=TIME_ZONE_MAX_LENGTH,
+        description="An IANA zone, or empty for the clinic's zone",
+    )
 
 
 @router.get("/session/csrf", response_model=CsrfOut)

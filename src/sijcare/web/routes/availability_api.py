@@ -11,6 +11,7 @@ from starlette.responses import Response
 from sijcare.services import availability
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import SLOT_MINUTES_MAX, SLOT_MINUTES_MIN
 
 router = APIRouter(prefix="/api/v1/availability", tags=["availability"])
 
@@ -21,7 +22,16 @@ class WeeklyHoursIn(BaseModel):
     weekday: int = Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")
     start_local: time = Field(description="Wall-clock time at the location")
     end_local: time
-    slot_minutes: int
+    # The schema refuses what is never a slot; the service checks its range with the
+    # other fields, so every mistake is reported at once.
+    slot_minutes: int = Field(
+        ge=SLOT_MINUTES_MIN,
+        le=SLOT_MINUTES_MAX,
+        description=(
+            f"Minutes per slot; the service accepts {availability.MIN_SLOT_MINUTES}"
+            f" to {availability.MAX_SLOT_MINUTES}"
+        ),
+    )
     valid_from: date
     valid_to: date | None = None
 

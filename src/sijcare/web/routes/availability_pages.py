@@ -58,6 +58,7 @@ def _page(
         "chosen": None,
         "practitioner_options": [(p.id, p.name) for p in practitioners],
         "weekday_options": [(str(n), ctx.text(day)) for n, day in enumerate(WEEKDAYS)],
+        "slot_minutes": (availability.MIN_SLOT_MINUTES, availability.MAX_SLOT_MINUTES),
     }
     if practitioner_id.isdigit():
         chosen = directory.get_practitioner(

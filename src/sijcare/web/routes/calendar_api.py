@@ -11,6 +11,7 @@ from sijcare.db.models.reminder_preference import DetailLevel
 from sijcare.services import calendar
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import PatientId
 from sijcare.web.routes.calendar_pages import ics_response, reader
 
 router = APIRouter(prefix="/api/v1", tags=["calendar"])
@@ -24,7 +25,9 @@ ICS: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**ICS, **errors(401, 403, 404, 422)},
 )
-def patient_calendar(patient_id: str, ctx: SignedIn, detail: DetailLevel | None = None) -> Response:
+def patient_calendar(
+    patient_id: PatientId, ctx: SignedIn, detail: DetailLevel | None = None
+) -> Response:
     """The patient's appointments, screening steps and diary prompts (the patient or
     their clinicians); `detail` defaults to the patient's choice."""
     file = calendar.patient_calendar(

@@ -24,6 +24,15 @@ CSV: dict[int | str, dict[str, Any]] = {
 }
 
 
+# The body is read up to MAX_UPLOAD_BYTES; a longer one is refused (`decode_upload`).
+DIARY_BODY = {
+    "type": "string",
+    "format": "binary",
+    "maxLength": MAX_UPLOAD_BYTES,
+    "description": f"DIARY.csv, UTF-8, at most {MAX_UPLOAD_BYTES} bytes",
+}
+
+
 class ImportOut(BaseModel):
     procedure_id: int
     added: int
@@ -52,7 +61,9 @@ def export_diary(procedure_id: int, ctx: SignedIn) -> Response:
     "/procedures/{procedure_id}/diary.csv",
     response_model=ImportOut,
     responses=errors(401, 403, 404, 422),
-    openapi_extra={"requestBody": {"content": {"text/csv": {}}, "required": True}},
+    openapi_extra={
+        "requestBody": {"content": {"text/csv": {"schema": DIARY_BODY}}, "required": True}
+    },
 )
 async def import_diary(procedure_id: int, request: Request, ctx: SignedIn) -> ImportOut:
     """Add the rows of a DIARY.csv body to the diary (a clinician of the patient's clinic)."""

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -23,6 +23,7 @@ from sijcare.interop.fhir.fhir_import import ImportNote
 from sijcare.services import fhir
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import PAYER_ID_MAX_LENGTH, PatientId
 
 router = APIRouter(tags=["fhir"])
 
@@ -57,7 +58,10 @@ class ImportOut(BaseModel):
     },
 )
 def export_patient(
-    patient_id: str, ctx: SignedIn, audit: bool = False, payer: str | None = None
+    patient_id: PatientId,
+    ctx: SignedIn,
+    audit: bool = False,
+    payer: Annotated[str | None, Query(max_length=PAYER_ID_MAX_LENGTH)] = None,
 ) -> Response:
     """The patient's whole pathway as a FHIR R4 Bundle (type collection)."""
     bundle = fhir.export_patient(
@@ -78,7 +82,7 @@ def export_patient(
     responses=errors(401, 403, 404, 422),
     openapi_extra={"requestBody": {"required": True, "content": _BUNDLE}},
 )
-async def import_bundle(patient_id: str, request: Request, ctx: SignedIn) -> ImportOut:
+async def import_bundle(patient_id: PatientId, request: Request, ctx: SignedIn) -> ImportOut:
     """What a FHIR Bundle (Patient, MedicationStatement, AllergyIntolerance, Condition)
     pre-fills in the patient's screening answers; nothing is stored."""
     outcome = fhir.import_bundle(

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from sijcare.db.enums import AppointmentKind, AppointmentMode, AppointmentStatus
 from sijcare.services import appointments, patients
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import SEARCH_MAX_LENGTH, PatientId
 
 router = APIRouter(prefix="/api/v1", tags=["patients", "appointments"])
 
@@ -95,7 +97,9 @@ class BookingIn(BaseModel):
 
 
 @router.get("/patients", response_model=list[PatientOut], responses=errors(401, 403))
-def list_patients(ctx: SignedIn, search: str = "") -> list[PatientOut]:
+def list_patients(
+    ctx: SignedIn, search: Annotated[str, Query(max_length=SEARCH_MAX_LENGTH)] = ""
+) -> list[PatientOut]:
     """The patients of the staff member's clinic."""
     return [
         PatientOut.of(p)
@@ -121,7 +125,7 @@ def register_patient(body: PatientIn, ctx: SignedIn) -> PatientOut:
 
 
 @router.get("/patients/{patient_id}", response_model=PatientOut, responses=errors(401, 403, 404))
-def get_patient(patient_id: str, ctx: SignedIn) -> PatientOut:
+def get_patient(patient_id: PatientId, ctx: SignedIn) -> PatientOut:
     return PatientOut.of(
         patients.get_patient(ctx.db, actor=ctx.me, public_id=patient_id, now=ctx.now)
     )
@@ -132,7 +136,7 @@ def get_patient(patient_id: str, ctx: SignedIn) -> PatientOut:
     response_model=list[AppointmentOut],
     responses=errors(401, 403, 404),
 )
-def patient_appointments(patient_id: str, ctx: SignedIn) -> list[AppointmentOut]:
+def patient_appointments(patient_id: PatientId, ctx: SignedIn) -> list[AppointmentOut]:
     found = appointments.list_for_patient(ctx.db, actor=ctx.me, public_id=patient_id, now=ctx.now)
     return [AppointmentOut.of(a) for a in found]
 
@@ -143,7 +147,7 @@ def patient_appointments(patient_id: str, ctx: SignedIn) -> list[AppointmentOut]
     status_code=201,
     responses=errors(401, 403, 404, 409, 422),
 )
-def book(patient_id: str, body: BookingIn, ctx: SignedIn) -> AppointmentOut:
+def book(patient_id: PatientId, body: BookingIn, ctx: SignedIn) -> AppointmentOut:
     """Book a free slot for the patient (the patient themself, or staff of their clinic)."""
     request = appointments.BookingRequest(**body.model_dump())
     return AppointmentOut.of(

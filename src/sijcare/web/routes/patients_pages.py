@@ -10,6 +10,7 @@ from sijcare.services import access, appointments, patients
 from sijcare.services.errors import Invalid, msg
 from sijcare.web.deps import SignedIn
 from sijcare.web.forms import FormParser, FormState, read_form
+from sijcare.web.limits import SEARCH_MAX_LENGTH
 from sijcare.web.navigation import NavLink
 from sijcare.web.pages import redirect, render
 
@@ -27,7 +28,12 @@ nav_links = (
 @router.get("/patients")
 def patient_list(ctx: SignedIn, search: str = "") -> Response:
     found = patients.list_patients(ctx.db, actor=ctx.me, now=ctx.now, search=search)
-    return render(ctx, "patients/list.html", {"patients": found, "values": {"search": search}})
+    context = {
+        "patients": found,
+        "values": {"search": search},
+        "search_max_length": SEARCH_MAX_LENGTH,
+    }
+    return render(ctx, "patients/list.html", context)
 
 
 @router.get("/patients/new")

@@ -108,7 +108,10 @@ class ConsentOut(BaseModel):
 class AgreementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan_version: str = Field(max_length=64)
-    confirmed: list[Question] = Field(description="Every question the patient understood")
+    # Each question once at most.
+    confirmed: list[Question] = Field(
+        max_length=len(Question), description="Every question the patient understood"
+    )
     agree: bool
 
 

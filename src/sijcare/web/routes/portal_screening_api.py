@@ -19,6 +19,8 @@ from sijcare.services import screening
 from sijcare.services.errors import Invalid, msg
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import TEMPERATURE_C_MIN, TEMPERATURE_F_MAX
+from sijcare.web.routes.portal_screening import MAX_ROWS
 
 router = APIRouter(tags=["portal", "screening"])
 
@@ -33,7 +35,12 @@ class DiabetesIn(_Strict):
 
 
 class FeverIn(_Strict):
-    max_temperature: float = Field(description="The highest temperature measured")
+    # Either unit: a physical bound; the core checks `triage.temperature_c_accepted`.
+    max_temperature: float = Field(
+        ge=TEMPERATURE_C_MIN,
+        le=TEMPERATURE_F_MAX,
+        description="The highest temperature measured",
+    )
     unit: Literal["C", "F"]
     on: date = Field(description="The day it was measured")
 
@@ -77,9 +84,10 @@ class AnswersIn(_Strict):
     kidney_function_impaired: bool | None = None
     fever_recent: FeverIn | None = None
     recent_illness: IllnessIn | None = None
-    medicines: list[MedicineIn] = []
-    allergies: list[AllergyIn] = []
-    past_reactions: list[PastReactionIn] = []
+    # As many rows as the screening form can send.
+    medicines: list[MedicineIn] = Field([], max_length=MAX_ROWS)
+    allergies: list[AllergyIn] = Field([], max_length=MAX_ROWS)
+    past_reactions: list[PastReactionIn] = Field([], max_length=MAX_ROWS)
     driver: DriverIn | None = None
 
 

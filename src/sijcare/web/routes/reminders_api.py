@@ -12,6 +12,7 @@ from sijcare.db.models.reminder_preference import DetailLevel
 from sijcare.services import outbox_status, reminders
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import PatientId
 
 router = APIRouter(prefix="/api/v1", tags=["reminders"])
 
@@ -74,7 +75,7 @@ class MessageOut(BaseModel):
     response_model=PreferencesOut,
     responses=errors(401, 403, 404),
 )
-def get_preferences(patient_id: str, ctx: SignedIn) -> PreferencesOut:
+def get_preferences(patient_id: PatientId, ctx: SignedIn) -> PreferencesOut:
     """The patient's reminder choices in effect (the patient or their clinic's staff)."""
     view = reminders.view_preferences(
         ctx.db, actor=ctx.me, public_id=patient_id, knowledge=ctx.platform.knowledge, now=ctx.now
@@ -87,7 +88,7 @@ def get_preferences(patient_id: str, ctx: SignedIn) -> PreferencesOut:
     response_model=PreferencesOut,
     responses=errors(401, 403, 404, 422),
 )
-def put_preferences(patient_id: str, body: PreferencesIn, ctx: SignedIn) -> PreferencesOut:
+def put_preferences(patient_id: PatientId, body: PreferencesIn, ctx: SignedIn) -> PreferencesOut:
     """Save the patient's choices (the patient only); turning reminders off cancels the
     queued ones."""
     view = reminders.update_preferences(
@@ -108,7 +109,7 @@ def put_preferences(patient_id: str, body: PreferencesIn, ctx: SignedIn) -> Pref
     response_model=list[MessageOut],
     responses=errors(401, 403, 404),
 )
-def patient_messages(patient_id: str, ctx: SignedIn) -> list[MessageOut]:
+def patient_messages(patient_id: PatientId, ctx: SignedIn) -> list[MessageOut]:
     """The patient's reminders, the most recently due first (cancelled ones left out)."""
     rows = outbox_status.list_for_patient(ctx.db, actor=ctx.me, public_id=patient_id, now=ctx.now)
     return [MessageOut.of(r) for r in rows]

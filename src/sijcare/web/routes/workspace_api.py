@@ -25,6 +25,7 @@ from sijcare.services import (
 )
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import PatientId, PayerQuery
 
 router = APIRouter(prefix="/api/v1/workspace", tags=["workspace"])
 
@@ -121,7 +122,7 @@ class PatientSummaryOut(BaseModel):
 @router.get(
     "/patients/{patient_id}", response_model=PatientSummaryOut, responses=errors(401, 403, 404)
 )
-def get_patient_summary(patient_id: str, ctx: SignedIn) -> PatientSummaryOut:
+def get_patient_summary(patient_id: PatientId, ctx: SignedIn) -> PatientSummaryOut:
     s = worklist.patient_summary(
         ctx.db, actor=ctx.me, public_id=patient_id, knowledge=ctx.platform.knowledge, now=ctx.now
     )
@@ -147,7 +148,7 @@ class TimelineEventOut(BaseModel):
     response_model=list[TimelineEventOut],
     responses=errors(401, 403, 404),
 )
-def get_timeline(patient_id: str, ctx: SignedIn) -> list[TimelineEventOut]:
+def get_timeline(patient_id: PatientId, ctx: SignedIn) -> list[TimelineEventOut]:
     """Everything that happened for the patient, oldest first."""
     found = timeline.patient_timeline(
         ctx.db, actor=ctx.me, public_id=patient_id, knowledge=ctx.platform.knowledge, now=ctx.now
@@ -175,7 +176,9 @@ class NextStepOut(BaseModel):
     response_model=NextStepOut,
     responses=errors(401, 403, 404, 422),
 )
-def get_next_step(patient_id: str, ctx: SignedIn, payer: str = "medicare") -> NextStepOut:
+def get_next_step(
+    patient_id: PatientId, ctx: SignedIn, payer: PayerQuery = "medicare"
+) -> NextStepOut:
     """The core's next step for the patient under `payer` (a payer profile id)."""
     view = plans.recommend(
         ctx.db,

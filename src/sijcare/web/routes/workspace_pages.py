@@ -12,6 +12,7 @@ from sijcare.db.enums import Role
 from sijcare.services import access, patients, plans, timeline, worklist
 from sijcare.services.errors import Invalid, msg
 from sijcare.web.deps import SignedIn
+from sijcare.web.limits import SEARCH_MAX_LENGTH
 from sijcare.web.navigation import NavLink
 from sijcare.web.routes.workspace_common import optional_int, page, parse_day
 
@@ -53,7 +54,12 @@ def worklist_page(ctx: SignedIn, day: str = "", practitioner_id: str = "") -> Re
 def patient_list(ctx: SignedIn, search: str = "") -> Response:
     access.require_role(ctx.me, Role.CLINICIAN)
     found = patients.list_patients(ctx.db, actor=ctx.me, now=ctx.now, search=search)
-    return page(ctx, "workspace/patients.html", {"patients": found, "values": {"search": search}})
+    context = {
+        "patients": found,
+        "values": {"search": search},
+        "search_max_length": SEARCH_MAX_LENGTH,
+    }
+    return page(ctx, "workspace/patients.html", context)
 
 
 @router.get("/workspace/patients/{patient_id}")

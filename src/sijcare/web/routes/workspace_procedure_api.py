@@ -19,6 +19,7 @@ from sijcare.formats.intake import intake_to_dict
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.formats.procedure import procedure_to_dict
 from sijcare.services import diary_review, procedures, screening_review
+from sijcare.web import limits
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
 
@@ -237,13 +238,15 @@ def witness(pathway_id: int, body: WitnessIn, ctx: SignedIn) -> ConsentOut:
 
 class AnestheticIn(BaseModel):
     agent: str = Field(max_length=60)
-    concentration_percent: float
-    volume_ml: float
+    # Up to the highest value a clinic may configure; the core checks the clinic's own
+    # bound, and that an amount is above 0 (with its own message).
+    concentration_percent: float = Field(ge=0, le=limits.ANESTHETIC_CONCENTRATION_MAX_PERCENT)
+    volume_ml: float = Field(ge=0, le=limits.ANESTHETIC_VOLUME_MAX_ML)
 
 
 class SteroidIn(BaseModel):
     agent: str = Field(max_length=60)
-    dose_mg: float
+    dose_mg: float = Field(ge=0, le=limits.STEROID_DOSE_MAX_MG)
 
 
 class ContrastIn(BaseModel):
@@ -260,7 +263,7 @@ class ProcedureIn(BaseModel):
     side: Side
     anesthetic: AnestheticIn
     steroid: SteroidIn | None = None
-    baseline_pain: int
+    baseline_pain: int = Field(ge=limits.PAIN_MIN, le=limits.PAIN_MAX)
     guidance: Guidance = Guidance.FLUOROSCOPY
     contrast: ContrastIn | None = None
     sedation: Sedation = Sedation.NONE

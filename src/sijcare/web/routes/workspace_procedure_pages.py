@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.intake import HoldDecision, ProcedurePlan
+from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Guidance, Kind, Sedation, Side
 from sijcare.services import procedures, screening, screening_review, worklist
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, msg
@@ -318,9 +319,24 @@ def _procedure_form(
             (str(r["id"]), str(r["id"])) for r in knowledge.table("anesthetics")
         ],
         "steroid_options": [(str(r["id"]), str(r["id"])) for r in knowledge.table("steroids")],
+        "amounts": form_bounds(knowledge),
         **(extra or {}),
     }
     return page(ctx, "workspace/procedure_form.html", context, status_code=status_code)
+
+
+def form_bounds(knowledge: Knowledge) -> dict[str, str]:
+    """The form's number limits: this clinic's plausibility bounds (the API's schema has
+    only the outer bounds any clinic may set), so the browser can tell the user first."""
+    rules = {
+        "pain_min": "pain.scale_min",
+        "pain_max": "pain.scale_max",
+        "concentration_percent": "procedure.anesthetic_concentration_max_percent",
+        "volume_ml": "procedure.anesthetic_volume_max_ml",
+        "dose_mg": "procedure.steroid_dose_max_mg",
+    }
+    # HTML attributes take "20" or "0.5", never a localized "0,5".
+    return {name: f"{knowledge.number(rule):g}" for name, rule in rules.items()}
 
 
 def _defaults(ctx: Ctx, status: procedures.ConsentStatus) -> dict[str, str]:
