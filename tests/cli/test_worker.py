@@ -55,7 +55,7 @@ def test_one_round_sends_the_due_reminder(
     out = capsys.readouterr().out
     assert out == (
         "2026-03-10T00:00:00+00:00 queued 1, updated 0, cancelled 0; "
-        "sent 1, failed 0, retrying 0, waiting 0\n"
+        "sent 1, failed 0, retrying 0, waiting 0; escalated 0\n"
     )
     assert "Pat" not in out and "@" not in out
 
@@ -120,7 +120,7 @@ def test_the_command_runs_a_round_with_the_environments_settings(
     result = CliRunner().invoke(worker, ["--once"])
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith(
-        "queued 0, updated 0, cancelled 0; sent 0, failed 0, retrying 0, waiting 0"
+        "queued 0, updated 0, cancelled 0; sent 0, failed 0, retrying 0, waiting 0; escalated 0"
     )
     bad = CliRunner().invoke(worker, ["--interval", "0"])
     assert bad.exit_code == 2 and "--interval" in bad.output

@@ -77,6 +77,21 @@ def test_search_and_audit_filters_are_limited(web: Web) -> None:
     assert admin.get("/api/v1/admin/audit", params={"action": "user.login"}).status_code == 200
 
 
+def test_the_message_names_the_limit_in_the_reader_language(web: Web) -> None:
+    clinician = web.as_("clinician")
+    refused = clinician.get("/api/v1/patients", params={"search": "x" * 201})
+    [error] = refused.json()["errors"]
+    assert error["message"] == f"This is too long: at most {limits.SEARCH_MAX_LENGTH} characters."
+    admin = web.as_("admin")
+    refused = admin.get("/api/v1/admin/audit", params={"offset": limits.MAX_OFFSET + 1})
+    [error] = refused.json()["errors"]
+    assert error["message"] == f"Enter a number no more than {limits.MAX_OFFSET}."
+    assert admin.api("PATCH", "/api/v1/me", {"locale": "es"}).status_code == 200
+    refused = admin.get("/api/v1/admin/audit", params={"offset": -1})
+    [error] = refused.json()["errors"]
+    assert error["message"] == "Escriba un número de 0 o más."
+
+
 def test_symptom_readings_past_physical_bounds_are_refused(web: Web, db: Session) -> None:
     assert web.personas.patient.patient is not None
     record = make_documented(

@@ -1,6 +1,7 @@
 """Safety messages: a red-flag triage result always reaches the clinician inbox, under
 concurrent load and after a restart; an unacknowledged urgent report escalates after
-the clinic's configured time (`escalation.after_minutes`, services/escalation.py).
+the clinic's configured time (`escalation.after_minutes`, services/escalation.py). The
+e-mails that escalation sends are tested in tests/services/test_escalation_notify.py.
 """
 
 from __future__ import annotations
@@ -212,6 +213,7 @@ def test_escalation_command_runs_one_round(db: Session, db_url: str, personas: P
     first = CliRunner().invoke(escalation_command, ["--once"], env=env)
     second = CliRunner().invoke(escalation_command, ["--once"], env=env)
     assert first.exit_code == 0, first.output
-    assert first.output == "overdue 1, escalated now 1\n"
-    assert second.output == "overdue 1, escalated now 0\n"
+    # One e-mail each to the clinic's clinician and admin (services/escalation.py).
+    assert first.output == "overdue 1, escalated now 1, e-mails queued 2\n"
+    assert second.output == "overdue 1, escalated now 0, e-mails queued 0\n"
     assert "Pat" not in first.output

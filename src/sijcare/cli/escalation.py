@@ -2,7 +2,10 @@
 
 Each round records one escalation for every emergency or call-now report still
 unacknowledged `escalation.after_minutes` after it was sent (the clinic's rule; see
-`sijcare.services.escalation`), then prints one line of counts, never a patient's data.
+`sijcare.services.escalation`) and queues an e-mail to each clinician and admin of its
+clinic, then prints one line of counts, never a patient's data. `sijcare worker` runs
+the same round on each of its cycles and sends the e-mails; this command is for a
+separate timer, and without a running worker its e-mails wait in the outbox.
 `--once` runs a single round (for cron or a timer); without it rounds repeat every
 `--interval` seconds until the process is stopped.
 """
@@ -19,6 +22,7 @@ from sijcare.cli.common import Context
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.services import escalation as escalation_service
 from sijcare.settings import Settings
+from sijcare.web import i18n
 from sijcare.web.platform import utc_now
 
 DEFAULT_INTERVAL_SECONDS = 60
@@ -34,7 +38,7 @@ DEFAULT_INTERVAL_SECONDS = 60
     help="Seconds to wait between rounds.",
 )
 def escalation(once: bool, interval: int) -> None:
-    """Escalate urgent symptom reports left unacknowledged too long."""
+    """Escalate unacknowledged urgent reports (e-mail the staff)."""
     settings = Settings.from_environ(os.environ)
     context = click.get_current_context().find_object(Context)
     knowledge = (
@@ -47,8 +51,13 @@ def escalation(once: bool, interval: int) -> None:
     try:
         while True:
             with sessions() as db:
-                report = escalation_service.escalate_due(db, now=utc_now(), knowledge=knowledge)
-            click.echo(f"overdue {report.overdue}, escalated now {report.escalated}")
+                report = escalation_service.escalate_due(
+                    db,
+                    now=utc_now(),
+                    knowledge=knowledge,
+                    translations=lambda locale: i18n.translations(locale).gettext,
+                )
+            click.echo(report.summary())
             if once:
                 return
             time.sleep(interval)

@@ -1,9 +1,10 @@
-"""`sijcare worker`: send the e-mail reminders that are due.
+"""`sijcare worker`: escalate overdue urgent reports and send the e-mails that are due.
 
-Each round plans every patient's reminders from their pathway (appointments, diary
-prompts) and sends those whose time has come through the mail server that
-SIJCARE_SMTP_* names (see .env.example), then prints one line of counts, never a
-patient's data. `--once` runs a single round (for cron or a timer); without it rounds
+Each round first escalates the urgent symptom reports left unacknowledged too long
+(`sijcare.services.escalation`: an e-mail to each clinician and admin of the clinic),
+then plans every patient's reminders from their pathway (appointments, diary prompts)
+and sends the messages whose time has come through the mail server that SIJCARE_SMTP_*
+names (see .env.example), then prints one line of counts, never a patient's data. `--once` runs a single round (for cron or a timer); without it rounds
 repeat every `--interval` seconds until the process is stopped. A send cut short by a
 stop is tried again by a later round (`sijcare.services.outbox`).
 """
@@ -22,7 +23,7 @@ from sijcare.cli.common import Context
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import outbox
+from sijcare.services import escalation, outbox
 from sijcare.services.smtp import Sender, SmtpSender
 from sijcare.settings import Settings
 from sijcare.web import i18n
@@ -41,7 +42,7 @@ DEFAULT_INTERVAL_SECONDS = 60
     help="Seconds to wait between rounds.",
 )
 def worker(once: bool, interval: int) -> None:
-    """Plan and send the e-mail reminders that are due (SIJCARE_SMTP_* settings)."""
+    """Escalate overdue reports; plan and send due e-mails (SIJCARE_SMTP_*)."""
     settings = Settings.from_environ(os.environ)
     if not settings.smtp.configured:
         raise InputError("SIJCARE_SMTP_HOST", "is not set: there is no mail server to send through")
@@ -70,20 +71,31 @@ def run_worker(
     engine = create_engine_for(settings.database_url)
     sessions = session_factory(engine)
     mailer = sender or SmtpSender(settings.smtp)
+
+    def translations(locale: str) -> Callable[[str], str]:
+        return i18n.translations(locale).gettext
+
     rounds = 0
     try:
         while True:
             with sessions() as db:
+                # Escalation first, so that its e-mails go out in this same round.
+                escalated = escalation.escalate_due(
+                    db, now=clock(), knowledge=knowledge, translations=translations
+                )
                 report = outbox.run_cycle(
                     db,
                     knowledge=knowledge,
                     sender=mailer,
                     sender_address=settings.smtp.sender,
                     clock=clock,
-                    translations=lambda locale: i18n.translations(locale).gettext,
+                    translations=translations,
                 )
             rounds += 1
-            click.echo(f"{clock().isoformat(timespec='seconds')} {report.summary()}")
+            click.echo(
+                f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
+                f"escalated {escalated.escalated}"
+            )
             if once:
                 return rounds
             sleep(interval)

@@ -4,7 +4,8 @@ SQLite (the default) gets, on every connection: WAL journal (readers do not bloc
 writer), foreign keys on, a busy timeout, and `BEGIN IMMEDIATE` for every transaction.
 The last one takes the write lock at the start, so two transactions can never both read
 a free slot and then both book it; SQLite has one writer at a time anyway, and a
-deferred transaction that upgrades to a write in WAL mode fails instead of waiting.
+deferred transaction that upgrades to a write in WAL mode fails instead of waiting. A
+transaction that only reads may begin deferred instead (`read_only`), taking no lock.
 PostgreSQL is reached through psycopg 3, with a connect timeout and a lock timeout, so a
 request fails fast (and the web app answers 503) when the server is unreachable or a
 table stays locked, instead of hanging; `pool_pre_ping` replaces connections that died
@@ -26,6 +27,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from sijcare.domain.errors import InputError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# An execution option: this SQLite transaction only reads, so it begins deferred (see
+# `read_only`). PostgreSQL ignores it.
+READ_ONLY = "sijcare_read_only"
 POSTGRES_CONNECT_TIMEOUT_S = 5
 POSTGRES_LOCK_TIMEOUT_MS = 10_000
 
@@ -80,5 +84,19 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def read_only(db: Session) -> None:
+    """Begin the session's transaction as a read-only one; call it first inside
+    `with db.begin():`, before any query.
+
+    On SQLite it begins deferred: a WAL reader's snapshot, which neither waits for the
+    write lock nor holds it, so a long read does not make writers wait. Nothing may be
+    written in it: a write would need the lock that a later writer may already hold.
+    """
+    db.connection(execution_options={READ_ONLY: True})
+
+
 def _begin_immediate(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

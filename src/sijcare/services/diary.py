@@ -3,7 +3,8 @@
 A documented procedure (`ProcedureRecord`) has a diary. The patient records pain scores
 (0-10), each with an optional note and whether they could do the activity that usually
 hurts. After every change the diary is read again by the core (diagnostic or therapeutic)
-and a new `Interpretation` row is stored in the same transaction (`reinterpret`).
+and a new `Interpretation` row is stored in the same transaction (`reinterpret`, in
+`sijcare.services.diary_reading`, re-exported here with the other reading helpers).
 
 Due and missed times (our decision). The core's schedule (`diary_schedule`, in the
 clinic's time zone) gives the prompt times. Each diary entry counts for the prompt
@@ -24,32 +25,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sijcare.db.engine import read_only
 from sijcare.db.enums import Role
 from sijcare.db.models import DiaryEntry, Interpretation, Pathway, Patient, ProcedureRecord
-from sijcare.domain.diagnostic import DiagnosticResult, interpret_diagnostic
 from sijcare.domain.diary_schedule import DiaryPrompt, diary_schedule
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.procedure import Kind, Procedure
+from sijcare.domain.procedure import Procedure
 from sijcare.domain.relief import PainScore
-from sijcare.domain.therapeutic import TherapeuticResult, interpret_therapeutic
-from sijcare.formats.jsonout import to_jsonable
-from sijcare.formats.procedure import procedure_from_dict
 from sijcare.services import audit, patients
 from sijcare.services.actor import Actor
+from sijcare.services.diary_reading import NOT_ASSESSABLE as NOT_ASSESSABLE
+from sijcare.services.diary_reading import Computed as Computed
+from sijcare.services.diary_reading import Reading as Reading
+from sijcare.services.diary_reading import classify as classify
+from sijcare.services.diary_reading import entries_of as entries_of
+from sijcare.services.diary_reading import interpretation_of as interpretation_of
+from sijcare.services.diary_reading import latest_interpretation as latest_interpretation
+from sijcare.services.diary_reading import procedure_of as procedure_of
+from sijcare.services.diary_reading import read as read
+from sijcare.services.diary_reading import reinterpret as reinterpret
+from sijcare.services.diary_reading import scores_of as scores_of
+from sijcare.services.diary_reading import store_interpretation as store_interpretation
 from sijcare.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, msg
 
 NOTE_MAX_LENGTH = 1000
-NOT_ASSESSABLE = "not_assessable"
-
-Reading = DiagnosticResult | TherapeuticResult
 
 
 class Activity(StrEnum):
@@ -144,89 +151,6 @@ def require_own(actor: Actor, patient: Patient) -> None:
         raise Forbidden(msg("Only the patient can add to their own records."))
 
 
-def procedure_of(record: ProcedureRecord, knowledge: Knowledge) -> Procedure:
-    """The core's `Procedure` of a stored PROCEDURE.json document."""
-    return procedure_from_dict(record.data, knowledge)
-
-
-def scores_of(entries: Sequence[DiaryEntry]) -> tuple[PainScore, ...]:
-    return tuple(PainScore(e.recorded_at, e.pain, e.note or None, e.activity_done) for e in entries)
-
-
-def read(procedure: Procedure, scores: Sequence[PainScore], knowledge: Knowledge) -> Reading:
-    """The core's reading of the diary: diagnostic or therapeutic by the procedure's kind."""
-    if procedure.kind is Kind.DIAGNOSTIC:
-        return interpret_diagnostic(procedure, scores, knowledge)
-    return interpret_therapeutic(procedure, scores, knowledge)
-
-
-def entries_of(db: Session, record_id: int) -> tuple[DiaryEntry, ...]:
-    return tuple(
-        db.scalars(
-            sa.select(DiaryEntry)
-            .where(DiaryEntry.procedure_id == record_id)
-            .order_by(DiaryEntry.recorded_at, DiaryEntry.id)
-        )
-    )
-
-
-def latest_interpretation(db: Session, record_id: int) -> Interpretation | None:
-    return db.scalar(
-        sa.select(Interpretation)
-        .where(Interpretation.procedure_id == record_id)
-        .order_by(Interpretation.computed_at.desc(), Interpretation.id.desc())
-        .limit(1)
-    )
-
-
-# -- the interpretation -----------------------------------------------------------------
-
-
-def reinterpret(
-    db: Session, procedure_record: ProcedureRecord, knowledge: Knowledge, now: datetime
-) -> Interpretation:
-    """Read the procedure's diary again and store the result as a new `Interpretation`.
-
-    Call inside the caller's open transaction (after a diary change, a sign-off, or in a
-    bulk job); the caller writes the audit event. `kind` is the procedure's kind;
-    `classification` is the diagnostic class, or for a therapeutic injection the latest
-    milestone with a known result ("6w:responder", "2w:non_responder",
-    "not_yet_assessable"). A diary the core cannot read (a baseline of 0) is stored as
-    `not_assessable` with `result = {"error": {"where", "message"}}`.
-    """
-    procedure = procedure_of(procedure_record, knowledge)
-    scores = scores_of(entries_of(db, procedure_record.id))
-    try:
-        reading = read(procedure, scores, knowledge)
-    except InputError as exc:
-        result = {"error": {"where": exc.where, "message": exc.message}}
-        classification = NOT_ASSESSABLE
-    else:
-        result, classification = to_jsonable(reading), classify(reading)
-    row = Interpretation(
-        procedure_id=procedure_record.id,
-        kind=procedure.kind.value,
-        result=result,
-        classification=classification,
-        knowledge_version=knowledge.version,
-        computed_at=now,
-    )
-    db.add(row)
-    db.flush()
-    return row
-
-
-def classify(reading: Reading) -> str:
-    """The short label of a reading stored in `Interpretation.classification`."""
-    if isinstance(reading, DiagnosticResult):
-        return reading.classification.value
-    known = [(name, r) for name, r in reading.responders.items() if r is not None]
-    if not known:
-        return "not_yet_assessable"
-    name, responder = known[-1]
-    return f"{name}:{'responder' if responder else 'non_responder'}"
-
-
 # -- due and missed ---------------------------------------------------------------------
 
 
@@ -279,6 +203,8 @@ def view_diary(
 
     `action` names the audit event (the chart page reads the same data).
     """
+    # The read and its audit event share one transaction (ADR 0004), so no read is
+    # ever shown without its event.
     with db.begin():
         record, pathway, patient = load_record(db, actor, procedure_id)
         view = _view(db, record, pathway, knowledge, now)
@@ -329,16 +255,27 @@ def record_entry(
     """Add the patient's score and store the diary's new interpretation, in one transaction.
 
     A repeat of the same `idempotency_key` returns the entry already recorded.
+
+    Two steps, so that SQLite's single write lock is held only for the inserts (a long
+    diary's reading held it for the whole core run before, and under heavy writing a
+    writer could wait past the lock timeout). First a read-only transaction (no write
+    lock) checks the access and the entry and has the core read the diary with the new
+    score. Then the write transaction locks the procedure (PostgreSQL: its row; SQLite:
+    the write lock), checks again that no other score came in between (the same entry
+    ids; entries are only ever added, never changed) and stores the entry, the reading
+    and the audit event together; when one did, it reads the diary again under the lock,
+    as before. Either way the stored interpretation is the core's reading of the
+    committed diary with this score, and a concurrent writer of the same diary waits
+    for the lock and then sees this score.
     """
     try:
+        planned = _plan_entry(db, actor, procedure_id, entry, knowledge, now)
+        if isinstance(planned, DiaryEntry):
+            return planned
         with db.begin():
-            record, _pathway, patient = load_record(db, actor, procedure_id)
-            require_own(actor, patient)
-            replay = _replay(db, record, actor, entry.idempotency_key)
-            if replay is not None:
-                return replay
-            row = _add(db, record, actor, entry, knowledge, now)
-            interpretation = reinterpret(db, record, knowledge, now)
+            row, interpretation = _store_entry(db, actor, entry, planned, knowledge, now)
+            if interpretation is None:
+                return row  # a concurrent replay of the same form won
             audit.record(
                 db,
                 actor=actor,
@@ -346,9 +283,9 @@ def record_entry(
                 at=now,
                 target_type="diary_entry",
                 target_id=row.id,
-                patient_id=patient.id,
+                patient_id=planned.patient_id,
                 detail={
-                    "procedure_id": record.id,
+                    "procedure_id": procedure_id,
                     "fields": ["recorded_at", "pain", "note", "activity_done"],
                     "interpretation_id": interpretation.id,
                 },
@@ -356,6 +293,91 @@ def record_entry(
     except IntegrityError:
         return _after_race(db, actor, procedure_id, entry)
     return row
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The checked entry and the core's reading of the diary with it, read without the
+    write lock; `entry_ids` says which diary it was read from."""
+
+    record: ProcedureRecord
+    patient_id: int
+    row: DiaryEntry
+    computed: Computed
+    entry_ids: tuple[int, ...]
+
+
+def _plan_entry(
+    db: Session,
+    actor: Actor,
+    procedure_id: int,
+    entry: NewEntry,
+    knowledge: Knowledge,
+    now: datetime,
+) -> _Plan | DiaryEntry:
+    """Check the entry and read the diary with it (a replayed form: its entry)."""
+    with db.begin():
+        read_only(db)
+        record, _pathway, patient = load_record(db, actor, procedure_id)
+        require_own(actor, patient)
+        replay = _replay(db, record, actor, entry.idempotency_key)
+        if replay is not None:
+            return replay
+        row = _new_row(db, record, actor, entry, now)
+        entries = entries_of(db, record.id)
+        computed = interpretation_of(record, _scores_with(entries, row), knowledge)
+        return _Plan(record, patient.id, row, computed, tuple(e.id for e in entries))
+
+
+def _scores_with(entries: Sequence[DiaryEntry], row: DiaryEntry) -> tuple[PainScore, ...]:
+    """The diary's scores once `row` is stored: in time order, and the new one's time in
+    UTC as the database gives it back (so the reading is the one `sijcare reinterpret`
+    would store). No two entries share a time (`_check`)."""
+    new = PainScore(row.recorded_at.astimezone(UTC), row.pain, row.note or None, row.activity_done)
+    return tuple(sorted([*scores_of(entries), new], key=lambda score: score.recorded_at))
+
+
+def _store_entry(
+    db: Session,
+    actor: Actor,
+    entry: NewEntry,
+    plan: _Plan,
+    knowledge: Knowledge,
+    now: datetime,
+) -> tuple[DiaryEntry, Interpretation | None]:
+    """In the write transaction: store the planned entry and its reading, after checking
+    that the diary did not change since it was read (else read it again)."""
+    record = plan.record
+    # Lock the procedure first: a concurrent writer of this diary on PostgreSQL waits
+    # here, then sees this transaction's entry. SQLite: BEGIN IMMEDIATE already did.
+    db.execute(
+        sa.select(ProcedureRecord.id).where(ProcedureRecord.id == record.id).with_for_update()
+    )
+    replay = _replay(db, record, actor, entry.idempotency_key)
+    if replay is not None:
+        return replay, None
+    row = plan.row
+    if _taken(db, record.id, row.recorded_at):
+        raise Invalid([FieldError("recorded_at", msg("You already have a score at this time."))])
+    computed = plan.computed
+    # Diary entries are only ever added, and a procedure's document is written once when
+    # it is documented: the same entry ids are the same diary.
+    if tuple(db.scalars(_entry_ids(record.id))) != plan.entry_ids:
+        # Another score came in between: read the diary again, under the lock.
+        computed = interpretation_of(
+            record, _scores_with(entries_of(db, record.id), row), knowledge
+        )
+    db.add(row)
+    db.flush()
+    return row, store_interpretation(db, record, computed, knowledge, now)
+
+
+def _entry_ids(record_id: int) -> sa.Select[int]:
+    return (
+        sa.select(DiaryEntry.id)
+        .where(DiaryEntry.procedure_id == record_id)
+        .order_by(DiaryEntry.recorded_at, DiaryEntry.id)
+    )
 
 
 def _replay(
@@ -371,17 +393,13 @@ def _replay(
     return found
 
 
-def _add(
-    db: Session,
-    record: ProcedureRecord,
-    actor: Actor,
-    entry: NewEntry,
-    knowledge: Knowledge,
-    now: datetime,
+def _new_row(
+    db: Session, record: ProcedureRecord, actor: Actor, entry: NewEntry, now: datetime
 ) -> DiaryEntry:
+    """The checked entry, not yet added to the session."""
     at = entry.recorded_at or now
     _check(db, record, entry, at, now)
-    row = DiaryEntry(
+    return DiaryEntry(
         procedure_id=record.id,
         recorded_at=at,
         pain=entry.pain,
@@ -391,9 +409,6 @@ def _add(
         created_by=actor.user_id,
         idempotency_key=entry.idempotency_key or None,
     )
-    db.add(row)
-    db.flush()
-    return row
 
 
 def _check(

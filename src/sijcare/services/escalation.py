@@ -7,9 +7,19 @@ told at once whom to call; escalation is the clinic's safety net.
 
 - `overdue(...)`: the overdue reports of the actor's clinic, computed at query time, so
   the inbox can flag them for every clinician of the clinic with no job running.
-- `escalate_due(...)`: one round of the escalation job (`sijcare escalation`): each
-  overdue report, of any clinic, gets one `symptom_report.escalate` audit event (actor
-  `system`), once; a later round skips it. It returns counts only, never patient data.
+- `escalate_due(...)`: one round of the escalation job (`sijcare escalation`, and each
+  cycle of `sijcare worker`): each overdue report, of any clinic, gets one
+  `symptom_report.escalate` audit event (actor `system`) and one e-mail in the outbox
+  to each active clinician and admin of its clinic, once; a later round skips it. The
+  e-mail says only how long an urgent report has waited: no patient data (an e-mail can
+  be read by others). The worker sends it at once, quiet hours or not
+  (`sijcare.services.outbox`). It returns counts only, never patient data.
+
+Exactly once, even when two rounds run at the same time: each report is escalated in
+its own transaction that locks the report's row (PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+serializes writers anyway) and then checks for the audit event, so the second round
+waits and skips it; the e-mails' idempotency keys (report and recipient, unique) are
+the last guard.
 """
 
 from __future__ import annotations
@@ -18,18 +28,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import Role
-from sijcare.db.models import AuditEvent, Pathway, Patient, SymptomReport
+from sijcare.db.models import AuditEvent, OutboxMessage, Pathway, Patient, SymptomReport, User
+from sijcare.db.models.outbox_message import OutboxStatus, ReminderKind
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.triage import Disposition
 from sijcare.services import access
 from sijcare.services.actor import Actor
+from sijcare.services.errors import msg
+from sijcare.services.reminder_texts import Translations, untranslated
 
 URGENT = (Disposition.EMERGENCY.value, Disposition.CALL_NOW.value)
 ACTION = "symptom_report.escalate"
 RULE = "escalation.after_minutes"
+# Who is told: the clinic's clinicians and its admins (active accounts).
+NOTIFIED_ROLES = (Role.CLINICIAN, Role.ADMIN)
+# No patient data: not the name, the report, the symptoms or even the disposition.
+SUBJECT = msg("Urgent symptom report waiting")
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,13 @@ class Overdue:
 class RoundReport:
     overdue: int = 0
     escalated: int = 0
+    emails: int = 0  # e-mails queued in the outbox this round
+
+    def summary(self) -> str:
+        """One line with counts only (no patient data), for the commands' output."""
+        return (
+            f"overdue {self.overdue}, escalated now {self.escalated}, e-mails queued {self.emails}"
+        )
 
 
 def deadline(now: datetime, knowledge: Knowledge) -> datetime:
@@ -89,24 +114,105 @@ def overdue(db: Session, *, actor: Actor, now: datetime, knowledge: Knowledge) -
         return [_as_overdue(report, patient, now) for report, patient in db.execute(query)]
 
 
-def escalate_due(db: Session, *, now: datetime, knowledge: Knowledge) -> RoundReport:
-    """Record one escalation event for each overdue report that has none yet."""
+def escalate_due(
+    db: Session,
+    *,
+    now: datetime,
+    knowledge: Knowledge,
+    translations: Translations = untranslated,
+) -> RoundReport:
+    """Escalate each overdue report not escalated yet: its audit event and its e-mails.
+
+    `translations` gives each recipient's language (the web catalogs; English without).
+    """
     with db.begin():
         rows = db.execute(_overdue_query(now, knowledge)).all()
-        done = set(
-            db.scalars(
-                sa.select(AuditEvent.target_id).where(
-                    AuditEvent.action == ACTION, AuditEvent.target_type == "symptom_report"
-                )
-            )
+        done = _escalated(db, [report.id for report, _ in rows])
+        fresh = [_as_overdue(r, p, now) for r, p in rows if r.id not in done]
+    escalated = emails = 0
+    for item in fresh:
+        try:
+            with db.begin():
+                queued = _escalate(db, item, now, translations)
+        except IntegrityError:
+            # Another round queued this report's e-mails first (their idempotency keys).
+            continue
+        if queued is not None:
+            escalated += 1
+            emails += queued
+    return RoundReport(overdue=len(rows), escalated=escalated, emails=emails)
+
+
+def _escalated(db: Session, report_ids: list[int]) -> set[int]:
+    """Those of `report_ids` that already have their escalation event."""
+    if not report_ids:
+        return set()
+    targets = db.scalars(
+        sa.select(AuditEvent.target_id).where(
+            AuditEvent.action == ACTION,
+            AuditEvent.target_type == "symptom_report",
+            AuditEvent.target_id.in_([str(i) for i in report_ids]),
         )
-        fresh = [_as_overdue(r, p, now) for r, p in rows if str(r.id) not in done]
-        for item in fresh:
-            db.add(_event(item, now))
-    return RoundReport(overdue=len(rows), escalated=len(fresh))
+    )
+    return {int(target) for target in targets}
 
 
-def _event(item: Overdue, now: datetime) -> AuditEvent:
+def _escalate(db: Session, item: Overdue, now: datetime, translations: Translations) -> int | None:
+    """Escalate one report in the open transaction: the number of e-mails queued, or None
+    when it needs none any more (acknowledged meanwhile, or another round did it)."""
+    # The row lock makes a concurrent round wait here until this one commits; then its
+    # check below sees the event. A report acknowledged meanwhile needs no escalation.
+    report = db.get(SymptomReport, item.report_id, with_for_update=True, populate_existing=True)
+    if report is None or report.acknowledged_at is not None:
+        return None
+    if _escalated(db, [item.report_id]):
+        return None
+    recipients = db.scalars(
+        sa.select(User)
+        .where(
+            User.clinic_id == item.clinic_id,
+            User.role.in_(NOTIFIED_ROLES),
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    ).all()
+    for user in recipients:
+        db.add(_email(item, user, now, translations))
+    db.add(_event(item, now, len(recipients)))
+    db.flush()
+    return len(recipients)
+
+
+def _email(item: Overdue, user: User, now: datetime, translations: Translations) -> OutboxMessage:
+    """The e-mail to one member of the staff: due at once, never expiring."""
+    gettext = translations(user.locale)
+    return OutboxMessage(
+        clinic_id=item.clinic_id,
+        # The schema ties every message to a patient of its clinic: the one whose report
+        # waits. The patient never sees this message and the e-mail does not name them.
+        patient_id=item.patient_id,
+        kind=ReminderKind.ESCALATION,
+        to_address=user.email,
+        locale=user.locale,
+        subject=SUBJECT.render(gettext),
+        body=msg(
+            "An urgent symptom report has waited {minutes} minutes without "
+            "acknowledgement. Open the red-flag inbox in sijcare (Red flags) to see it "
+            "and acknowledge it.",
+            minutes=item.minutes_waiting,
+        ).render(gettext),
+        due_at=now,
+        expires_at=None,
+        next_attempt_at=now,
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+        idempotency_key=f"escalation:{item.report_id}:{user.id}",
+    )
+
+
+def _event(item: Overdue, now: datetime, emails: int) -> AuditEvent:
     # The job acts for no user: the event names the system as the actor.
     return AuditEvent(
         at=now,
@@ -119,5 +225,9 @@ def _event(item: Overdue, now: datetime) -> AuditEvent:
         patient_id=item.patient_id,
         ip="",
         user_agent_hash="",
-        detail={"disposition": item.disposition, "minutes_waiting": item.minutes_waiting},
+        detail={
+            "disposition": item.disposition,
+            "minutes_waiting": item.minutes_waiting,
+            "emails_queued": emails,
+        },
     )

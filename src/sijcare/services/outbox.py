@@ -7,8 +7,9 @@
   `idempotency_key`), a queued one is updated (a moved appointment is a new reminder,
   the old one is cancelled), one no longer wanted is cancelled with the reason, and a
   cancelled one wanted again is queued again. Sent and failed messages are never touched.
-- `send_due` sends each queued message whose time has come. Just before, it checks the
-  message again: expired -> cancelled; reminders turned off -> cancelled; inside the
+- `send_due` sends each queued message whose time has come. Just before, it checks a
+  reminder again (a staff escalation e-mail, queued by `sijcare.services.escalation`,
+  skips these checks): expired -> cancelled; reminders turned off -> cancelled; inside the
   quiet hours -> it waits for their end. It then claims the message (`sending`, one more
   attempt) in its own transaction, so two workers never send the same one, talks to the
   mail server outside any transaction, and records the server's real answer: accepted ->
@@ -43,7 +44,7 @@ from sijcare.db.models import (
     Patient,
     ProcedureRecord,
 )
-from sijcare.db.models.outbox_message import OutboxStatus
+from sijcare.db.models.outbox_message import OutboxStatus, ReminderKind
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import reminders
 from sijcare.services.reminder_texts import Translations, untranslated
@@ -139,7 +140,9 @@ def _patients_to_plan(db: Session, now: datetime) -> list[int]:
         .join(ProcedureRecord, ProcedureRecord.pathway_id == Pathway.id)
         .where(Pathway.status == PathwayStatus.ACTIVE)
     )
-    queued = sa.select(OutboxMessage.patient_id).where(OutboxMessage.status == OutboxStatus.QUEUED)
+    queued = sa.select(OutboxMessage.patient_id).where(
+        OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.kind != ReminderKind.ESCALATION
+    )
     union = sa.union(booked, documented, queued).subquery()
     return sorted(db.scalars(sa.select(union.c[0]).distinct()))
 
@@ -160,6 +163,8 @@ def _plan_patient(
     existing = db.scalars(
         sa.select(OutboxMessage).where(
             OutboxMessage.patient_id == patient_id,
+            # Staff escalation e-mails are not planned from the pathway: never cancel them.
+            OutboxMessage.kind != ReminderKind.ESCALATION,
             sa.or_(
                 OutboxMessage.status == OutboxStatus.QUEUED,
                 OutboxMessage.idempotency_key.in_(list(drafts)),
@@ -303,6 +308,11 @@ def _hold_back(
     db: Session, message: OutboxMessage, knowledge: Knowledge, now: datetime
 ) -> str | None:
     """Why `message` is not sent now ("cancelled" or "waiting"), or None to send it."""
+    if message.kind is ReminderKind.ESCALATION:
+        # A safety message to the staff: it goes at once, night or day. The quiet hours
+        # and the opt-out are the patient's choices about their own reminders, and it
+        # never expires, so nothing here may hold it back (see services/escalation.py).
+        return None
     if message.expires_at is not None and message.expires_at <= now:
         _cancel(message, "expired", now)
         return "cancelled"

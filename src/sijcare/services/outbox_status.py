@@ -76,6 +76,8 @@ def list_for_patient(
         query = _rows_query().where(
             OutboxMessage.patient_id == patient.id,
             OutboxMessage.status != OutboxStatus.CANCELLED,
+            # Escalation e-mails went to the staff, not to the patient.
+            OutboxMessage.kind != ReminderKind.ESCALATION,
         )
         rows = [_row(m, p) for m, p in db.execute(query.limit(limit)).all()]
         audit.record(

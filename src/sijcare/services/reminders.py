@@ -216,10 +216,17 @@ def _view(db: Session, patient: Patient, knowledge: Knowledge) -> PreferencesVie
 
 
 def cancel_queued(db: Session, patient_id: int, *, reason: str, now: datetime) -> int:
-    """Cancel the patient's queued reminders; the number cancelled."""
+    """Cancel the patient's queued reminders; the number cancelled.
+
+    Escalation e-mails to the staff are not the patient's reminders: they stay queued.
+    """
     result = db.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.patient_id == patient_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .where(
+            OutboxMessage.patient_id == patient_id,
+            OutboxMessage.status == OutboxStatus.QUEUED,
+            OutboxMessage.kind != ReminderKind.ESCALATION,
+        )
         .values(status=OutboxStatus.CANCELLED, reason=reason, updated_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -71,6 +71,9 @@ _PYDANTIC_MESSAGES = {
     "missing": msg("This field is required."),
     "string_too_short": msg("This field is required."),
     "string_too_long": msg("This is too long."),
+    "float_parsing": msg("Enter a number."),
+    "float_type": msg("Enter a number."),
+    "string_pattern_mismatch": msg("This does not have the expected form."),
     "int_parsing": msg("Enter a whole number."),
     "int_type": msg("Enter a whole number."),
     "bool_parsing": msg("Enter true or false."),
@@ -223,10 +226,32 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return api_error(locale, 422, msg("Please correct the fields marked below."), errors)
 
 
+# Errors of a limit: the message names the limit, from the error's context.
+_LIMIT_MESSAGES = {
+    ("less_than_equal", "le"): msg("Enter a number no more than {limit}."),
+    ("less_than", "lt"): msg("Enter a number below {limit}."),
+    ("greater_than_equal", "ge"): msg("Enter a number no less than {limit}."),
+    ("greater_than", "gt"): msg("Enter a number above {limit}."),
+    ("string_too_long", "max_length"): msg("This is too long: at most {limit} characters."),
+    ("too_long", "max_length"): msg("There are too many: at most {limit}."),
+}
+
+
 def _field_error(error: dict[str, Any]) -> FieldError:
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-    message = _PYDANTIC_MESSAGES.get(str(error.get("type")), msg("This value is not valid."))
-    return FieldError(".".join(location) or "body", message)
+    return FieldError(".".join(location) or "body", _message(error))
+
+
+def _message(error: dict[str, Any]) -> Message:
+    kind, context = str(error.get("type")), error.get("ctx") or {}
+    for (limited, key), template in _LIMIT_MESSAGES.items():
+        if kind == limited and isinstance(context.get(key), int | float):
+            return msg(template.text, limit=_number(context[key]))
+    return _PYDANTIC_MESSAGES.get(kind, msg("This value is not valid."))
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -10,7 +10,9 @@ that are due (`sijcare.services.outbox`). A message is
 - cancelled: no longer wanted before it was sent (`reason`: opted out, appointment
   moved or cancelled, diary prompt answered, expired).
 Only a server's acceptance makes a message sent: `sent` exactly when `sent_at` is set.
-The patient belongs to the message's clinic (a composite foreign key).
+The patient belongs to the message's clinic (a composite foreign key). An `escalation`
+message goes to a member of the clinic's staff; its patient is the one whose report
+waits (the message says nothing about them), and reminder planning leaves it alone.
 `idempotency_key` names what the reminder is about (the appointment and its time, the
 diary prompt), so planning twice never queues it twice.
 """
@@ -30,6 +32,9 @@ class ReminderKind(StrEnum):
     DAY_BEFORE = "day_before"  # the day before the procedure: driver, eating, what to bring
     FOLLOW_UP = "follow_up"  # the day before a follow-up visit
     DIARY_PROMPT = "diary_prompt"  # time to record a pain score
+    # To the clinic's clinicians and admins, not the patient: an urgent symptom report
+    # waits unacknowledged (`sijcare.services.escalation`); no patient data in it.
+    ESCALATION = "escalation"
 
 
 class OutboxStatus(StrEnum):

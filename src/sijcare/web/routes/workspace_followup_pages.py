@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from markupsafe import Markup
 from starlette.responses import Response
 
-from sijcare.services import diary_review, inbox
+from sijcare.services import diary_review, escalation, inbox
 from sijcare.services.errors import Conflict, Invalid, Message, msg
 from sijcare.web.charts import pain_chart_svg
 from sijcare.web.deps import Ctx, SignedIn
@@ -66,7 +66,14 @@ async def sign_off(procedure_id: int, request: Request, ctx: SignedIn) -> Respon
 @router.get("/workspace/inbox")
 def inbox_page(ctx: SignedIn) -> Response:
     items = inbox.list_inbox(ctx.db, actor=ctx.me, now=ctx.now)
-    return page(ctx, "workspace/inbox.html", {"items": items})
+    # Urgent reports past the clinic's escalation time: id -> minutes waiting.
+    overdue = {
+        o.report_id: o.minutes_waiting
+        for o in escalation.overdue(
+            ctx.db, actor=ctx.me, now=ctx.now, knowledge=ctx.platform.knowledge
+        )
+    }
+    return page(ctx, "workspace/inbox.html", {"items": items, "overdue": overdue})
 
 
 def _report_page(

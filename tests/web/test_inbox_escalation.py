@@ -1,0 +1,46 @@
+"""The red-flag inbox page shows which urgent reports are overdue (escalated)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from factories.clinical import make_documented, make_symptom_report
+from sijcare.db.models import Pathway
+from web.conftest import FrozenClock, Web
+
+AFTER = 30  # the shipped `escalation.after_minutes`
+
+
+def test_an_overdue_urgent_report_is_flagged_as_escalated(
+    web: Web, db: Session, clock: FrozenClock
+) -> None:
+    personas = web.personas
+    assert personas.patient.patient is not None
+    record = make_documented(
+        db, patient=personas.patient.patient, clinician=personas.clinician.user
+    )
+    with db.begin():
+        pathway = db.get_one(Pathway, record.pathway_id)
+    db.expunge_all()
+    report = make_symptom_report(
+        db,
+        pathway=pathway,
+        reported_by=personas.patient.user,
+        disposition="call_now",
+        reported_at=clock.now - timedelta(minutes=AFTER - 1),
+    )
+    clinician = web.as_("clinician")
+    early = clinician.get("/workspace/inbox").text
+    assert "Overdue, escalated" not in early and "Waiting" in early
+    clock.advance(minutes=1)
+    due = clinician.get("/workspace/inbox").text
+    assert f"Overdue, escalated: waiting {AFTER} minutes" in due
+    assert "1 urgent report waited too long without acknowledgement" in due
+    done = clinician.post_form(
+        f"/workspace/reports/{report.id}/acknowledge", {"note": "Called; sent to urgent care."}
+    )
+    assert done.status_code == 303
+    after = clinician.get("/workspace/inbox").text
+    assert "Overdue, escalated" not in after and "waited too long" not in after
