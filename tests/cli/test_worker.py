@@ -6,17 +6,24 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from factories import password_hash
 from factories.reminders import MailServer, prepared_pathway
 from factories.workspace import Story
 from fixtures_db import *  # noqa: F403  (the database fixtures)
 from fixtures_db import Personas
+from sijcare.cli import worker as worker_module
 from sijcare.cli.common import run_guarded
 from sijcare.cli.worker import run_worker, worker
+from sijcare.db.models import Interpretation
 from sijcare.domain.knowledge import Knowledge
+from sijcare.services import reinterpret
 from sijcare.settings import Environment, Secret, Settings
+from sijcare.synth.run import synthesize
 
 DUE = datetime(2026, 3, 10, 0, 0, tzinfo=UTC)  # Monday 9 March, 17:00 PDT
 
@@ -55,7 +62,7 @@ def test_one_round_sends_the_due_reminder(
     out = capsys.readouterr().out
     assert out == (
         "2026-03-10T00:00:00+00:00 queued 1, updated 0, cancelled 0; "
-        "sent 1, failed 0, retrying 0, waiting 0; escalated 0\n"
+        "sent 1, failed 0, retrying 0, waiting 0; escalated 0; re-read 0\n"
     )
     assert "Pat" not in out and "@" not in out
 
@@ -120,7 +127,38 @@ def test_the_command_runs_a_round_with_the_environments_settings(
     result = CliRunner().invoke(worker, ["--once"])
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith(
-        "queued 0, updated 0, cancelled 0; sent 0, failed 0, retrying 0, waiting 0; escalated 0"
+        "queued 0, updated 0, cancelled 0; sent 0, failed 0, retrying 0, waiting 0; "
+        "escalated 0; re-read 0"
     )
     bad = CliRunner().invoke(worker, ["--interval", "0"])
     assert bad.exit_code == 2 and "--interval" in bad.output
+
+
+def test_a_round_reads_again_the_diaries_of_an_older_knowledge_version(
+    engine: Engine,
+    db: Session,
+    db_url: str,
+    knowledge: Knowledge,
+    mail: MailServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    synthesize(
+        engine, clinics=1, patients=8, seed=5, now=DUE, knowledge=knowledge,
+        password_hash=password_hash(),
+    )  # fmt: skip
+    with db.begin():
+        stored = db.scalar(sa.select(sa.func.count(Interpretation.id)))
+        db.execute(sa.update(Interpretation).values(knowledge_version="2000.1.1"))
+    assert stored and reinterpret.count_stale(db, knowledge) == stored
+    # A round reads at most REREAD_PER_ROUND; the next round goes on from there.
+    monkeypatch.setattr(worker_module, "REREAD_PER_ROUND", stored - 1)
+    run_worker(settings_for(db_url, mail), knowledge, once=True, interval=60, clock=lambda: DUE)
+    assert reinterpret.count_stale(db, knowledge) == 1
+    run_worker(settings_for(db_url, mail), knowledge, once=True, interval=60, clock=lambda: DUE)
+    assert reinterpret.count_stale(db, knowledge) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.rpartition("; ")[2] for line in lines] == [
+        f"re-read {stored - 1}",
+        "re-read 1",
+    ]

@@ -312,7 +312,7 @@ def test_the_worker_cycle_escalates_and_sends(
         [personas.clinician.email, personas.admin.email]
     )
     lines = capsys.readouterr().out.splitlines()
-    assert [line.rpartition("; ")[2] for line in lines] == [
+    assert [line.split("; ")[2] for line in lines] == [
         "escalated 0",
         "escalated 1",
         "escalated 0",

@@ -4,7 +4,10 @@ Each round first escalates the urgent symptom reports left unacknowledged too lo
 (`sijcare.services.escalation`: an e-mail to each clinician and admin of the clinic),
 then plans every patient's reminders from their pathway (appointments, diary prompts)
 and sends the messages whose time has come through the mail server that SIJCARE_SMTP_*
-names (see .env.example), then prints one line of counts, never a patient's data. `--once` runs a single round (for cron or a timer); without it rounds
+names (see .env.example), then reads again up to `REREAD_PER_ROUND` diaries whose stored
+interpretation was made with another knowledge version (`sijcare.services.reinterpret`:
+after an upgrade the quality figures catch up round by round, and urgent work never
+waits behind them), and prints one line of counts, never a patient's data. `--once` runs a single round (for cron or a timer); without it rounds
 repeat every `--interval` seconds until the process is stopped. A send cut short by a
 stop is tried again by a later round (`sijcare.services.outbox`).
 """
@@ -23,13 +26,14 @@ from sijcare.cli.common import Context
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import escalation, outbox
+from sijcare.services import escalation, outbox, reinterpret
 from sijcare.services.smtp import Sender, SmtpSender
 from sijcare.settings import Settings
 from sijcare.web import i18n
 from sijcare.web.platform import utc_now
 
 DEFAULT_INTERVAL_SECONDS = 60
+REREAD_PER_ROUND = 2000
 
 
 @click.command()
@@ -91,10 +95,13 @@ def run_worker(
                     clock=clock,
                     translations=translations,
                 )
+                reread = reinterpret.reinterpret_stale(
+                    db, knowledge=knowledge, now=clock(), limit=REREAD_PER_ROUND
+                )
             rounds += 1
             click.echo(
                 f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
-                f"escalated {escalated.escalated}"
+                f"escalated {escalated.escalated}; re-read {reread}"
             )
             if once:
                 return rounds

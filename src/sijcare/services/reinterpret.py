@@ -54,15 +54,16 @@ def reinterpret_stale(
     now: datetime,
     batch_size: int = 200,
     progress: Progress | None = None,
+    limit: int | None = None,
 ) -> int:
-    """Read every stale diary again (see the module docstring); the number read."""
+    """Read every stale diary again (see the module docstring), or the first `limit` of
+    them; the number read."""
     done, after = 0, 0
-    while True:
+    while limit is None or done < limit:
+        size = batch_size if limit is None else min(batch_size, limit - done)
         with db.begin():
             ids: list[int] = list(
-                db.scalars(
-                    stale_query(knowledge).where(ProcedureRecord.id > after).limit(batch_size)
-                )
+                db.scalars(stale_query(knowledge).where(ProcedureRecord.id > after).limit(size))
             )
             for procedure_id in ids:
                 _reinterpret(db, procedure_id, knowledge, now)
@@ -71,6 +72,7 @@ def reinterpret_stale(
         after, done = ids[-1], done + len(ids)
         if progress is not None:
             progress(len(ids))
+    return done
 
 
 def _reinterpret(db: Session, procedure_id: int, knowledge: Knowledge, now: datetime) -> None:
