@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--postgres",
         default="postgresql+psycopg://postgres@127.0.0.1:5432",
-        help="PostgreSQL server (no database name); skipped when it does not answer",
+        help="PostgreSQL server (no database name), or none; skipped when it does not answer",
     )
     args = parser.parse_args(argv)
     return run_all(args.size, args.seed, set(args.only.split(",")), args.postgres)

@@ -115,6 +115,8 @@ def _pages(run: Run, engine: str, url: str) -> None:
 
 
 def _postgres(server: str) -> str | None:
+    if server in ("", "none"):
+        return None  # SQLite only, asked for
     engine = sa.create_engine(f"{server}/postgres", connect_args={"connect_timeout": 3})
     try:
         with engine.connect():
