@@ -19,6 +19,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -212,3 +214,33 @@ def _copy_table(source: sqlite3.Connection, cursor: Any, table: sa.Table) -> Non
                     for i, v in enumerate(row)
                 )
             copy.write_row(row)
+
+
+@contextmanager
+def scratch_copy(url: str) -> Iterator[str]:
+    """A throw-away copy of the population at `url` (SQLite file or PostgreSQL database)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        source = Path(parsed.database or "")
+        target = source.with_name(source.stem + "-scratch.db")
+        target.unlink(missing_ok=True)
+        with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+            origin.backup(copy)
+        try:
+            yield f"sqlite:///{target}"
+        finally:
+            for path in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+                path.unlink(missing_ok=True)
+        return
+    name = f"{parsed.database}_scratch"
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            # A template copy is a file copy on the server: seconds, not a reload.
+            connection.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
