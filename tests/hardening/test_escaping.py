@@ -114,6 +114,7 @@ NOT_FREE_TEXT = frozenset(
         ("procedure_record", "side"),
         ("procedure_record", "idempotency_key"),
         ("diary_entry", "idempotency_key"),
+        ("symptom_report", "idempotency_key"),
         ("interpretation", "kind"),
         ("interpretation", "classification"),
         ("interpretation", "knowledge_version"),

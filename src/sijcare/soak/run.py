@@ -1,9 +1,11 @@
 """The soak run: patients writing diaries and clinicians reading worklists, for a while.
 
 `soak(database_url, seconds=...)` seeds a clinic (one clinician per `CLINICIANS`, and
-`patients` patients, each with a documented injection a day ago), starts the app as a
-server process on the loopback address (`LiveServer`), and runs one thread per patient
-(a diary score with an idempotency key, then a read of the diary, again and again) and
+`PATIENTS_PER_PHONE` patients for each of `patients` phones, each patient with a
+documented injection a day ago), starts the app as a server process on the loopback
+address (`LiveServer`), and runs one thread per phone (a diary score with an idempotency
+key, then a read of the diary, again and again, `SCORES_PER_DIARY` times as each of its
+patients in turn, so that diaries keep a real size) and
 per clinician (the worklist, the red-flag inbox, a patient's diary review) until the
 time is up. It samples the server's resident memory every `SAMPLE_SECONDS`.
 
@@ -49,6 +51,11 @@ MEMORY_GROWTH_LIMIT_KB = 64 * 1024
 REQUEST_TIMEOUT_S = 30.0
 # A patient's phone pauses this long between two scores; 0 writes as fast as it can.
 PAUSE_SECONDS = 0.25
+# A phone writes this many scores into a diary (a real diary has about 30), then goes on
+# as the next of its `PATIENTS_PER_PHONE` patients, so the diaries stay of a real size
+# and a growing memory means a leak, not a growing diary.
+SCORES_PER_DIARY = 40
+PATIENTS_PER_PHONE = 8
 
 
 @dataclass
@@ -256,12 +263,26 @@ def _call(client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.R
 
 
 def _patient_loop(
-    base: str, email: str, procedure: int, start: datetime, shared: _Shared, pause: float
+    base: str,
+    turns: list[tuple[str, int]],
+    start: datetime,
+    shared: _Shared,
+    pause: float,
 ) -> None:
-    client, csrf = _signed_in(base, email)
+    """One phone: `SCORES_PER_DIARY` scores (and reads) as each patient of `turns` in turn."""
     n = 0
+    while not shared.stop.is_set():
+        email, procedure = turns[(n // SCORES_PER_DIARY) % len(turns)]
+        n = _diary_turn(base, email, procedure, start, shared, pause, n)
+
+
+def _diary_turn(
+    base: str, email: str, procedure: int, start: datetime, shared: _Shared, pause: float, n: int
+) -> int:
+    client, csrf = _signed_in(base, email)
+    last = (n // SCORES_PER_DIARY + 1) * SCORES_PER_DIARY
     try:
-        while not shared.stop.is_set():
+        while not shared.stop.is_set() and n < last:
             key = f"soak-{procedure}-{n}"
             body = {
                 "pain": n % 11,
@@ -285,6 +306,7 @@ def _patient_loop(
             shared.stop.wait(pause)
     finally:
         client.close()
+    return n
 
 
 def _clinician_loop(base: str, email: str, procedures: list[int], shared: _Shared) -> None:
@@ -315,7 +337,7 @@ def soak(
         url = database_url or f"sqlite:///{Path(folder) / 'soak.db'}"
         migrate.upgrade(url)
         now = datetime.now(UTC).replace(microsecond=0)
-        clinicians, patient_emails, procedures = seed(url, patients, now)
+        clinicians, patient_emails, procedures = seed(url, patients * PATIENTS_PER_PHONE, now)
         server = LiveServer(url, log=Path(folder) / "server.log")
         server.start()
         try:
@@ -335,16 +357,18 @@ def _run(
     pause: float,
 ) -> SoakResult:
     shared = _Shared()
+    pairs = list(zip(patient_emails, procedures, strict=True))
+    phones = len(pairs) // PATIENTS_PER_PHONE
     threads = [
-        threading.Thread(target=_patient_loop, args=(server.url, e, p, now, shared, pause))
-        for e, p in zip(patient_emails, procedures, strict=True)
+        threading.Thread(
+            target=_patient_loop, args=(server.url, pairs[i::phones], now, shared, pause)
+        )
+        for i in range(phones)
     ] + [
         threading.Thread(target=_clinician_loop, args=(server.url, e, procedures, shared))
         for e in clinicians
     ]
-    result = SoakResult(
-        patients=len(patient_emails), clinicians=len(clinicians), pause_seconds=pause
-    )
+    result = SoakResult(patients=phones, clinicians=len(clinicians), pause_seconds=pause)
     started = time.monotonic()
     for thread in threads:
         thread.start()
