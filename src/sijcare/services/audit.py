@@ -102,6 +102,35 @@ def record_anonymous(
     )
 
 
+def record_system(
+    db: Session,
+    *,
+    action: str,
+    at: datetime,
+    clinic_id: int | None,
+    target_type: str,
+    target_id: str | int,
+    patient_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """An event of a job that acts for no user (the worker, a re-reading, a loader)."""
+    db.add(
+        AuditEvent(
+            at=at,
+            clinic_id=clinic_id,
+            actor_user_id=None,
+            actor_role="system",
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id),
+            patient_id=patient_id,
+            ip="",
+            user_agent_hash="",
+            detail=dict(detail or {}),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """Which events to show: all fields optional; `until` is excluded."""

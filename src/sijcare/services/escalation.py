@@ -36,7 +36,7 @@ from sijcare.db.models import AuditEvent, OutboxMessage, Pathway, Patient, Sympt
 from sijcare.db.models.outbox_message import OutboxStatus, ReminderKind
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.triage import Disposition
-from sijcare.services import access
+from sijcare.services import access, audit
 from sijcare.services.actor import Actor
 from sijcare.services.errors import msg
 from sijcare.services.reminder_texts import Translations, untranslated
@@ -178,7 +178,7 @@ def _escalate(db: Session, item: Overdue, now: datetime, translations: Translati
     ).all()
     for user in recipients:
         db.add(_email(item, user, now, translations))
-    db.add(_event(item, now, len(recipients)))
+    _event(db, item, now, len(recipients))
     db.flush()
     return len(recipients)
 
@@ -212,19 +212,16 @@ def _email(item: Overdue, user: User, now: datetime, translations: Translations)
     )
 
 
-def _event(item: Overdue, now: datetime, emails: int) -> AuditEvent:
+def _event(db: Session, item: Overdue, now: datetime, emails: int) -> None:
     # The job acts for no user: the event names the system as the actor.
-    return AuditEvent(
+    audit.record_system(
+        db,
+        action=ACTION,
         at=now,
         clinic_id=item.clinic_id,
-        actor_user_id=None,
-        actor_role="system",
-        action=ACTION,
         target_type="symptom_report",
-        target_id=str(item.report_id),
+        target_id=item.report_id,
         patient_id=item.patient_id,
-        ip="",
-        user_agent_hash="",
         detail={
             "disposition": item.disposition,
             "minutes_waiting": item.minutes_waiting,

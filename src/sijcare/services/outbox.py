@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session
 from sijcare.db.enums import AppointmentStatus, PathwayStatus
 from sijcare.db.models import (
     Appointment,
-    AuditEvent,
     Clinic,
     OutboxMessage,
     Pathway,
@@ -46,7 +45,7 @@ from sijcare.db.models import (
 )
 from sijcare.db.models.outbox_message import OutboxStatus, ReminderKind
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import reminders
+from sijcare.services import audit, reminders
 from sijcare.services.reminder_texts import Translations, untranslated
 from sijcare.services.smtp import Delivery, Sender
 
@@ -422,19 +421,13 @@ def _recover_stale(db: Session, knowledge: Knowledge, now: datetime) -> None:
 
 
 def _system_audit(db: Session, message: OutboxMessage, action: str, now: datetime) -> None:
-    # The worker acts for no user: the event names the system as the actor.
-    db.add(
-        AuditEvent(
-            at=now,
-            clinic_id=message.clinic_id,
-            actor_user_id=None,
-            actor_role="system",
-            action=action,
-            target_type="outbox_message",
-            target_id=str(message.id),
-            patient_id=message.patient_id,
-            ip="",
-            user_agent_hash="",
-            detail={"kind": message.kind.value, "attempts": message.attempts},
-        )
+    audit.record_system(
+        db,
+        action=action,
+        at=now,
+        clinic_id=message.clinic_id,
+        target_type="outbox_message",
+        target_id=message.id,
+        patient_id=message.patient_id,
+        detail={"kind": message.kind.value, "attempts": message.attempts},
     )

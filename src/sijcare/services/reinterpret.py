@@ -19,9 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.db.models import AuditEvent, Interpretation, ProcedureRecord
+from sijcare.db.models import Interpretation, ProcedureRecord
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import diary
+from sijcare.services import audit, diary
 
 Progress = Callable[[int], None]
 
@@ -79,15 +79,13 @@ def _reinterpret(db: Session, procedure_id: int, knowledge: Knowledge, now: date
     record = db.get(ProcedureRecord, procedure_id)
     assert record is not None  # just selected, in this transaction
     row = diary.reinterpret(db, record, knowledge, now)
-    db.add(
-        AuditEvent(
-            at=now,
-            clinic_id=row.clinic_id,
-            actor_role="system",
-            action="interpretation.recompute",
-            target_type="interpretation",
-            target_id=str(row.id),
-            patient_id=row.patient_id,
-            detail={"procedure_id": procedure_id, "knowledge_version": knowledge.version},
-        )
+    audit.record_system(
+        db,
+        action="interpretation.recompute",
+        at=now,
+        clinic_id=row.clinic_id,
+        target_type="interpretation",
+        target_id=row.id,
+        patient_id=row.patient_id,
+        detail={"procedure_id": procedure_id, "knowledge_version": knowledge.version},
     )

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from sijcare import knowledge as knowledge_loader
 from sijcare.db.enums import PractitionerKind, Role
 from sijcare.db.models import (
-    AuditEvent,
     Clinic,
     Location,
     Practitioner,
@@ -34,6 +33,7 @@ from sijcare.db.models import (
 )
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
+from sijcare.services import audit
 from sijcare.synth import people, writer
 from sijcare.synth.parameters import parameters_from
 from sijcare.synth.records import ClinicPlan, PatientRecords, Physician
@@ -130,7 +130,7 @@ def synthesize_into(
     summary = SynthSummary(seed=seed, now=now, clinics=1, patients=patients)
     _populate(engine, ctx, plans, patients, password_hash, None, 1, max(patients, 1), summary, None)
     with Session(engine) as db, db.begin():
-        db.add(_load_event(ctx, clinic_id))
+        _load_event(db, ctx, clinic_id)
     return summary
 
 
@@ -294,18 +294,18 @@ def _clinic(
         physicians.append(
             Physician(practitioner.id, user.id, display, room.id, _sentences(QUALIFICATIONS))
         )
-    db.add(_load_event(ctx, clinic.id))
+    _load_event(db, ctx, clinic.id)
     return ClinicPlan(index, clinic.id, location.id, location.name, tuple(physicians))
 
 
-def _load_event(ctx: people.Context, clinic_id: int) -> AuditEvent:
-    return AuditEvent(
+def _load_event(db: Session, ctx: people.Context, clinic_id: int) -> None:
+    audit.record_system(
+        db,
+        action="synth.load",
         at=ctx.now,
         clinic_id=clinic_id,
-        actor_role="system",
-        action="synth.load",
         target_type="clinic",
-        target_id=str(clinic_id),
+        target_id=clinic_id,
         detail={"seed": ctx.seed},
     )
 
