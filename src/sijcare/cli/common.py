@@ -12,6 +12,7 @@ from sijcare import knowledge
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.jsonout import dumps
+from sijcare.settings import Settings
 
 EXIT_INPUT_ERROR = 2
 
@@ -28,6 +29,14 @@ class Context:
         if self._knowledge is None:
             self._knowledge = knowledge.load(self.clinic_config)
         return self._knowledge
+
+
+def clinic_knowledge(settings: Settings) -> Knowledge:
+    """The clinic's knowledge: the command line's --clinic-config, else the settings'."""
+    context = click.get_current_context().find_object(Context)
+    if context is not None and context.clinic_config is not None:
+        return context.knowledge
+    return knowledge.load(settings.clinic_config)
 
 
 def read_text(path: Path) -> str:

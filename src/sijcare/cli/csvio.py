@@ -23,8 +23,7 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.cli.common import EXIT_INPUT_ERROR, read_text
-from sijcare.cli.worker import clinic_knowledge
+from sijcare.cli.common import EXIT_INPUT_ERROR, clinic_knowledge, read_text
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.db.models import User
 from sijcare.domain.errors import InputError

@@ -17,8 +17,7 @@ import time
 
 import click
 
-from sijcare import knowledge as knowledge_loader
-from sijcare.cli.common import Context
+from sijcare.cli.common import clinic_knowledge
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.services import escalation as escalation_service
 from sijcare.settings import Settings
@@ -40,12 +39,7 @@ DEFAULT_INTERVAL_SECONDS = 60
 def escalation(once: bool, interval: int) -> None:
     """Escalate unacknowledged urgent reports (e-mail the staff)."""
     settings = Settings.from_environ(os.environ)
-    context = click.get_current_context().find_object(Context)
-    knowledge = (
-        context.knowledge
-        if context is not None and context.clinic_config is not None
-        else knowledge_loader.load(settings.clinic_config)
-    )
+    knowledge = clinic_knowledge(settings)
     engine = create_engine_for(settings.database_url)
     sessions = session_factory(engine)
     try:

@@ -21,8 +21,7 @@ from datetime import datetime
 
 import click
 
-from sijcare import knowledge as knowledge_loader
-from sijcare.cli.common import Context
+from sijcare.cli.common import clinic_knowledge
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
@@ -51,14 +50,6 @@ def worker(once: bool, interval: int) -> None:
     if not settings.smtp.configured:
         raise InputError("SIJCARE_SMTP_HOST", "is not set: there is no mail server to send through")
     run_worker(settings, clinic_knowledge(settings), once=once, interval=interval)
-
-
-def clinic_knowledge(settings: Settings) -> Knowledge:
-    """The clinic's knowledge: the command line's --clinic-config, else the settings'."""
-    context = click.get_current_context().find_object(Context)
-    if context is not None and context.clinic_config is not None:
-        return context.knowledge
-    return knowledge_loader.load(settings.clinic_config)
 
 
 def run_worker(
