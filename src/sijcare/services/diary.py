@@ -51,6 +51,7 @@ from sijcare.services.diary_reading import interpretation_of as interpretation_o
 from sijcare.services.diary_reading import latest_interpretation as latest_interpretation
 from sijcare.services.diary_reading import procedure_of as procedure_of
 from sijcare.services.diary_reading import read as read
+from sijcare.services.diary_reading import reading_of as reading_of
 from sijcare.services.diary_reading import reinterpret as reinterpret
 from sijcare.services.diary_reading import scores_of as scores_of
 from sijcare.services.diary_reading import store_interpretation as store_interpretation

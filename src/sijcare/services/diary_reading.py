@@ -100,7 +100,12 @@ def interpretation_of(
     procedure_record: ProcedureRecord, scores: Sequence[PainScore], knowledge: Knowledge
 ) -> Computed:
     """The core's reading of `scores` (no database access)."""
-    procedure = procedure_of(procedure_record, knowledge)
+    return reading_of(procedure_of(procedure_record, knowledge), scores, knowledge)
+
+
+def reading_of(procedure: Procedure, scores: Sequence[PainScore], knowledge: Knowledge) -> Computed:
+    """The core's reading of a procedure's `scores` as stored: JSON and a label; a diary
+    the core cannot read is `not_assessable` with the error."""
     try:
         reading = read(procedure, scores, knowledge)
     except InputError as exc:

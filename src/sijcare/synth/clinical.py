@@ -19,7 +19,6 @@ from typing import Any
 
 from sijcare.db.models.interpretation import result_columns
 from sijcare.domain.consent import ConsentContext, Question, answer_questions, plan_version
-from sijcare.domain.errors import InputError
 from sijcare.domain.intake import Intake
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
@@ -194,18 +193,12 @@ def reading(
 ) -> Reading:
     """The diary read by the core, as `services.diary.reinterpret` stores it."""
     scores = tuple(PainScore(at, pain) for at, pain in entries)
-    try:
-        core = diary.read(procedure, scores, knowledge)
-    except InputError as exc:
-        result: dict[str, Any] = {"error": {"where": exc.where, "message": exc.message}}
-        label = diary.NOT_ASSESSABLE
-    else:
-        result, label = to_jsonable(core), diary.classify(core)
+    computed = diary.reading_of(procedure, scores, knowledge)
     return Reading(
-        kind=procedure.kind.value,
-        result_json=json.dumps(result, separators=(",", ":")),
-        classification=label,
-        columns=result_columns(result),
+        kind=computed.kind,
+        result_json=json.dumps(computed.result, separators=(",", ":")),
+        classification=computed.classification,
+        columns=result_columns(computed.result),
         computed_at=computed_at,
     )
 
