@@ -35,6 +35,7 @@ from sijcare.db.models import (
     Room,
     User,
 )
+from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.passwords import Passwords
 
 PASSWORD = "correct horse battery staple"
@@ -60,6 +61,14 @@ def _writing(db: Session) -> Iterator[None]:
             yield
         # Detached rows keep their values even when a later transaction of `db` rolls back.
         db.expunge_all()
+
+
+def actor_of(db: Session, user_id: int) -> Actor:
+    """The signed-in actor of `user_id`, as a request from 127.0.0.1 would load it."""
+    with db.begin():
+        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
+    assert found is not None
+    return found
 
 
 def detach(db: Session) -> None:

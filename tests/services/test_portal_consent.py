@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from factories import actor_of
 from factories.clinical import READY_ANSWERS, make_planned_pathway
 from fixtures_db import Personas
 from sijcare.db.models import Appointment, AuditEvent, ConsentRecord, Pathway
@@ -16,20 +17,12 @@ from sijcare.domain.consent import Question
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.consent import context_from_dict, plan_from_dict
 from sijcare.services import consent, procedures, screening
-from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 from sijcare.services.procedures import ConsentState
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
 ALL = [q.value for q in Question]
-
-
-def actor_of(db: Session, user_id: int) -> Actor:
-    with db.begin():
-        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
-    assert found is not None
-    return found
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from factories import actor_of
 from factories.clinical import PERFORMED, make_diary_entry, make_documented
 from fixtures_db import Personas
 from sijcare.db.enums import Kind
@@ -15,18 +16,11 @@ from sijcare.db.models import AuditEvent, DiaryEntry, Interpretation, ProcedureR
 from sijcare.domain.diary_schedule import DiaryPrompt, PromptPurpose
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import diary
-from sijcare.services.actor import Actor, Origin, load_actor
+from sijcare.services.actor import Actor
 from sijcare.services.diary import Activity, NewEntry, PromptState
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 
 NOW = PERFORMED + timedelta(hours=2)
-
-
-def actor_of(db: Session, user_id: int) -> Actor:
-    with db.begin():
-        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
-    assert found is not None
-    return found
 
 
 @pytest.fixture

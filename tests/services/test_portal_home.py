@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from factories import make_appointment
+from factories import actor_of, make_appointment
 from factories.clinical import (
     PERFORMED,
     READY_ANSWERS,
@@ -23,20 +23,12 @@ from sijcare.db.enums import Kind, PathwayStatus, Side
 from sijcare.db.models import AuditEvent, Pathway
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import education, portal, screening
-from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.errors import Forbidden
 from sijcare.services.procedures import ConsentState
 from sijcare.services.screening import Stage
 
 NOW = PERFORMED + timedelta(hours=2)  # 10:00 PST on the injection day
 ZONE = "America/Los_Angeles"
-
-
-def actor_of(db: Session, user_id: int) -> Actor:
-    with db.begin():
-        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
-    assert found is not None
-    return found
 
 
 def home_of(db: Session, personas: Personas, knowledge: Knowledge) -> portal.Home:

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from factories import make_pathway
+from factories import actor_of, make_pathway
 from factories.clinical import READY_ANSWERS, make_planned_pathway
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, Side
@@ -18,20 +18,12 @@ from sijcare.domain.intake import HoldDecision, ProcedurePlan
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Sedation
 from sijcare.services import screening, screening_review
-from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 from sijcare.services.screening import DriverDetails, Stage
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # Monday 08:00 PST
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)  # the next Monday 10:00 PDT
 DRIVER = DriverDetails("Sam Rivera", "+1 310-555-0177", "partner")
-
-
-def actor_of(db: Session, user_id: int) -> Actor:
-    with db.begin():
-        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
-    assert found is not None
-    return found
 
 
 def planned(db: Session, personas: Personas, **options: Any) -> Pathway:

@@ -10,23 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from factories import actor_of
 from factories.clinical import PERFORMED, make_documented
 from fixtures_db import Personas
 from sijcare.db.models import AuditEvent, SymptomReport
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import triage
-from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 
 # Monday 2 March 2026, 10:00 PST: two hours after the injection, the help line is open.
 NOW = PERFORMED + timedelta(hours=2)
-
-
-def actor_of(db: Session, user_id: int) -> Actor:
-    with db.begin():
-        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
-    assert found is not None
-    return found
 
 
 @pytest.fixture

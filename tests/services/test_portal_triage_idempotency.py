@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from factories import actor_of
 from factories.clinical import PERFORMED, make_documented
 from fixtures_db import Personas
 from sijcare.db.engine import session_factory
@@ -22,18 +23,11 @@ from sijcare.db.enums import Side
 from sijcare.db.models import AuditEvent, SymptomReport
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import escalation, inbox, triage
-from sijcare.services.actor import Actor, Origin, load_actor
+from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, Invalid
 
 NOW = PERFORMED + timedelta(hours=2)
 KEY = "phone-7f3a-0001"
-
-
-def actor_of(db: Session, user_id: int) -> Actor:
-    with db.begin():
-        found = load_actor(db, user_id, Origin(ip="127.0.0.1"))
-    assert found is not None
-    return found
 
 
 @pytest.fixture
