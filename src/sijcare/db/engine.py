@@ -17,6 +17,8 @@ Sessions do not begin transactions by themselves (`autobegin=False`): every use 
 
 from __future__ import annotations
 
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,22 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+_SQLITE_WRITERS = threading.Lock()
+
+
+def one_writer(db: Session) -> AbstractContextManager[object]:
+    """Around a busy write transaction: on SQLite, this process's threads take the write
+    lock one at a time.
+
+    SQLite's busy handler makes a writer that finds the lock taken sleep (1, 2, 5 ... up
+    to 100 ms) and try again, so under many concurrent writers some wait far longer than
+    the lock is held. Queued on a thread lock they wake as soon as it is free; only the
+    other processes' writers still meet the busy handler. PostgreSQL locks rows: no-op.
+    """
+    bind = db.get_bind()
+    return _SQLITE_WRITERS if bind.dialect.name == "sqlite" else nullcontext()
 
 
 def read_only(db: Session) -> None:

@@ -27,9 +27,13 @@ def can_view_patient(actor: Actor, patient: Patient) -> bool:
 
 def can_view_clinical(actor: Actor, patient: Patient) -> bool:
     """The patient themself, or a clinician of the patient's clinic."""
+    return _clinical(actor, patient.id, patient.clinic_id)
+
+
+def _clinical(actor: Actor, patient_id: int, clinic_id: int) -> bool:
     if actor.role is Role.PATIENT:
-        return actor.patient_id == patient.id
-    return actor.role is Role.CLINICIAN and actor.clinic_id == patient.clinic_id
+        return actor.patient_id == patient_id
+    return actor.role is Role.CLINICIAN and actor.clinic_id == clinic_id
 
 
 def require_patient_access(actor: Actor, patient: Patient) -> None:
@@ -39,6 +43,12 @@ def require_patient_access(actor: Actor, patient: Patient) -> None:
 
 def require_clinical_access(actor: Actor, patient: Patient) -> None:
     if not can_view_clinical(actor, patient):
+        raise Forbidden(_REFUSED)
+
+
+def require_clinical_access_to(actor: Actor, patient_id: int, clinic_id: int) -> None:
+    """`require_clinical_access` for a patient read as ids (a write path with no ORM)."""
+    if not _clinical(actor, patient_id, clinic_id):
         raise Forbidden(_REFUSED)
 
 

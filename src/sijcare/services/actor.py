@@ -7,7 +7,9 @@ templates never hold a live database object for the signed-in user.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -61,31 +63,53 @@ class Actor:
 
 def load_actor(db: Session, user_id: int, origin: Origin) -> Actor | None:
     """The actor for an active user, or None. Call inside a transaction."""
-    row = db.execute(
-        sa.select(User, Clinic.time_zone)
-        .join(Clinic, Clinic.id == User.clinic_id)
-        .where(User.id == user_id, User.active.is_(True))
-    ).first()
-    if row is None:
-        return None
-    user, clinic_zone = row
-    patient = db.execute(
-        sa.select(Patient.id, Patient.public_id).where(Patient.user_id == user.id)
-    ).first()
-    practitioner = db.execute(
-        sa.select(Practitioner.id, Practitioner.kind).where(Practitioner.user_id == user.id)
-    ).first()
+    row = db.connection().execute(_ACTOR, {"user_id": user_id}).first()
+    return None if row is None else actor_of(row, origin)
+
+
+def actor_columns() -> tuple[Any, ...]:
+    """The columns of an `Actor` (see `actor_of`); select them with `with_actor`."""
+    return (
+        User.id, User.role, User.clinic_id, User.display_name, User.locale,
+        sa.func.coalesce(sa.func.nullif(User.time_zone, ""), Clinic.time_zone),
+        User.must_change_password, Patient.id, Patient.public_id, Practitioner.id,
+        Practitioner.kind,
+    )  # fmt: skip
+
+
+def with_actor(query: sa.Select[Any], user_id: Any) -> sa.Select[Any]:
+    """`query` joined to the active user `user_id` and their patient and practitioner
+    rows, so that one round trip (run on every request) reads the actor; the actor's
+    columns are NULL when the user is missing or inactive."""
+    return _with_roles(query.outerjoin(User, (User.id == user_id) & User.active.is_(True)))
+
+
+def _with_roles(query: sa.Select[Any]) -> sa.Select[Any]:
+    return (
+        query.outerjoin(Clinic, Clinic.id == User.clinic_id)
+        .outerjoin(Patient, Patient.user_id == User.id)
+        .outerjoin(Practitioner, Practitioner.user_id == User.id)
+    )
+
+
+def actor_of(row: Sequence[Any], origin: Origin) -> Actor:
+    """The `Actor` of a row of `actor_columns`."""
     return Actor(
-        user_id=user.id,
-        role=user.role,
-        clinic_id=user.clinic_id,
-        display_name=user.display_name,
-        locale=user.locale,
-        time_zone=user.time_zone or clinic_zone,
-        must_change_password=user.must_change_password,
-        patient_id=None if patient is None else patient.id,
-        patient_public_id=None if patient is None else patient.public_id,
-        practitioner_id=None if practitioner is None else practitioner.id,
-        practitioner_kind=None if practitioner is None else practitioner.kind,
+        user_id=row[0],
+        role=row[1],
+        clinic_id=row[2],
+        display_name=row[3],
+        locale=row[4],
+        time_zone=row[5],
+        must_change_password=row[6],
+        patient_id=row[7],
+        patient_public_id=row[8],
+        practitioner_id=row[9],
+        practitioner_kind=row[10],
         origin=origin,
     )
+
+
+_ACTOR = _with_roles(sa.select(*actor_columns()).select_from(User)).where(
+    User.id == sa.bindparam("user_id"), User.active.is_(True)
+)

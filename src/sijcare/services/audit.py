@@ -52,21 +52,51 @@ def record(
     detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Add one event to the open transaction. `action` is `<thing>.<verb>`, like `appointment.book`."""
-    db.add(
-        AuditEvent(
-            at=at,
-            clinic_id=actor.clinic_id,
-            actor_user_id=actor.user_id,
-            actor_role=actor.role.value,
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            patient_id=patient_id,
-            ip=actor.origin.ip,
-            user_agent_hash=actor.origin.user_agent_hash,
-            detail=dict(detail or {}),
-        )
-    )
+    db.add(AuditEvent(**_values(actor, action, at, target_type, target_id, patient_id, detail)))
+
+
+def insert(
+    connection: sa.Connection,
+    *,
+    actor: Actor,
+    action: str,
+    at: datetime,
+    target_type: str = "",
+    target_id: str | int = "",
+    patient_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """`record` as one Core insert now, on the transaction's connection (for a write
+    path that loads no ORM objects)."""
+    values = _values(actor, action, at, target_type, target_id, patient_id, detail)
+    connection.execute(_INSERT, values)
+
+
+_INSERT = sa.insert(AuditEvent)
+
+
+def _values(
+    actor: Actor,
+    action: str,
+    at: datetime,
+    target_type: str,
+    target_id: str | int,
+    patient_id: int | None,
+    detail: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "at": at,
+        "clinic_id": actor.clinic_id,
+        "actor_user_id": actor.user_id,
+        "actor_role": actor.role.value,
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id),
+        "patient_id": patient_id,
+        "ip": actor.origin.ip,
+        "user_agent_hash": actor.origin.user_agent_hash,
+        "detail": dict(detail or {}),
+    }
 
 
 def record_views(

@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sijcare.db.engine import read_only
 from sijcare.db.enums import Role
 from sijcare.db.models import LoginAttempt, User, WebSession
 from sijcare.services import access, audit
 from sijcare.services import passwords as password_rules
-from sijcare.services.actor import Actor, Origin, load_actor
+from sijcare.services.actor import Actor, Origin, actor_columns, actor_of, load_actor, with_actor
 from sijcare.services.errors import FieldError, Invalid, NotFound, ServiceError, Throttled, msg
 from sijcare.services.passwords import Passwords
 from sijcare.settings import LoginThrottle, Settings
@@ -220,21 +221,37 @@ class Resumed:
 def resume(
     db: Session, *, token: str, origin: Origin, now: datetime, config: AuthConfig
 ) -> Resumed | None:
-    """The session for `token` if it is valid now (not expired, not idle too long)."""
+    """The session for `token` if it is valid now (not expired, not idle too long).
+
+    Every request runs this, so it is one query in a read-only transaction (on SQLite it
+    takes no write lock); only a session to end or a `last_seen_at` a minute old is
+    written, in a short transaction of its own.
+    """
+    token_hash = hash_token(token)
     with db.begin():
-        session = db.scalar(sa.select(WebSession).where(WebSession.token_hash == hash_token(token)))
-        if session is None:
-            return None
-        if now >= session.expires_at or now >= session.last_seen_at + config.idle:
-            db.delete(session)
-            return None
-        actor = load_actor(db, session.user_id, origin)
-        if actor is None:
-            db.delete(session)
-            return None
-        if now - session.last_seen_at >= _LAST_SEEN_RESOLUTION:
-            session.last_seen_at = now
-        return Resumed(actor=actor, csrf_token=session.csrf_token)
+        read_only(db)
+        found = db.connection().execute(_RESUME, {"token_hash": token_hash}).first()
+    if found is None:
+        return None
+    expires_at, last_seen_at, csrf_token = found[:3]
+    # An expired or idle session, or one whose user is gone or inactive, ends.
+    ended = now >= expires_at or now >= last_seen_at + config.idle or found[3] is None
+    if ended or now - last_seen_at >= _LAST_SEEN_RESOLUTION:
+        this = WebSession.token_hash == token_hash
+        with db.begin():
+            if ended:
+                db.execute(sa.delete(WebSession).where(this))
+                return None
+            db.execute(sa.update(WebSession).where(this).values(last_seen_at=now))
+    return Resumed(actor=actor_of(found[3:], origin), csrf_token=csrf_token)
+
+
+_RESUME = with_actor(
+    sa.select(
+        WebSession.expires_at, WebSession.last_seen_at, WebSession.csrf_token, *actor_columns()
+    ).select_from(WebSession),
+    WebSession.user_id,
+).where(WebSession.token_hash == sa.bindparam("token_hash"))
 
 
 def logout(db: Session, *, actor: Actor, token: str, now: datetime) -> None:

@@ -27,20 +27,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sijcare.db.engine import read_only
+from sijcare.db.engine import one_writer, read_only
 from sijcare.db.enums import Role
 from sijcare.db.models import DiaryEntry, Interpretation, Pathway, Patient, ProcedureRecord
+from sijcare.db.models.interpretation import result_columns
 from sijcare.domain.diary_schedule import DiaryPrompt, diary_schedule
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Procedure
 from sijcare.domain.relief import PainScore
-from sijcare.services import audit, patients
+from sijcare.formats.procedure import procedure_from_dict
+from sijcare.services import access, audit, patients
 from sijcare.services.actor import Actor
 from sijcare.services.diary_reading import NOT_ASSESSABLE as NOT_ASSESSABLE
 from sijcare.services.diary_reading import Computed as Computed
@@ -268,32 +271,31 @@ def record_entry(
     as before. Either way the stored interpretation is the core's reading of the
     committed diary with this score, and a concurrent writer of the same diary waits
     for the lock and then sees this score.
+
+    This is the busiest write of the product (every patient, several times a day), so
+    it runs as a few Core statements on the session's connection, with no ORM objects
+    loaded: one query for the procedure and its patient, one for the diary's scores.
     """
     try:
         planned = _plan_entry(db, actor, procedure_id, entry, knowledge, now)
         if isinstance(planned, DiaryEntry):
             return planned
-        with db.begin():
-            row, interpretation = _store_entry(db, actor, entry, planned, knowledge, now)
-            if interpretation is None:
-                return row  # a concurrent replay of the same form won
-            audit.record(
-                db,
-                actor=actor,
-                action="diary.record",
-                at=now,
-                target_type="diary_entry",
-                target_id=row.id,
-                patient_id=planned.patient_id,
-                detail={
-                    "procedure_id": procedure_id,
-                    "fields": ["recorded_at", "pain", "note", "activity_done"],
-                    "interpretation_id": interpretation.id,
-                },
-            )
+        with one_writer(db), db.begin():
+            return _store_entry(db, actor, entry, planned, knowledge, now)
     except IntegrityError:
         return _after_race(db, actor, procedure_id, entry)
-    return row
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The procedure a score is for, with what its interpretation row records."""
+
+    id: int
+    performed_at: datetime
+    data: dict[str, Any]
+    patient_id: int
+    clinic_id: int
+    referred_at: datetime
 
 
 @dataclass(frozen=True)
@@ -301,11 +303,59 @@ class _Plan:
     """The checked entry and the core's reading of the diary with it, read without the
     write lock; `entry_ids` says which diary it was read from."""
 
-    record: ProcedureRecord
-    patient_id: int
-    row: DiaryEntry
+    target: _Target
+    row: dict[str, Any]
     computed: Computed
     entry_ids: tuple[int, ...]
+
+
+_TARGET = (
+    sa.select(
+        ProcedureRecord.id,
+        ProcedureRecord.performed_at,
+        ProcedureRecord.data,
+        Patient.id,
+        Patient.clinic_id,
+        Pathway.opened_at,
+    )
+    .join(Pathway, Pathway.id == ProcedureRecord.pathway_id)
+    .join(Patient, Patient.id == Pathway.patient_id)
+    .where(ProcedureRecord.id == sa.bindparam("procedure_id"))
+)
+_SCORES = (
+    sa.select(
+        DiaryEntry.id,
+        DiaryEntry.recorded_at,
+        DiaryEntry.pain,
+        DiaryEntry.note,
+        DiaryEntry.activity_done,
+    )
+    .where(DiaryEntry.procedure_id == sa.bindparam("procedure_id"))
+    .order_by(DiaryEntry.recorded_at, DiaryEntry.id)
+)
+
+
+def _target(connection: sa.Connection, actor: Actor, procedure_id: int) -> _Target:
+    """The procedure, if `actor` is its patient (the same refusals as `load_record`, then
+    `require_own`)."""
+    found = connection.execute(_TARGET, {"procedure_id": procedure_id}).first()
+    if found is None:
+        raise NotFound(msg("There is no such procedure."))
+    target = _Target(*found)
+    access.require_clinical_access_to(actor, target.patient_id, target.clinic_id)
+    if actor.role is not Role.PATIENT or actor.patient_id != target.patient_id:
+        raise Forbidden(msg("Only the patient can add to their own records."))
+    return target
+
+
+def _scores(connection: sa.Connection, procedure_id: int) -> list[tuple[int, PainScore]]:
+    """The diary's scores in time order, each with its entry id."""
+    return [
+        (entry_id, PainScore(at, pain, note or None, done))
+        for entry_id, at, pain, note, done in connection.execute(
+            _SCORES, {"procedure_id": procedure_id}
+        )
+    ]
 
 
 def _plan_entry(
@@ -319,23 +369,27 @@ def _plan_entry(
     """Check the entry and read the diary with it (a replayed form: its entry)."""
     with db.begin():
         read_only(db)
-        record, _pathway, patient = load_record(db, actor, procedure_id)
-        require_own(actor, patient)
-        replay = _replay(db, record, actor, entry.idempotency_key)
+        connection = db.connection()
+        target = _target(connection, actor, procedure_id)
+        replay = _replay(db, target.id, actor, entry.idempotency_key)
         if replay is not None:
             return replay
-        row = _new_row(db, record, actor, entry, now)
-        entries = entries_of(db, record.id)
-        computed = interpretation_of(record, _scores_with(entries, row), knowledge)
-        return _Plan(record, patient.id, row, computed, tuple(e.id for e in entries))
+        scores = _scores(connection, target.id)
+        row = _new_row(target, actor, entry, scores, now)
+        computed = reading_of(
+            procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
+        )
+        return _Plan(target, row, computed, tuple(entry_id for entry_id, _ in scores))
 
 
-def _scores_with(entries: Sequence[DiaryEntry], row: DiaryEntry) -> tuple[PainScore, ...]:
+def _scores_with(scores: Sequence[tuple[int, PainScore]], row: dict[str, Any]) -> list[PainScore]:
     """The diary's scores once `row` is stored: in time order, and the new one's time in
     UTC as the database gives it back (so the reading is the one `sijcare reinterpret`
     would store). No two entries share a time (`_check`)."""
-    new = PainScore(row.recorded_at.astimezone(UTC), row.pain, row.note or None, row.activity_done)
-    return tuple(sorted([*scores_of(entries), new], key=lambda score: score.recorded_at))
+    new = PainScore(
+        row["recorded_at"].astimezone(UTC), row["pain"], row["note"] or None, row["activity_done"]
+    )
+    return sorted([*(score for _, score in scores), new], key=lambda score: score.recorded_at)
 
 
 def _store_entry(
@@ -345,75 +399,128 @@ def _store_entry(
     plan: _Plan,
     knowledge: Knowledge,
     now: datetime,
-) -> tuple[DiaryEntry, Interpretation | None]:
-    """In the write transaction: store the planned entry and its reading, after checking
-    that the diary did not change since it was read (else read it again)."""
-    record = plan.record
+) -> DiaryEntry:
+    """In the write transaction: store the planned entry, its reading and the audit event,
+    after checking that the diary did not change since it was read (else read it again)."""
+    target, row, computed = plan.target, plan.row, plan.computed
+    connection = db.connection()
     # Lock the procedure first: a concurrent writer of this diary on PostgreSQL waits
     # here, then sees this transaction's entry. SQLite: BEGIN IMMEDIATE already did.
-    db.execute(
-        sa.select(ProcedureRecord.id).where(ProcedureRecord.id == record.id).with_for_update()
-    )
-    replay = _replay(db, record, actor, entry.idempotency_key)
+    connection.execute(_LOCK, {"procedure_id": target.id})
+    replay = _replay(db, target.id, actor, entry.idempotency_key)
     if replay is not None:
-        return replay, None
-    row = plan.row
-    if _taken(db, record.id, row.recorded_at):
-        raise Invalid([FieldError("recorded_at", msg("You already have a score at this time."))])
-    computed = plan.computed
+        return replay  # a concurrent replay of the same form won
     # Diary entries are only ever added, and a procedure's document is written once when
     # it is documented: the same entry ids are the same diary.
-    if tuple(db.scalars(_entry_ids(record.id))) != plan.entry_ids:
-        # Another score came in between: read the diary again, under the lock.
-        computed = interpretation_of(
-            record, _scores_with(entries_of(db, record.id), row), knowledge
+    ids = tuple(connection.scalars(_ENTRY_IDS, {"procedure_id": target.id}))
+    if ids != plan.entry_ids:
+        # Another score came in between: check and read the diary again, under the lock.
+        scores = _scores(connection, target.id)
+        if any(score.recorded_at == row["recorded_at"] for _, score in scores):
+            raise Invalid(
+                [FieldError("recorded_at", msg("You already have a score at this time."))]
+            )
+        computed = reading_of(
+            procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
         )
-    db.add(row)
-    db.flush()
-    return row, store_interpretation(db, record, computed, knowledge, now)
-
-
-def _entry_ids(record_id: int) -> sa.Select[int]:
-    return (
-        sa.select(DiaryEntry.id)
-        .where(DiaryEntry.procedure_id == record_id)
-        .order_by(DiaryEntry.recorded_at, DiaryEntry.id)
+    entry_id = connection.execute(_INSERT_ENTRY, row).scalar_one()
+    interpretation_id = _store_reading(connection, target, computed, knowledge, now)
+    audit.insert(
+        connection,
+        actor=actor,
+        action="diary.record",
+        at=now,
+        target_type="diary_entry",
+        target_id=entry_id,
+        patient_id=target.patient_id,
+        detail={
+            "procedure_id": target.id,
+            "fields": ["recorded_at", "pain", "note", "activity_done"],
+            "interpretation_id": interpretation_id,
+        },
     )
+    return DiaryEntry(id=entry_id, **row)
 
 
-def _replay(
-    db: Session, record: ProcedureRecord, actor: Actor, key: str | None
-) -> DiaryEntry | None:
+def _store_reading(
+    connection: sa.Connection,
+    target: _Target,
+    computed: Computed,
+    knowledge: Knowledge,
+    now: datetime,
+) -> int:
+    """`store_interpretation` as one Core insert: the query columns from the result and
+    from the target read before (the ORM's insert hook would read them again)."""
+    physician = str(target.data.get("physician") or "").strip()[:200] or None
+    values = {
+        "procedure_id": target.id,
+        "kind": computed.kind,
+        "result": computed.result,
+        "classification": computed.classification,
+        "knowledge_version": knowledge.version,
+        "computed_at": now,
+        **result_columns(computed.result),
+        "clinic_id": target.clinic_id,
+        "patient_id": target.patient_id,
+        "referred_at": target.referred_at,
+        "physician": physician,
+    }
+    return int(connection.execute(_INSERT_READING, values).scalar_one())
+
+
+_INSERT_READING = sa.insert(Interpretation).returning(Interpretation.id)
+_LOCK = (
+    sa.select(ProcedureRecord.id)
+    .where(ProcedureRecord.id == sa.bindparam("procedure_id"))
+    .with_for_update()
+)
+_ENTRY_IDS = (
+    sa.select(DiaryEntry.id)
+    .where(DiaryEntry.procedure_id == sa.bindparam("procedure_id"))
+    .order_by(DiaryEntry.recorded_at, DiaryEntry.id)
+)
+_INSERT_ENTRY = sa.insert(DiaryEntry).returning(DiaryEntry.id)
+
+
+def _replay(db: Session, record_id: int, actor: Actor, key: str | None) -> DiaryEntry | None:
     if not key:
         return None
     found = db.scalar(sa.select(DiaryEntry).where(DiaryEntry.idempotency_key == key))
     if found is None:
         return None
-    if found.procedure_id != record.id or found.created_by != actor.user_id:
+    if found.procedure_id != record_id or found.created_by != actor.user_id:
         raise Conflict(msg("This form was already used. Reload the page and try again."))
     return found
 
 
 def _new_row(
-    db: Session, record: ProcedureRecord, actor: Actor, entry: NewEntry, now: datetime
-) -> DiaryEntry:
-    """The checked entry, not yet added to the session."""
+    target: _Target,
+    actor: Actor,
+    entry: NewEntry,
+    scores: Sequence[tuple[int, PainScore]],
+    now: datetime,
+) -> dict[str, Any]:
+    """The checked entry's column values."""
     at = entry.recorded_at or now
-    _check(db, record, entry, at, now)
-    return DiaryEntry(
-        procedure_id=record.id,
-        recorded_at=at,
-        pain=entry.pain,
-        note=entry.note.strip(),
-        activity_done=None if entry.activity is None else entry.activity.done,
-        created_at=now,
-        created_by=actor.user_id,
-        idempotency_key=entry.idempotency_key or None,
-    )
+    _check(target, entry, at, scores, now)
+    return {
+        "procedure_id": target.id,
+        "recorded_at": at,
+        "pain": entry.pain,
+        "note": entry.note.strip(),
+        "activity_done": None if entry.activity is None else entry.activity.done,
+        "created_at": now,
+        "created_by": actor.user_id,
+        "idempotency_key": entry.idempotency_key or None,
+    }
 
 
 def _check(
-    db: Session, record: ProcedureRecord, entry: NewEntry, at: datetime, now: datetime
+    target: _Target,
+    entry: NewEntry,
+    at: datetime,
+    scores: Sequence[tuple[int, PainScore]],
+    now: datetime,
 ) -> None:
     errors = []
     if isinstance(entry.pain, bool) or not 0 <= entry.pain <= 10:
@@ -424,7 +531,7 @@ def _check(
         )
     if at.utcoffset() is None:
         errors.append(FieldError("recorded_at", msg("Add a time zone offset, like -08:00.")))
-    elif at <= record.performed_at:
+    elif at <= target.performed_at:
         errors.append(
             FieldError(
                 "recorded_at",
@@ -433,24 +540,17 @@ def _check(
         )
     elif at > now:
         errors.append(FieldError("recorded_at", msg("This time is in the future.")))
-    elif _taken(db, record.id, at):
+    elif any(score.recorded_at == at for _, score in scores):
         errors.append(FieldError("recorded_at", msg("You already have a score at this time.")))
     if errors:
         raise Invalid(errors)
-
-
-def _taken(db: Session, record_id: int, at: datetime) -> bool:
-    query = sa.select(DiaryEntry.id).where(
-        DiaryEntry.procedure_id == record_id, DiaryEntry.recorded_at == at
-    )
-    return db.scalar(query.limit(1)) is not None
 
 
 def _after_race(db: Session, actor: Actor, procedure_id: int, entry: NewEntry) -> DiaryEntry:
     """A concurrent request won: the same form (return its entry) or the same time."""
     with db.begin():
         record, _pathway, _patient = load_record(db, actor, procedure_id)
-        replay = _replay(db, record, actor, entry.idempotency_key)
+        replay = _replay(db, record.id, actor, entry.idempotency_key)
     if replay is not None:
         return replay
     raise Invalid([FieldError("recorded_at", msg("You already have a score at this time."))])

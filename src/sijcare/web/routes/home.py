@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from sijcare.web.deps import Anyone, signed_in
+from sijcare.web.deps import Anyone, require_signed_in
 from sijcare.web.pages import redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -15,5 +15,5 @@ router = APIRouter(include_in_schema=False)
 def home(ctx: Anyone) -> Response:
     if ctx.actor is None:
         return redirect(ctx, "/login")
-    signed_in(ctx)
+    require_signed_in(ctx)
     return render(ctx, "home.html")
