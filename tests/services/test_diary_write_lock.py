@@ -4,6 +4,7 @@ same diary is committed in between (`diary.record_entry`)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -94,31 +95,49 @@ def test_a_score_committed_in_between_is_in_the_stored_reading(
     knowledge: Knowledge,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    plan = diary._plan_entry
-    interleaved: list[DiaryEntry] = []
+    """Another request of the same diary records its score after this one's reading was
+    computed. SQLite: it commits before this one's write transaction, which must see it
+    and read the diary again. PostgreSQL: this one holds the procedure's row lock, so the
+    other waits and then reads the diary with this one's score."""
+    plan = diary._plan
+    others: list[DiaryEntry] = []
     calls: list[int] = []
+
+    def another_writer() -> None:
+        with session_factory(engine)() as other:
+            others.append(record_at(other, patient, record, knowledge, 45, 1))
 
     def plan_then_another_writer(*args: Any, **kwargs: Any) -> Any:
         planned = plan(*args, **kwargs)
         calls.append(1)
         if len(calls) == 1:
-            # Another request of the same diary commits its score after this one's
-            # reading was computed and before its write transaction.
-            with session_factory(engine)() as other:
-                interleaved.append(record_at(other, patient, record, knowledge, 45, 1))
+            thread = threading.Thread(target=another_writer)
+            thread.start()
+            if engine.dialect.name == "sqlite":
+                thread.join()
+            else:
+                thread.join(timeout=1.0)  # it waits for this transaction's row lock
+                assert thread.is_alive()
+                threads.append(thread)
         return planned
 
-    monkeypatch.setattr(diary, "_plan_entry", plan_then_another_writer)
+    threads: list[threading.Thread] = []
+    monkeypatch.setattr(diary, "_plan", plan_then_another_writer)
     mine = record_at(db, patient, record, knowledge, 30, 5)
-    assert len(interleaved) == 1
+    for thread in threads:
+        thread.join()
+    assert len(others) == 1
     rows, expected = stored_and_recomputed(db, record, knowledge)
     assert len(rows) == 2
     latest = rows[-1]
-    # Mine was stored last; its reading includes the score committed in between (pain 1
-    # from 7: 86 % relief), not only mine (pain 5).
-    assert latest.id > rows[0].id and mine.id > interleaved[0].id
+    # The reading stored last includes both scores: pain 1 from 7 is 86 % relief, which
+    # a reading of only pain 5 would not show; on PostgreSQL the other one was stored
+    # last and its reading has this one's score too (both are in `expected`).
     assert {"result": latest.result, "classification": latest.classification} == expected
     assert latest.result["peak_relief_percent"] == pytest.approx(600 / 7)
+    assert latest.result["provenance"]["inputs"]["scores"] == 2
+    last = mine if engine.dialect.name == "sqlite" else others[0]
+    assert last.id == max(mine.id, others[0].id)
     with db.begin():
         current = db.scalars(
             sa.select(Interpretation).where(

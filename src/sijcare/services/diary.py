@@ -272,11 +272,21 @@ def record_entry(
     committed diary with this score, and a concurrent writer of the same diary waits
     for the lock and then sees this score.
 
+    PostgreSQL has no such single lock: there it is one transaction that locks the
+    procedure's row as it reads it, so a concurrent writer of the same diary waits for
+    this one and nothing needs checking again.
+
     This is the busiest write of the product (every patient, several times a day), so
     it runs as a few Core statements on the session's connection, with no ORM objects
     loaded: one query for the procedure and its patient, one for the diary's scores.
     """
     try:
+        if db.get_bind().dialect.name != "sqlite":
+            with db.begin():
+                planned = _plan(db, actor, procedure_id, entry, knowledge, now, lock=True)
+                if isinstance(planned, DiaryEntry):
+                    return planned
+                return _store_entry(db, actor, entry, planned, knowledge, now)
         planned = _plan_entry(db, actor, procedure_id, entry, knowledge, now)
         if isinstance(planned, DiaryEntry):
             return planned
@@ -307,6 +317,8 @@ class _Plan:
     row: dict[str, Any]
     computed: Computed
     entry_ids: tuple[int, ...]
+    # Read under the procedure's row lock, in the write transaction (PostgreSQL).
+    locked: bool = False
 
 
 _TARGET = (
@@ -322,6 +334,7 @@ _TARGET = (
     .join(Patient, Patient.id == Pathway.patient_id)
     .where(ProcedureRecord.id == sa.bindparam("procedure_id"))
 )
+_TARGET_LOCKED = _TARGET.with_for_update(of=ProcedureRecord)
 _SCORES = (
     sa.select(
         DiaryEntry.id,
@@ -335,10 +348,13 @@ _SCORES = (
 )
 
 
-def _target(connection: sa.Connection, actor: Actor, procedure_id: int) -> _Target:
+def _target(
+    connection: sa.Connection, actor: Actor, procedure_id: int, *, lock: bool = False
+) -> _Target:
     """The procedure, if `actor` is its patient (the same refusals as `load_record`, then
     `require_own`)."""
-    found = connection.execute(_TARGET, {"procedure_id": procedure_id}).first()
+    query = _TARGET_LOCKED if lock else _TARGET
+    found = connection.execute(query, {"procedure_id": procedure_id}).first()
     if found is None:
         raise NotFound(msg("There is no such procedure."))
     target = _Target(*found)
@@ -366,20 +382,35 @@ def _plan_entry(
     knowledge: Knowledge,
     now: datetime,
 ) -> _Plan | DiaryEntry:
-    """Check the entry and read the diary with it (a replayed form: its entry)."""
+    """`_plan` in a read-only transaction of its own (SQLite)."""
     with db.begin():
         read_only(db)
-        connection = db.connection()
-        target = _target(connection, actor, procedure_id)
-        replay = _replay(db, target.id, actor, entry.idempotency_key)
-        if replay is not None:
-            return replay
-        scores = _scores(connection, target.id)
-        row = _new_row(target, actor, entry, scores, now)
-        computed = reading_of(
-            procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
-        )
-        return _Plan(target, row, computed, tuple(entry_id for entry_id, _ in scores))
+        return _plan(db, actor, procedure_id, entry, knowledge, now)
+
+
+def _plan(
+    db: Session,
+    actor: Actor,
+    procedure_id: int,
+    entry: NewEntry,
+    knowledge: Knowledge,
+    now: datetime,
+    *,
+    lock: bool = False,
+) -> _Plan | DiaryEntry:
+    """Check the entry and read the diary with it (a replayed form: its entry); `lock`
+    locks the procedure's row as it is read (PostgreSQL)."""
+    connection = db.connection()
+    target = _target(connection, actor, procedure_id, lock=lock)
+    replay = _replay(db, target.id, actor, entry.idempotency_key)
+    if replay is not None:
+        return replay
+    scores = _scores(connection, target.id)
+    row = _new_row(target, actor, entry, scores, now)
+    computed = reading_of(
+        procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
+    )
+    return _Plan(target, row, computed, tuple(entry_id for entry_id, _ in scores), locked=lock)
 
 
 def _scores_with(scores: Sequence[tuple[int, PainScore]], row: dict[str, Any]) -> list[PainScore]:
@@ -400,29 +431,30 @@ def _store_entry(
     knowledge: Knowledge,
     now: datetime,
 ) -> DiaryEntry:
-    """In the write transaction: store the planned entry, its reading and the audit event,
-    after checking that the diary did not change since it was read (else read it again)."""
+    """In the write transaction: store the planned entry, its reading and the audit event;
+    a plan read without the lock is first checked against the diary as it is now (and
+    read again if it changed)."""
     target, row, computed = plan.target, plan.row, plan.computed
     connection = db.connection()
-    # Lock the procedure first: a concurrent writer of this diary on PostgreSQL waits
-    # here, then sees this transaction's entry. SQLite: BEGIN IMMEDIATE already did.
-    connection.execute(_LOCK, {"procedure_id": target.id})
-    replay = _replay(db, target.id, actor, entry.idempotency_key)
-    if replay is not None:
-        return replay  # a concurrent replay of the same form won
-    # Diary entries are only ever added, and a procedure's document is written once when
-    # it is documented: the same entry ids are the same diary.
-    ids = tuple(connection.scalars(_ENTRY_IDS, {"procedure_id": target.id}))
-    if ids != plan.entry_ids:
-        # Another score came in between: check and read the diary again, under the lock.
-        scores = _scores(connection, target.id)
-        if any(score.recorded_at == row["recorded_at"] for _, score in scores):
-            raise Invalid(
-                [FieldError("recorded_at", msg("You already have a score at this time."))]
+    if not plan.locked:
+        # SQLite's BEGIN IMMEDIATE has taken the write lock: see whether a score came in
+        # after the plan was read. Diary entries are only ever added, and a procedure's
+        # document is written once when it is documented: the same entry ids are the
+        # same diary.
+        replay = _replay(db, target.id, actor, entry.idempotency_key)
+        if replay is not None:
+            return replay  # a concurrent replay of the same form won
+        ids = tuple(connection.scalars(_ENTRY_IDS, {"procedure_id": target.id}))
+        if ids != plan.entry_ids:
+            # Another score came in between: check and read the diary again, under the lock.
+            scores = _scores(connection, target.id)
+            if any(score.recorded_at == row["recorded_at"] for _, score in scores):
+                raise Invalid(
+                    [FieldError("recorded_at", msg("You already have a score at this time."))]
+                )
+            computed = reading_of(
+                procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
             )
-        computed = reading_of(
-            procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
-        )
     entry_id = connection.execute(_INSERT_ENTRY, row).scalar_one()
     interpretation_id = _store_reading(connection, target, computed, knowledge, now)
     audit.insert(
@@ -469,11 +501,6 @@ def _store_reading(
 
 
 _INSERT_READING = sa.insert(Interpretation).returning(Interpretation.id)
-_LOCK = (
-    sa.select(ProcedureRecord.id)
-    .where(ProcedureRecord.id == sa.bindparam("procedure_id"))
-    .with_for_update()
-)
 _ENTRY_IDS = (
     sa.select(DiaryEntry.id)
     .where(DiaryEntry.procedure_id == sa.bindparam("procedure_id"))
