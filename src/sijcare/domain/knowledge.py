@@ -140,20 +140,29 @@ class Knowledge:
 
         An unknown name is an input error located at `where`.
         """
-        wanted = id_.strip().casefold()
-        for row in self.table(table):
-            names = [row["id"], *row.get("names", ())]
-            if wanted in (str(n).casefold() for n in names):
-                return row
+        indexes = _row_indexes(self)
+        index = indexes.get(table)
+        if index is None:
+            index = indexes[table] = _index_rows(self.table(table))
+        found = index.get(id_.strip().casefold())
+        if found is not None:
+            return found
         known = ", ".join(str(r["id"]) for r in self.table(table))
         raise InputError(where, f"unknown {table.rstrip('s')} {id_!r} (known: {known})")
 
     def provenance(self, rule_keys: tuple[str, ...], inputs: Mapping[str, Any]) -> Provenance:
         """The provenance of a result that used `rule_keys` on `inputs`."""
+        # The overrides and rule values are read-only views shared by every result of
+        # this Knowledge that used the same rules: diaries are read by the hundred thousand.
+        views = _provenance_views(self)
+        rules = views.get(rule_keys)
+        if rules is None:
+            rules = MappingProxyType({k: self.rule(k).value for k in rule_keys})
+            views[rule_keys] = rules
         return Provenance(
             knowledge_version=self.version,
-            overrides=MappingProxyType(dict(self.overrides)),
-            rules=MappingProxyType({k: self.rule(k).value for k in rule_keys}),
+            overrides=_overrides_view(self),
+            rules=rules,
             inputs=MappingProxyType(dict(inputs)),
         )
 
@@ -180,3 +189,30 @@ def per_knowledge(build: Callable[[Knowledge], Derived]) -> Callable[[Knowledge]
 
     derived.__doc__ = build.__doc__
     return derived
+
+
+@per_knowledge
+def _row_indexes(knowledge: Knowledge) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """Table name -> `_index_rows` of it, filled by `Knowledge.row`."""
+    return {}
+
+
+def _index_rows(rows: tuple[Mapping[str, Any], ...]) -> dict[str, Mapping[str, Any]]:
+    """Casefolded id or name -> the first row with that id or name (as `Knowledge.row`)."""
+    index: dict[str, Mapping[str, Any]] = {}
+    for row in rows:
+        for n in (row["id"], *row.get("names", ())):
+            index.setdefault(str(n).casefold(), row)
+    return index
+
+
+@per_knowledge
+def _overrides_view(knowledge: Knowledge) -> Mapping[str, Value]:
+    return MappingProxyType(dict(knowledge.overrides))
+
+
+@per_knowledge
+def _provenance_views(knowledge: Knowledge) -> dict[tuple[str, ...], Mapping[str, Value]]:
+    """Rule keys -> their values, filled by `Knowledge.provenance` (the callers' rule
+    tuples are few and fixed)."""
+    return {}

@@ -26,13 +26,15 @@ Decisions:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from operator import attrgetter
 from types import MappingProxyType
 
 from sijcare.domain.errors import InputError
-from sijcare.domain.knowledge import Knowledge, Provenance
+from sijcare.domain.knowledge import Knowledge, Provenance, per_knowledge
 from sijcare.domain.procedure import Kind, Procedure, anesthetic_window
 from sijcare.domain.relief import (
     DiaryWarning,
@@ -123,6 +125,53 @@ def milestone_days(knowledge: Knowledge, name: str) -> DayRange:
     return DayRange(first, target, last)
 
 
+@dataclass(frozen=True)
+class _Rules:
+    """The knowledge rules a therapeutic reading uses, read and checked once per Knowledge."""
+
+    milestones: tuple[tuple[str, DayRange], ...]
+    responder_percent: float
+    meaningful_percent: float
+    meaningful_points: int
+    flare_from: timedelta
+    flare_until: timedelta
+    sustained_percent: float
+    onset_first_day: int
+    onset_last_day: int
+    onset_relief_percent: float
+
+
+@per_knowledge
+def _rules(knowledge: Knowledge) -> _Rules:
+    # Checked in the order a reading has always checked them, so a clinic's bad value
+    # (milestone days, flare hours, onset days) is reported as before.
+    milestones = tuple((name, milestone_days(knowledge, name)) for name in MILESTONES)
+    responder = knowledge.number("therapeutic.responder_percent")
+    meaningful = knowledge.number("therapeutic.meaningful_percent")
+    meaningful_points = knowledge.integer("therapeutic.meaningful_points")
+    flare_from = timedelta(hours=knowledge.number("therapeutic.flare_from_hours"))
+    flare_until = timedelta(hours=knowledge.number("therapeutic.flare_until_hours"))
+    if flare_until <= flare_from:
+        raise InputError("therapeutic.flare_until_hours", "must be after flare_from_hours")
+    sustained = knowledge.number("relief.sustained_percent")
+    first = knowledge.integer("therapeutic.onset_first_day")
+    last = knowledge.integer("therapeutic.onset_last_day")
+    if last < first:
+        raise InputError("therapeutic.onset_last_day", "must not be before onset_first_day")
+    return _Rules(
+        milestones=milestones,
+        responder_percent=responder,
+        meaningful_percent=meaningful,
+        meaningful_points=meaningful_points,
+        flare_from=flare_from,
+        flare_until=flare_until,
+        sustained_percent=sustained,
+        onset_first_day=first,
+        onset_last_day=last,
+        onset_relief_percent=knowledge.number("therapeutic.onset_relief_percent"),
+    )
+
+
 def interpret_therapeutic(
     procedure: Procedure,
     scores: Sequence[PainScore],
@@ -143,24 +192,27 @@ def interpret_therapeutic(
     tz = local_zone(time_zone or knowledge.text("clinic.time_zone"), where="time_zone")
     warnings = check_baseline(procedure.baseline_pain, knowledge)
     points = relief_points(scores, procedure.baseline_pain, procedure.performed_at)
-    injection_day = procedure.performed_at.astimezone(tz).date()
-    days = tuple((p.recorded_at.astimezone(tz).date() - injection_day).days for p in points)
+    rules = _rules(knowledge)
+    # A day number is a difference of local calendar dates (date ordinals).
+    injection_day = procedure.performed_at.astimezone(tz).toordinal()
+    days = [p.recorded_at.astimezone(tz).toordinal() - injection_day for p in points]
     milestones = tuple(
-        _milestone(name, points, days, procedure.baseline_pain, knowledge) for name in MILESTONES
+        _milestone(name, span, points, days, procedure.baseline_pain, rules)
+        for name, span in rules.milestones
     )
-    flare = _flare_scores(points, procedure.baseline_pain, knowledge)
+    flare = _flare_scores(points, procedure.baseline_pain, rules)
     # Relief inside the anesthetic window is the numbing medicine's, and a flare may
     # interrupt early steroid relief: the sustained run is read after both have passed.
     window = anesthetic_window(procedure, knowledge)
-    settled = max(window, timedelta(hours=knowledge.number("therapeutic.flare_until_hours")))
+    settled = max(window, rules.flare_until)
     sustained = relief_span(
-        tuple(p for p in points if p.elapsed > settled),
-        knowledge.number("relief.sustained_percent"),
+        points[bisect_right(points, settled, key=_elapsed) :],
+        rules.sustained_percent,
         procedure.performed_at,
     )
-    onset = _onset_day(points, days, knowledge)
-    in_window = [p.relief_percent for p in points if timedelta(0) < p.elapsed <= window]
-    warnings += _warnings(points, milestones, flare, onset, days, knowledge)
+    onset = _onset_day(points, days, rules)
+    in_window = _after_through(points, timedelta(0), window)
+    warnings += _warnings(points, milestones, flare, onset, days, rules)
     return TherapeuticResult(
         milestones=MappingProxyType({m.name: m.relief_percent for m in milestones}),
         responders=MappingProxyType({m.name: m.responder for m in milestones}),
@@ -170,7 +222,7 @@ def interpret_therapeutic(
         onset_day=onset,
         sustained_relief=sustained,
         sustained_relief_weeks=None if sustained is None else sustained.since_injection.in_weeks(),
-        anesthetic_peak_relief_percent=max(in_window, default=None),
+        anesthetic_peak_relief_percent=max((p.relief_percent for p in in_window), default=None),
         performed_at=procedure.performed_at,
         anesthetic=str(anesthetic["id"]),
         steroid=str(steroid["id"]),
@@ -196,57 +248,68 @@ def interpret_therapeutic(
 
 def _milestone(
     name: str,
+    span: DayRange,
     points: Sequence[ReliefPoint],
     days: Sequence[int],
     baseline: int,
-    knowledge: Knowledge,
+    rules: _Rules,
 ) -> Milestone:
-    span = milestone_days(knowledge, name)
-    candidates = [(d, p) for d, p in zip(days, points, strict=True) if span.first <= d <= span.last]
-    if not candidates:
+    # Closest day first; on a tie the later entry (points are in time order, hence `<=`).
+    first, target, last = span.first, span.target, span.last
+    found: int | None = None
+    distance = 0
+    for i, day in enumerate(days):
+        if first <= day <= last and (found is None or abs(day - target) <= distance):
+            found, distance = i, abs(day - target)
+    if found is None:
         return Milestone(name, span, None, None, None, None, None)
-    # Closest day first; on a tie the later entry (points are in time order).
-    index = min(range(len(candidates)), key=lambda i: (abs(candidates[i][0] - span.target), -i))
-    day, point = candidates[index]
-    meaningful = point.relief_percent >= knowledge.number("therapeutic.meaningful_percent") or (
-        baseline - point.pain >= knowledge.integer("therapeutic.meaningful_points")
+    point = points[found]
+    meaningful = point.relief_percent >= rules.meaningful_percent or (
+        baseline - point.pain >= rules.meaningful_points
     )
     return Milestone(
         name=name,
         days=span,
         score=point,
-        day=day,
+        day=days[found],
         relief_percent=point.relief_percent,
-        responder=point.relief_percent >= knowledge.number("therapeutic.responder_percent"),
+        responder=point.relief_percent >= rules.responder_percent,
         clinically_meaningful=meaningful,
     )
 
 
+# The points are in time order, so their elapsed times increase: a time slice of them is
+# found by bisection (diaries are read by the hundred thousand).
+_elapsed = attrgetter("elapsed")
+
+
+def _after_through(
+    points: Sequence[ReliefPoint], after: timedelta, through: timedelta
+) -> Sequence[ReliefPoint]:
+    """The points with after < elapsed <= through."""
+    return points[
+        bisect_right(points, after, key=_elapsed) : bisect_right(points, through, key=_elapsed)
+    ]
+
+
 def _flare_scores(
-    points: Sequence[ReliefPoint], baseline: int, knowledge: Knowledge
+    points: Sequence[ReliefPoint], baseline: int, rules: _Rules
 ) -> list[ReliefPoint] | None:
     """Scores above baseline in the flare time; None when no score falls in that time."""
-    start = timedelta(hours=knowledge.number("therapeutic.flare_from_hours"))
-    end = timedelta(hours=knowledge.number("therapeutic.flare_until_hours"))
-    if end <= start:
-        raise InputError("therapeutic.flare_until_hours", "must be after flare_from_hours")
-    inside = [p for p in points if start <= p.elapsed <= end]
+    start = bisect_left(points, rules.flare_from, key=_elapsed)
+    inside = points[start : bisect_right(points, rules.flare_until, key=_elapsed)]
     return [p for p in inside if p.pain > baseline] if inside else None
 
 
-def _onset_day(
-    points: Sequence[ReliefPoint], days: Sequence[int], knowledge: Knowledge
-) -> int | None:
-    first = knowledge.integer("therapeutic.onset_first_day")
-    last = knowledge.integer("therapeutic.onset_last_day")
-    if last < first:
-        raise InputError("therapeutic.onset_last_day", "must not be before onset_first_day")
+def _onset_day(points: Sequence[ReliefPoint], days: Sequence[int], rules: _Rules) -> int | None:
+    first, last = rules.onset_first_day, rules.onset_last_day
     if not days or days[-1] < last:
         return None
-    level = knowledge.number("therapeutic.onset_relief_percent")
-    period = [(d, p) for d, p in zip(days, points, strict=True) if first <= d <= last]
+    level = rules.onset_relief_percent
     onset = None
-    for day, point in period:
+    for day, point in zip(days, points, strict=True):
+        if not first <= day <= last:
+            continue
         if point.relief_percent < level:
             onset = None
         elif onset is None:
@@ -260,7 +323,7 @@ def _warnings(
     flare: Sequence[ReliefPoint] | None,
     onset: int | None,
     days: Sequence[int],
-    knowledge: Knowledge,
+    rules: _Rules,
 ) -> tuple[DiaryWarning, ...]:
     out = [
         DiaryWarning(
@@ -277,7 +340,7 @@ def _warnings(
                 "No score in the flare time after the injection: a flare cannot be ruled out.",
             )
         )
-    last = knowledge.integer("therapeutic.onset_last_day")
+    last = rules.onset_last_day
     if onset is None and (not days or days[-1] < last):
         out.append(
             DiaryWarning(

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 
 # Exact types returned as they are (a str-valued Enum is not one of them: it is an Enum).
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-# The field names of each dataclass seen, None for a class that is not one. Readings are
-# serialised by the hundred thousand, and `dataclasses.fields` is slow to ask each time.
-_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+Convert = Callable[[Any], Any]
+
+# How each type seen is converted, decided once per type: readings are serialised by the
+# hundred thousand, and asking `dataclasses.fields` or `isinstance` each time is slow.
+_CONVERT: dict[type, Convert] = {}
 
 
 def to_jsonable(value: Any) -> Any:
@@ -24,29 +28,67 @@ def to_jsonable(value: Any) -> Any:
     kind = type(value)
     if kind in _PLAIN:
         return value
-    try:
-        names = _FIELDS[kind]
-    except KeyError:
-        names = (
-            tuple(f.name for f in dataclasses.fields(kind))
-            if dataclasses.is_dataclass(kind)
-            else None
-        )
-        _FIELDS[kind] = names
-    if names is not None:
-        return {name: to_jsonable(getattr(value, name)) for name in names}
+    convert = _CONVERT.get(kind)
+    if convert is None:
+        convert = _CONVERT[kind] = _converter(kind)
+    return convert(value)
+
+
+def _converter(kind: type) -> Convert:
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_converter(tuple(f.name for f in dataclasses.fields(kind)))
     if kind is tuple or kind is list:
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return round(value.total_seconds() / 3600, 4)
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [to_jsonable(v) for v in value]
+        return _items
+    if issubclass(kind, Enum):
+        return _enum_value
+    if issubclass(kind, datetime | date | time):
+        return kind.isoformat
+    if issubclass(kind, timedelta):
+        return _hours
+    if issubclass(kind, Mapping):
+        return _mapping
+    if issubclass(kind, list | tuple | set | frozenset):
+        return _items
+    return _as_is
+
+
+def _dataclass_converter(names: tuple[str, ...]) -> Convert:
+    # attrgetter reads every field in one call; with fewer than two names it would not
+    # give a tuple.
+    values: Callable[[Any], tuple[Any, ...]] = (
+        attrgetter(*names) if len(names) > 1 else lambda v: tuple(getattr(v, n) for n in names)
+    )
+
+    def convert(value: Any) -> dict[str, Any]:
+        out = {}
+        for name, item in zip(names, values(value), strict=True):
+            kind = type(item)
+            if kind in _PLAIN:  # most fields: no call needed
+                out[name] = item
+            else:
+                known = _CONVERT.get(kind)
+                out[name] = to_jsonable(item) if known is None else known(item)
+        return out
+
+    return convert
+
+
+def _items(value: Any) -> list[Any]:
+    return [item if type(item) in _PLAIN else to_jsonable(item) for item in value]
+
+
+def _mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
+    return {str(k): v if type(v) in _PLAIN else to_jsonable(v) for k, v in value.items()}
+
+
+_enum_value = attrgetter("value")
+
+
+def _hours(value: timedelta) -> float:
+    return round(value.total_seconds() / 3600, 4)
+
+
+def _as_is(value: Any) -> Any:
     return value
 
 

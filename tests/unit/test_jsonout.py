@@ -1,0 +1,106 @@
+"""`to_jsonable` decides once per type how to convert it: each kind still converts as documented."""
+
+from __future__ import annotations
+
+import json
+from collections import namedtuple
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from enum import Enum, StrEnum
+from types import MappingProxyType
+
+from sijcare.formats.jsonout import to_jsonable
+
+
+class Colour(StrEnum):
+    RED = "red"
+
+
+class Size(Enum):
+    SMALL = 1
+
+
+class Stamp(datetime):
+    """A datetime subclass: still an ISO 8601 text."""
+
+
+class Count(int):
+    """An int subclass that is not an Enum: returned as it is."""
+
+
+Pair = namedtuple("Pair", "a b")
+
+
+@dataclass(frozen=True)
+class Empty:
+    pass
+
+
+@dataclass(frozen=True)
+class One:
+    only: object
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    at: datetime
+    elapsed: timedelta
+    pain: int
+    relief: float
+    note: str | None = None
+    flag: bool | None = None
+
+
+@dataclass
+class Outer:
+    points: tuple[Point, ...]
+    names: list[object]
+    extra: dict[object, object] = field(default_factory=dict)
+
+
+AT = datetime(2026, 3, 8, 9, 30, tzinfo=timezone(timedelta(hours=-8)))
+
+
+def test_plain_values_are_returned_as_they_are() -> None:
+    for value in ("text", 3, 2.5, True, None):
+        assert to_jsonable(value) is value
+
+
+def test_each_kind_converts_as_documented() -> None:
+    assert to_jsonable(Colour.RED) == "red"
+    assert to_jsonable(Size.SMALL) == 1
+    assert to_jsonable(AT) == "2026-03-08T09:30:00-08:00"
+    assert to_jsonable(Stamp(2026, 1, 2, tzinfo=UTC)) == "2026-01-02T00:00:00+00:00"
+    assert to_jsonable(date(2026, 1, 2)) == "2026-01-02"
+    assert to_jsonable(time(6, 5)) == "06:05:00"
+    assert to_jsonable(timedelta(minutes=20)) == 0.3333
+    assert to_jsonable(MappingProxyType({1: Colour.RED})) == {"1": "red"}
+    assert to_jsonable({Colour.RED: (1, 2)}) == {"red": [1, 2]}
+    assert to_jsonable(frozenset({4})) == [4]
+    assert to_jsonable(Pair(1, AT)) == [1, "2026-03-08T09:30:00-08:00"]
+    assert type(to_jsonable(Count(5))) is Count
+    assert to_jsonable(Empty()) == {}
+    assert to_jsonable(One(Size.SMALL)) == {"only": 1}
+
+
+def test_nested_dataclasses_keep_field_order_and_convert_each_field() -> None:
+    point = Point(AT, timedelta(hours=1, minutes=30), 3, 62.5, None, False)
+    value = Outer((point, point), [Colour.RED, None], {"when": AT})
+    expected_point = {
+        "at": "2026-03-08T09:30:00-08:00",
+        "elapsed": 1.5,
+        "pain": 3,
+        "relief": 62.5,
+        "note": None,
+        "flag": False,
+    }
+    out = to_jsonable(value)
+    assert out == {
+        "points": [expected_point, expected_point],
+        "names": ["red", None],
+        "extra": {"when": "2026-03-08T09:30:00-08:00"},
+    }
+    assert list(out["points"][0]) == list(expected_point)
+    # The two copies of one point are separate dicts: a caller may change one.
+    assert out["points"][0] is not out["points"][1]
+    json.dumps(out)
