@@ -107,7 +107,13 @@ def test_locked_database_answers_503_then_recovers(
     clock.advance(hours=2)
     patient = faulty_web.as_("patient")
     with locked(db_url):
-        assert_unavailable(patient.api("GET", "/api/v1/me"), api=True)
+        me = patient.api("GET", "/api/v1/me")
+        if db_url.startswith("sqlite"):
+            # Resuming a session only reads: SQLite's write lock, held elsewhere, does not
+            # stop it (a WAL reader); what writes (the portal's audit event) must wait.
+            assert me.status_code == 200
+        else:
+            assert_unavailable(me, api=True)  # the session table itself is locked
         assert_unavailable(patient.get("/portal"), api=False)
         assert_unavailable(patient.api("POST", report_url, {"hives": True}), api=True)
     assert patient.api("GET", "/api/v1/me").status_code == 200

@@ -9,6 +9,7 @@ and CPU seconds.
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import time
@@ -61,6 +62,11 @@ def run(count: int) -> dict[str, Any]:
     """Seconds to read `count` diaries, and to read and serialise them as stored."""
     knowledge = knowledge_loader.load()
     drawn = diaries(count)
+    # The 3 million drawn inputs live until the end: frozen, the garbage collector's full
+    # passes skip them (they are the benchmark's, not the reading's, and a job reading
+    # stored diaries holds one batch at a time).
+    gc.collect()
+    gc.freeze()
     started, cpu = time.perf_counter(), time.process_time()
     for procedure, scores in drawn:
         diary.classify(diary.read(procedure, scores, knowledge))
@@ -73,6 +79,7 @@ def run(count: int) -> dict[str, Any]:
         json.dumps(to_jsonable(reading))
     stored = time.perf_counter() - started
     stored_cpu = time.process_time() - cpu
+    gc.unfreeze()
     # CPU seconds too: on a shared machine they are what the code costs.
     return {
         "diaries": count,

@@ -63,7 +63,9 @@ class Actor:
 
 def load_actor(db: Session, user_id: int, origin: Origin) -> Actor | None:
     """The actor for an active user, or None. Call inside a transaction."""
-    row = db.connection().execute(_ACTOR, {"user_id": user_id}).first()
+    # Through the session, not its connection: it flushes first, so a change to the
+    # user made in this transaction is seen.
+    row = db.execute(_ACTOR, {"user_id": user_id}).first()
     return None if row is None else actor_of(row, origin)
 
 
