@@ -28,6 +28,7 @@ from sijcare.db.models import (
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import diary, procedures
+from sijcare.synth.rows import TABLES
 from sijcare.synth.run import synthesize
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -69,6 +70,7 @@ def test_stored_readings_are_what_the_product_computes(
                 )
             )
             fresh = diary.reinterpret(db, record, knowledge, NOW)
+            db.refresh(fresh)  # with what the database computes (generated columns)
             assert stored is not None
             for column in Interpretation.__table__.columns:
                 if column.name not in ("id", "computed_at", "current"):
@@ -92,6 +94,32 @@ def test_same_seed_gives_the_same_population(tmp_path: Path, knowledge: Knowledg
     assert dumps[0] == dumps[1]
 
 
+def test_the_population_does_not_depend_on_workers_or_batches(tmp_path: Path) -> None:
+    # Crowded bookings, so that appointments move, also across batches and workers; the
+    # rows are numbered per batch by the workers and written by this process.
+    knowledge = knowledge_loader.load(_crowded(tmp_path, period_days=6))
+    dumps = []
+    for name, workers, batch_size in (("one", 1, 60), ("two", 2, 7)):
+        engine = _fresh_sqlite(tmp_path / f"{name}.db")
+        synthesize(
+            engine, clinics=2, patients=60, seed=5, now=NOW, knowledge=knowledge,
+            password_hash=password_hash(), clinic_config=tmp_path / "crowded.toml",
+            workers=workers, batch_size=batch_size,
+        )  # fmt: skip
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # as before
+            dumps.append(
+                [
+                    connection.execute(sa.select(table).order_by(table.c.id)).all()
+                    for table in TABLES
+                ]
+            )
+        engine.dispose()
+    appointments = dumps[0][TABLES.index(Appointment.__table__)]
+    assert [row for row in appointments if row.status == "booked"]
+    assert dumps[0] == dumps[1]
+
+
 def test_a_seed_already_written_is_refused(engine: Engine, knowledge: Knowledge) -> None:
     run(engine, knowledge, patients=2)
     with pytest.raises(InputError, match="seed 7 is already in this database") as exc:
@@ -104,14 +132,7 @@ def test_booked_appointments_have_complete_consent_for_their_time(
 ) -> None:
     # One physician, every referral in the last two days, injections a day or two later:
     # booked times collide and must move with their screening and consent.
-    config = tmp_path / "crowded.toml"
-    config.write_text(
-        "[overrides]\n"
-        '"synth.physicians_per_clinic" = 1\n"synth.period_days" = 2\n'
-        '"synth.referral_to_procedure_days" = [1, 2]\n',
-        encoding="utf-8",
-    )
-    knowledge = knowledge_loader.load(config)
+    knowledge = knowledge_loader.load(_crowded(tmp_path, period_days=2))
     run(engine, knowledge, clinics=1, patients=40)
     with db.begin():
         booked = db.execute(
@@ -154,6 +175,18 @@ def test_a_range_the_wrong_way_round_names_the_rule(engine: Engine, tmp_path: Pa
     with pytest.raises(InputError) as exc:
         run(engine, knowledge_loader.load(config), patients=1)
     assert exc.value.where == "synth.flare_hours"
+
+
+def _crowded(tmp_path: Path, period_days: int) -> Path:
+    """One physician a clinic, every referral in the last days, injections a day or two later."""
+    config = tmp_path / "crowded.toml"
+    config.write_text(
+        "[overrides]\n"
+        f'"synth.physicians_per_clinic" = 1\n"synth.period_days" = {period_days}\n'
+        '"synth.referral_to_procedure_days" = [1, 2]\n',
+        encoding="utf-8",
+    )
+    return config
 
 
 def _fresh_sqlite(path: Path) -> Engine:

@@ -17,7 +17,9 @@ from sijcare.synth.trajectories import (
     anesthetic_response,
     diary_scores,
     relief_at,
+    score,
     steroid_response,
+    uniform,
 )
 
 START = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)  # the US spring-forward weekend
@@ -81,3 +83,34 @@ def test_responder_share_is_drawn_as_given(knowledge: Knowledge) -> None:
     rng = random.Random(3)
     drawn = [steroid_response(rng, p) for _ in range(50)]
     assert all(s.lasts_weeks is None and s.level >= p.responder_relief.low for s in drawn)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), baseline=st.integers(1, 10), therapeutic=st.booleans())
+def test_diary_scores_are_the_scores_of_the_model_drawn_in_order(
+    knowledge: Knowledge, seed: int, baseline: int, therapeutic: bool
+) -> None:
+    # diary_scores hoists its loop's lookups: it must draw and score as `score` does.
+    p = replace(params(knowledge), missed_entry_share=0.2)
+    rng = random.Random(seed)
+    numb = anesthetic_response(rng, p, "bupivacaine", pain_source=seed % 3 == 0)
+    steroid = steroid_response(rng, p) if therapeutic else None
+    now = START + timedelta(hours=30)
+    drawn = random.Random(seed)
+    got = diary_scores(
+        drawn, p, performed_at=START, baseline=baseline, prompts=PROMPTS,
+        anesthetic=numb, steroid=steroid, now=now,
+    )  # fmt: skip
+    rng, expected = random.Random(seed), []
+    for i, due in enumerate(PROMPTS):
+        if rng.random() < p.missed_entry_share:
+            continue
+        delay = timedelta(minutes=uniform(rng, p.entry_delay_minutes))
+        if i + 1 < len(PROMPTS):
+            delay = min(delay, (PROMPTS[i + 1] - due) * 0.45)
+        at = (due + delay).replace(microsecond=0)
+        if START < at <= now:
+            hours = (at - START).total_seconds() / 3600
+            expected.append((at, score(rng, hours, baseline, numb, steroid, p)))
+    assert got == expected
+    assert drawn.getstate() == rng.getstate()  # what is drawn next is the same too

@@ -35,7 +35,8 @@ def main(argv: list[str]) -> None:
             password_hash=Passwords().hash(PASSWORD),
             clinic_config=Path(config),
             workers=int(workers),
-            batch_size=1000,
+            # Small batches keep both workers busy to the end and little in memory.
+            batch_size=250,
         )
     finally:
         engine.dispose()

@@ -1,4 +1,5 @@
-"""A profile of drawing synthetic patients in one process (the generation's work)."""
+"""A profile of what a drawing process does, in one process: drawing synthetic patients
+and making their rows (the generation's work; the writing process only inserts them)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sijcare.bench.population import CONFIG
 from sijcare.synth import people
 from sijcare.synth.parameters import parameters_from
 from sijcare.synth.records import ClinicPlan, Physician
+from sijcare.synth.rows import RowMaker
 
 PATIENTS = 150
 
@@ -26,4 +28,7 @@ def profile_drawing() -> str:
     )
     doctors = tuple(Physician(n, n, f"Dr. Bench {n}", n, "Board certified.") for n in (1, 2))
     clinic = ClinicPlan(0, 1, 1, "Main", doctors)
-    return profiles.profile(lambda: [people.draw_patient(ctx, clinic, n) for n in range(PATIENTS)])
+    maker = RowMaker(ctx, [clinic], password_hash="-", postgres=False)
+    return profiles.profile(
+        lambda: maker.batch(people.draw_patient(ctx, clinic, n) for n in range(PATIENTS))
+    )

@@ -11,14 +11,13 @@ population is exactly what the product would have stored for these patients.
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sijcare.db.models.interpretation import result_columns
-from sijcare.domain.consent import ConsentContext, Question, answer_questions, plan_version
+from sijcare.domain.consent import ConsentContext, Question, answer_questions
 from sijcare.domain.intake import Intake
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
@@ -35,6 +34,7 @@ from sijcare.services import diary
 from sijcare.synth.parameters import Choice, SynthParameters
 from sijcare.synth.records import Consent, Physician, Reading, Report, Screening
 from sijcare.synth.trajectories import uniform
+from sijcare.synth.writer import compact_json
 
 _HOUR = timedelta(hours=1)
 
@@ -92,12 +92,15 @@ def intake_answers(
 
 def parsed(answers: dict[str, Any], knowledge: Knowledge) -> Intake:
     """The core's `Intake` of INTAKE.json answers; the few distinct answers are parsed once."""
-    key = (id(knowledge), json.dumps(answers, sort_keys=True))
-    if key not in _PARSED:
+    # repr, not sorted JSON: answers are built in one order here, and an equal dict in
+    # another order is only parsed again.
+    key = (id(knowledge), repr(answers))
+    intake = _PARSED.get(key)
+    if intake is None:
         if len(_PARSED) > _PARSED_MAX:
             _PARSED.clear()
-        _PARSED[key] = intake_from_dict(answers, knowledge)
-    return _PARSED[key]
+        intake = _PARSED[key] = intake_from_dict(answers, knowledge)
+    return intake
 
 
 _PARSED: dict[tuple[int, str], Intake] = {}
@@ -138,7 +141,7 @@ def consent(
     )
     answered = answer_questions(plan, context, knowledge)
     confirmed = {
-        "plan_version": plan_version(plan),
+        "plan_version": answered.plan_version,
         "confirmations": [
             {"question": q.value, "confirmed_at": agreed_at.isoformat()} for q in Question
         ],
@@ -196,7 +199,7 @@ def reading(
     computed = diary.reading_of(procedure, scores, knowledge)
     return Reading(
         kind=computed.kind,
-        result_json=json.dumps(computed.result, separators=(",", ":")),
+        result_json=compact_json(computed.result),
         classification=computed.classification,
         columns=result_columns(computed.result),
         computed_at=computed_at,

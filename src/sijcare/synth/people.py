@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sijcare.domain.diary_schedule import diary_schedule
 from sijcare.domain.knowledge import Knowledge
 from sijcare.synth import clinical
 from sijcare.synth.clinical import Plan
 from sijcare.synth.parameters import FLOWS, SIDES, SynthParameters
+from sijcare.synth.prompts import prompt_times
 from sijcare.synth.records import (
     ClinicPlan,
     Done,
@@ -250,13 +250,13 @@ def _inject(
     procedure = clinical.procedure_document(plan, at, baseline, physician, k)
     numb = anesthetic_response(rng, p, plan.anesthetic.id, pain_source=traits.pain_source)
     steroid = steroid_response(rng, p) if plan.steroid is not None else None
-    prompts = [prompt.due_at for prompt in diary_schedule(procedure, k)]
+    prompts = prompt_times(k).of(procedure)
     entries = diary_scores(
         rng,
         p,
         performed_at=at,
         baseline=baseline,
-        prompts=prompts,
+        prompts=prompts.times,
         anesthetic=numb,
         steroid=steroid,
         now=ctx.now,
@@ -270,7 +270,7 @@ def _inject(
         documented_at=documented,
         entries=entries,
         reading=clinical.reading(procedure, entries, computed, k),
-        diary_ends=prompts[-1] + timedelta(days=1),
+        diary_ends=prompts.diary_ends,
         reports=clinical.symptom_reports(rng, p, procedure, stored, ctx.now, k),
     )
 

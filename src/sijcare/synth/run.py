@@ -1,19 +1,24 @@
 """A synthetic run: clinics, then patients drawn in worker processes and written in batches.
 
 `synthesize` creates the clinics (a location, a room and an account per physician, an
-admin and a scheduler each), then draws the patients (`people.draw_patient`), in
-`workers` processes when more than one, and writes them every `batch_size` patients in
-one transaction each (`writer`). A booked appointment whose physician already has one
-at that time moves to the next free half hour (its screening and consent follow it).
-The run refuses a seed whose clinics are already in the database.
+admin and a scheduler each), then draws the patients (`people.draw_patient`) in batches
+of `batch_size`, in `workers` processes when more than one. A batch is drawn and made
+into rows (`rows.RowMaker`) where it is drawn; this process settles its booked times
+and writes it in one transaction (`writer`), batches in order, while the workers draw
+the next ones. A booked appointment whose physician already has one at that time moves
+to the next free half hour (its screening and consent follow it). The run refuses a
+seed whose clinics are already in the database.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,8 +41,8 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.services import audit
 from sijcare.synth import people, writer
 from sijcare.synth.parameters import parameters_from
-from sijcare.synth.records import ClinicPlan, PatientRecords, Physician
-from sijcare.synth.rows import TABLES, RowMaker
+from sijcare.synth.records import ClinicPlan, Physician
+from sijcare.synth.rows import TABLES, Booking, RowBatch, RowMaker
 
 PASSWORD = "sijcare-synth-2026"
 QUALIFICATIONS = "Board certified in Anesthesiology\nSubspecialty certification in Pain Medicine"
@@ -152,36 +157,24 @@ def _populate(
     progress: Progress | None,
 ) -> None:
     tasks = list(_tasks(plans, patients))
-    with engine.connect() as connection:
+    batches = [tasks[i : i + batch_size] for i in range(0, len(tasks), batch_size)]
+    postgres = engine.dialect.name == "postgresql"
+    maker = RowMaker(ctx, plans, password_hash, postgres)
+    booking = Booking(maker)
+    setup = _Setup(ctx.seed, ctx.now, clinic_config, plans, password_hash, postgres)
+    with engine.connect() as connection, writer.bulk_load(connection):
         ids = writer.Ids(connection, TABLES)
-    maker = RowMaker(ctx, plans, ids, password_hash)
-    pending: list[PatientRecords] = []
-    for records in _draw(ctx, plans, tasks, clinic_config, workers):
-        pending.append(records)
-        if len(pending) >= batch_size:
-            _flush(engine, maker, pending, summary, progress)
-    _flush(engine, maker, pending, summary, progress)
-    with engine.begin() as connection:
-        writer.finish(connection, TABLES)
-
-
-def _flush(
-    engine: Engine,
-    maker: RowMaker,
-    pending: list[PatientRecords],
-    summary: SynthSummary,
-    progress: Progress | None,
-) -> None:
-    if not pending:
-        return
-    batch = maker.rows(pending)
-    with engine.begin() as connection:
-        writer.write(connection, batch)
-    for table, rows in batch.rows.items():
-        summary.rows[table.name] = summary.rows.get(table.name, 0) + len(rows)
-    if progress is not None:
-        progress(len(pending))
-    pending.clear()
+        connection.commit()
+        for batch in _draw(maker, setup, batches, workers):
+            booking.settle(batch)
+            with connection.begin():
+                writer.write(connection, batch.rows, maker.layouts, ids)
+            for table, rows in batch.rows.items():
+                summary.rows[table] = summary.rows.get(table, 0) + len(rows)
+            if progress is not None:
+                progress(batch.patients)
+        with connection.begin():
+            writer.finish(connection, TABLES)
 
 
 def _tasks(plans: list[ClinicPlan], patients: int) -> Iterator[tuple[int, int]]:
@@ -194,38 +187,57 @@ def _tasks(plans: list[ClinicPlan], patients: int) -> Iterator[tuple[int, int]]:
 
 # -- drawing patients, in this process or in workers ---------------------------------------
 
-_WORKER: dict[str, object] = {}
+Batch = list[tuple[int, int]]
 
 
-def _draw(
-    ctx: people.Context,
-    plans: list[ClinicPlan],
-    tasks: list[tuple[int, int]],
-    config: Path | None,
-    workers: int,
-) -> Iterator[PatientRecords]:
+@dataclass(frozen=True)
+class _Setup:
+    """What a drawing process needs to draw and build rows like this one."""
+
+    seed: int
+    now: datetime
+    config: Path | None
+    plans: list[ClinicPlan]
+    password_hash: str
+    postgres: bool
+
+
+_WORKER: dict[str, RowMaker] = {}
+
+
+def _draw(maker: RowMaker, setup: _Setup, batches: list[Batch], workers: int) -> Iterator[RowBatch]:
+    """The batches' rows, in order. Workers draw a few batches ahead of the writer, not
+    more, so that a slow disk cannot fill the memory with drawn rows."""
     if workers <= 1:
-        for index, number in tasks:
-            yield people.draw_patient(ctx, plans[index], number)
+        for batch in batches:
+            yield _rows(maker, batch)
         return
     spawn = multiprocessing.get_context("spawn")
-    init = (ctx.seed, ctx.now, config, plans)
-    with spawn.Pool(workers, initializer=_start_worker, initargs=init) as pool:
-        yield from pool.imap(_draw_in_worker, tasks, chunksize=32)
+    with spawn.Pool(workers, initializer=_start_worker, initargs=(setup,)) as pool:
+        ahead: deque[AsyncResult[RowBatch]] = deque()
+        queued = iter(batches)
+        for batch in itertools.islice(queued, 2 * workers):
+            ahead.append(pool.apply_async(_draw_in_worker, (batch,)))
+        while ahead:
+            done = ahead.popleft().get()
+            for batch in itertools.islice(queued, 1):
+                ahead.append(pool.apply_async(_draw_in_worker, (batch,)))
+            yield done
 
 
-def _start_worker(seed: int, now: datetime, config: Path | None, plans: list[ClinicPlan]) -> None:
-    knowledge = knowledge_loader.load(config)
-    zone = ZoneInfo(knowledge.text("clinic.time_zone"))
-    _WORKER["ctx"] = people.Context(seed, now, zone, knowledge, parameters_from(knowledge))
-    _WORKER["plans"] = {plan.index: plan for plan in plans}
+def _rows(maker: RowMaker, batch: Batch) -> RowBatch:
+    ctx, plans = maker.ctx, maker.plans
+    return maker.batch(people.draw_patient(ctx, plans[index], number) for index, number in batch)
 
 
-def _draw_in_worker(task: tuple[int, int]) -> PatientRecords:
-    ctx = _WORKER["ctx"]
-    plans = _WORKER["plans"]
-    assert isinstance(ctx, people.Context) and isinstance(plans, dict)
-    return people.draw_patient(ctx, plans[task[0]], task[1])
+def _start_worker(setup: _Setup) -> None:
+    knowledge = knowledge_loader.load(setup.config)
+    ctx = _context(setup.seed, setup.now, knowledge)
+    _WORKER["maker"] = RowMaker(ctx, setup.plans, setup.password_hash, setup.postgres)
+
+
+def _draw_in_worker(batch: Batch) -> RowBatch:
+    return _rows(_WORKER["maker"], batch)
 
 
 # -- the clinics ----------------------------------------------------------------------------

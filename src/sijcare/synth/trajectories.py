@@ -149,20 +149,37 @@ def diary_scores(
     steroid: SteroidResponse | None,
     now: datetime,
 ) -> list[tuple[datetime, int]]:
-    """The (time, score) entries a patient records for `prompts` (times in order), in UTC."""
+    """The (time, score) entries a patient records for `prompts` (times in order), in UTC.
+
+    Draws and computes exactly what `score` would for each answered prompt, with the
+    loop's lookups hoisted (a diary has about 30 prompts and a run draws 100,000)."""
     # In UTC: arithmetic on two times of one zone is wall-clock arithmetic in Python.
     prompts = [due.astimezone(UTC) for due in prompts]
     performed_at = performed_at.astimezone(UTC)
+    draw, gauss = rng.random, rng.gauss
+    missed, noise = p.missed_entry_share, p.score_noise_sd
+    delay_low, delay_width = p.entry_delay_minutes.low, p.entry_delay_minutes.high
+    delay_width -= delay_low
+    flare = None if steroid is None else steroid.flare
+    flare_pain = 0 if steroid is None else min(10, baseline + steroid.flare_points)
+    last = len(prompts) - 1
     out = []
     for i, due in enumerate(prompts):
-        if rng.random() < p.missed_entry_share:
+        if draw() < missed:
             continue
-        delay = timedelta(minutes=uniform(rng, p.entry_delay_minutes))
-        if i + 1 < len(prompts):
-            delay = min(delay, (prompts[i + 1] - due) * 0.45)
+        # As `uniform`: low + (high - low) * random().
+        delay = timedelta(minutes=delay_low + delay_width * draw())
+        if i < last:
+            limit = (prompts[i + 1] - due) * 0.45
+            if limit < delay:
+                delay = limit
         at = (due + delay).replace(microsecond=0)
         if at <= performed_at or at > now:
             continue
         hours = (at - performed_at).total_seconds() / _HOUR
-        out.append((at, score(rng, hours, baseline, anesthetic, steroid, p)))
+        if flare is not None and flare.low <= hours <= flare.high:
+            out.append((at, flare_pain))
+            continue
+        pain = round(baseline * (1 - relief_at(hours, anesthetic, steroid, p)) + gauss(0, noise))
+        out.append((at, baseline if pain > baseline else 0 if pain < 0 else pain))
     return out

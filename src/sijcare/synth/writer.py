@@ -1,18 +1,22 @@
-"""Writing synthetic records fast: ids numbered here, rows inserted in bulk.
+"""Writing synthetic records fast: rows built as tuples, numbered per batch, inserted in bulk.
 
-Rows are numbered from the table's largest id, so a batch is written without a round
-trip per row: SQLite gets one `executemany` per table, PostgreSQL one `COPY` per table.
-Values are converted here the way the models' column types store them (UTC times,
-JSON text, enum values), and a column the caller leaves out gets its model default.
-So a synthetic run must be the only writer of the database while it runs (it is for
-benchmarks, tests and demos); afterwards PostgreSQL's id sequences are moved past the
-new rows (`finish`).
+A batch's rows are built (in a drawing process) with ids numbered from 0 in each table,
+and the references between them numbered the same way; when the batch is written, each
+table's next free id is added to them, so the writer never touches a row in Python on
+SQLite: one `executemany` per table whose statement adds the ids (`? + 1200`).
+PostgreSQL gets one `COPY` per table, the ids added in Python.
+Values are converted when a row is built, the way the models' column types store them
+(UTC times, JSON text, enum values), and a column the synth does not set gets its
+model default. So a synthetic run must be the only writer of the database while it runs
+(it is for benchmarks, tests and demos); afterwards PostgreSQL's id sequences are moved
+past the new rows (`finish`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
@@ -22,53 +26,108 @@ import sqlalchemy as sa
 from sijcare.db.base import UTCDateTime
 
 Convert = Callable[[Any], Any]
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
+Row = tuple[Any, ...]
+# A bulk load's SQLite settings for the writing connection, put back afterwards: no
+# waiting for the disk at checkpoints (an OS crash or power cut during the load may
+# corrupt the file; a crash of the process cannot) and a page cache that holds the
+# index pages being appended to.
+_BULK_PRAGMAS = {"synchronous": "OFF", "cache_size": "-65536"}
 
 
 class Ids:
     """The next free id of each table, read once when a run starts."""
 
     def __init__(self, connection: sa.Connection, tables: Iterable[sa.Table]) -> None:
-        self._next = {
+        self.next = {
             table.name: int(connection.scalar(sa.select(sa.func.max(table.c.id))) or 0) + 1
             for table in tables
         }
 
-    def take(self, table: sa.Table) -> int:
-        value = self._next[table.name]
-        self._next[table.name] = value + 1
-        return value
+    def advance(self, counts: Mapping[str, int]) -> None:
+        for name, count in counts.items():
+            self.next[name] += count
 
 
-class Batch:
-    """Rows waiting to be written, by table, in the order the tables were first used."""
+class Layout:
+    """How the synth writes one table: the columns its rows give, in order, with the
+    tables whose batch numbering each id column holds; then every other column the
+    model has a default for, set to it (in the statement on SQLite, in each row for
+    PostgreSQL's COPY). Generated columns are left to the database."""
 
-    def __init__(self) -> None:
-        self.rows: dict[sa.Table, list[Mapping[str, Any]]] = {}
+    def __init__(
+        self,
+        table: sa.Table,
+        names: Sequence[str],
+        numbered: Mapping[str, str],
+        postgres: bool,
+    ) -> None:
+        columns = [table.c[name] for name in names]
+        rest = [c for c in table.columns if c.name not in names and c.computed is None]
+        for column in rest:
+            if _default(column) is None and not column.nullable:
+                raise ValueError(f"{table.name}.{column.name} needs a value from the synth")
+        self.table = table.name
+        self.names = list(names)
+        self.converters = tuple(_converter(c, postgres) for c in columns)
+        self._converting = [(i, c) for i, c in enumerate(self.converters) if c is not _same]
+        self.numbered = [(names.index(column), to) for column, to in numbered.items()]
+        defaults = {c.name: _converter(c, postgres)(_default(c)) for c in rest}
+        self.defaults: Row = tuple(defaults.values()) if postgres else ()
+        self.default_names = list(defaults)
+        self.default_sql = [_literal(value) for value in defaults.values()]
 
-    def add(self, table: sa.Table, row: Mapping[str, Any]) -> None:
-        self.rows.setdefault(table, []).append(row)
+    def row(self, values: Sequence[Any]) -> Row:
+        """A row from the values of the layout's columns (ids numbered in the batch)."""
+        if len(values) != len(self.converters):
+            raise ValueError(f"{self.table}: {len(values)} values for {len(self.converters)}")
+        out = list(values)
+        for position, convert in self._converting:
+            out[position] = convert(out[position])
+        return (*out, *self.defaults)
 
-    def count(self, table: sa.Table) -> int:
-        return len(self.rows.get(table, ()))
 
-
-def write(connection: sa.Connection, batch: Batch) -> None:
-    """Insert every row of `batch` inside the connection's open transaction."""
+def write(
+    connection: sa.Connection,
+    batch: Mapping[str, list[Row]],
+    layouts: Mapping[str, Layout],
+    ids: Ids,
+) -> None:
+    """Insert a batch's rows (by table, in foreign-key order) inside the connection's
+    open transaction, numbered from `ids`, which then moves past them."""
     postgres = connection.dialect.name == "postgresql"
-    for table, rows in batch.rows.items():
-        columns = list(table.columns)
-        converters = [_converter(column, postgres) for column in columns]
-        defaults = [_default(column) for column in columns]
-        values = [
-            tuple(
-                convert(row.get(column.name, default))
-                for column, convert, default in zip(columns, converters, defaults, strict=True)
-            )
-            for row in rows
-        ]
-        names = [column.name for column in columns]
-        (_copy if postgres else _executemany)(connection, table.name, names, values)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for name, rows in batch.items():
+            if not rows:
+                continue
+            layout = layouts[name]
+            shifts = [(position, ids.next[to]) for position, to in layout.numbered]
+            if postgres:
+                _copy(cursor, layout, _shifted(rows, shifts))
+            else:
+                cursor.executemany(_insert(layout, dict(shifts)), rows)
+    finally:
+        cursor.close()
+    ids.advance({name: len(rows) for name, rows in batch.items()})
+
+
+@contextmanager
+def bulk_load(connection: sa.Connection) -> Iterator[None]:
+    """The connection set up for a bulk load while inside (SQLite; see `_BULK_PRAGMAS`)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    # On the driver's connection, which is in autocommit: no transaction is begun.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    before = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in _BULK_PRAGMAS}
+    for name, value in _BULK_PRAGMAS.items():
+        driver.execute(f"PRAGMA {name}={value}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            driver.execute(f"PRAGMA {name}={int(value)}")
 
 
 def finish(connection: sa.Connection, tables: Iterable[sa.Table]) -> None:
@@ -84,27 +143,40 @@ def finish(connection: sa.Connection, tables: Iterable[sa.Table]) -> None:
         )
 
 
-def _executemany(
-    connection: sa.Connection, table: str, names: Sequence[str], values: list[tuple[Any, ...]]
-) -> None:
-    marks = ", ".join("?" for _ in names)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", values)
-    finally:
-        cursor.close()
+def _insert(layout: Layout, shifts: Mapping[int, int]) -> str:
+    # The shifts are ints of this run and the defaults the models': safe in the text.
+    marks = [f"? + {int(shifts[i])}" if i in shifts else "?" for i in range(len(layout.names))]
+    names = ", ".join([*layout.names, *layout.default_names])
+    return f"INSERT INTO {layout.table} ({names}) VALUES ({', '.join(marks + layout.default_sql)})"
 
 
-def _copy(
-    connection: sa.Connection, table: str, names: Sequence[str], values: list[tuple[Any, ...]]
-) -> None:
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+def _literal(value: Any) -> str:
+    """An SQL literal of a converted default value."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise ValueError(f"no literal for a default of {type(value).__name__}")
+
+
+def _shifted(rows: list[Row], shifts: list[tuple[int, int]]) -> Iterator[list[Any]]:
+    for row in rows:
+        values = list(row)
+        for position, base in shifts:
+            if values[position] is not None:
+                values[position] += base
+        yield values
+
+
+def _copy(cursor: Any, layout: Layout, rows: Iterable[Sequence[Any]]) -> None:
+    names = ", ".join([*layout.names, *layout.default_names])
+    with cursor.copy(f"COPY {layout.table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _default(column: sa.Column[Any]) -> Any:
@@ -117,36 +189,63 @@ def _default(column: sa.Column[Any]) -> Any:
 def _converter(column: sa.Column[Any], postgres: bool) -> Convert:
     kind = column.type
     if isinstance(kind, UTCDateTime):
-        return _pass_none(_utc) if postgres else _pass_none(_sqlite_time)
+        return time_converter(postgres)
     if isinstance(kind, sa.JSON) or isinstance(getattr(kind, "impl", None), sa.JSON):
-        return _pass_none(_json)
+        return _json
     if isinstance(kind, sa.Enum):
-        return _pass_none(lambda v: v.value if isinstance(v, Enum) else v)
+        return _enum_value
     if isinstance(kind, sa.Boolean) and not postgres:
-        return _pass_none(int)
+        return _int
     if isinstance(kind, sa.Date) and not postgres:
-        return _pass_none(date.isoformat)
+        return _date_text
     return _same
 
 
-def _pass_none(convert: Convert) -> Convert:
-    return lambda value: None if value is None else convert(value)
+def time_converter(postgres: bool) -> Convert:
+    """How a time is written on this engine (see `_converter`)."""
+    return utc_time if postgres else sqlite_time
 
 
 def _same(value: Any) -> Any:
     return value
 
 
-def _utc(value: datetime) -> datetime:
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _date_text(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def utc_time(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
     if value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()} cannot be stored: add a zone")
     return value.astimezone(UTC)
 
 
-def _sqlite_time(value: datetime) -> str:
-    return _utc(value).strftime(_SQLITE_TIME)
+def sqlite_time(value: datetime | None) -> str | None:
+    """As SQLAlchemy stores a DateTime in SQLite: the UTC wall time, with microseconds."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC) if value.utcoffset() is not None else utc_time(value)
+    # "YYYY-MM-DD HH:MM:SS.ffffff" without the "+00:00" of the zone.
+    return value.isoformat(" ", "microseconds")[:26]  # type: ignore[union-attr]
 
 
-def _json(value: Any) -> str:
+# Compact; the documents are the core's JSON forms, trees without cycles to look for.
+compact_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def _json(value: Any) -> str | None:
     # A document already serialised (a large result) is written as it is.
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if value is None or isinstance(value, str):
+        return value
+    return compact_json(value)
