@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from factories import make_pathway
 from factories.clinical import make_procedure_record, make_symptom_report, procedure_document
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, PathwayStatus, Side
-from sijcare.db.models import Interpretation, Patient
+from sijcare.db.models import Interpretation, Pathway, Patient, ProcedureRecord
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import outcomes
 from sijcare.services.actor import Origin, load_actor
@@ -160,6 +161,65 @@ def test_figures_by_group(
     assert groups[key].positive_rate == positive
 
 
+def test_medians_by_group(db: Session, personas: Personas, knowledge: Knowledge) -> None:
+    tell(db, personas)
+    groups = {g.key: g for g in figures(db, knowledge, "side").groups}
+    # Left: referred 10, 20 and 40 days before (odd: the middle one); right: 30, 50, 60.
+    assert (groups["left"].median_referral_days, groups["right"].median_referral_days) == (
+        20.0,
+        50.0,
+    )
+    # Both injections are right: 8 weeks and 0 (even: the mean of the two middle ones).
+    assert (groups["left"].median_relief_weeks, groups["right"].median_relief_weeks) == (None, 4.0)
+
+
+def test_an_unreadable_diary_counts_without_a_referral_time(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    tell(db, personas)
+    with db.begin():
+        # The first block's diary (referred 10 days before) is now unreadable.
+        first = db.scalars(sa.select(Interpretation.procedure_id).order_by(Interpretation.id))
+        db.add(
+            Interpretation(
+                procedure_id=first.first(),
+                kind="diagnostic",
+                result={"error": {"message": "no"}},
+                classification="not_assessable",
+                knowledge_version="test",
+                computed_at=NOW,
+            )  # fmt: skip
+        )
+    total = figures(db, knowledge).total
+    assert (total.procedures, total.unreadable) == (6, 2)
+    # 20, 30, 40, 50 and 60 days: the unreadable one, without an injection time, is left
+    # out (not ranked as a NULL, which SQLite sorts first and PostgreSQL last).
+    assert total.median_referral_days == 40.0
+
+
+def test_a_red_flag_counts_once_per_injection(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    tell(db, personas)
+    with db.begin():
+        readings = db.scalars(sa.select(Interpretation).order_by(Interpretation.id)).all()
+        first, second = readings[0], readings[1]
+        for reading, disposition in (
+            (first, "expected"),
+            (first, "emergency"),
+            (second, "expected"),
+        ):
+            record = db.get(ProcedureRecord, reading.procedure_id)
+            pathway = record and db.get(Pathway, record.pathway_id)
+            assert record is not None and pathway is not None
+            make_symptom_report(
+                db, pathway=pathway, reported_by=personas.patient.user,
+                procedure_id=record.id, disposition=disposition,
+            )  # fmt: skip
+    total = figures(db, knowledge).total
+    assert (total.red_flags, total.emergencies) == (2, 1)
+
+
 def test_filters_narrow_the_injections(
     db: Session, personas: Personas, knowledge: Knowledge
 ) -> None:
@@ -218,8 +278,6 @@ def test_a_view_is_audited_without_patients(
         db, actor=actor, by="side", where=outcomes.OutcomeFilter(), knowledge=knowledge, now=NOW
     )
     assert result.total.procedures == 6
-    import sqlalchemy as sa
-
     from sijcare.db.models import AuditEvent
 
     with db.begin():

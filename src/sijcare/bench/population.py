@@ -4,7 +4,8 @@
 the peak memory of it and its workers together (the sum of their resident sets, sampled
 from /proc every 0.2 s). The database file and a JSON note of the measurement are kept
 under bench/results/data/ and reused by later runs with the same size, seed and
-synthetic parameters (the note says when and how it was measured). `copy_to_postgres`
+synthetic parameters (the note says when and how it was measured), migrated first if
+the schema has changed since. `copy_to_postgres`
 loads the same rows into a fresh PostgreSQL database (COPY), so both engines answer
 from identical data.
 """
@@ -57,6 +58,9 @@ def build(results: Path, size: Size, seed: int) -> tuple[Path, dict[str, Any]]:
     path = data / f"health-{size.name}-seed{seed}-{_parameters_key(size)}.db"
     note = path.with_suffix(".json")
     if path.exists() and note.exists():
+        if _migrated(f"sqlite:///{path}"):
+            with sqlite3.connect(path) as connection:
+                connection.execute("ANALYZE")
         return path, json.loads(note.read_text())
     path.unlink(missing_ok=True)
     workers = os.cpu_count() or 1
@@ -164,8 +168,22 @@ def on_postgres(sqlite_path: Path, server: str, name: str) -> tuple[str, float]:
     with sqlite3.connect(sqlite_path) as source:
         here = source.execute("SELECT count(*) FROM diary_entry").fetchone()[0]
     if there == here:
+        if _migrated(url):
+            engine = create_engine_for(url)
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text("VACUUM ANALYZE"))
+            engine.dispose()
         return url, 0.0
     return copy_to_postgres(sqlite_path, server, name)
+
+
+def _migrated(url: str) -> bool:
+    """Bring a kept population's schema up to date (a migration came since it was made);
+    whether one ran, so that the caller gathers the planner's statistics again."""
+    if migrate.current_revision(url) == migrate.head_revision():
+        return False
+    migrate.upgrade(url)
+    return True
 
 
 def copy_to_postgres(sqlite_path: Path, server: str, name: str) -> tuple[str, float]:

@@ -25,7 +25,8 @@ Figures (our definitions; each rate is None when its denominator is 0):
 - Diary adherence: among diaries that have ended (their last prompt is past), scores
   recorded (up to the number of prompts) / prompts scheduled.
 - Time from referral to procedure: median days from the pathway's opening to the
-  injection.
+  injection (`Interpretation.referral_days`), among injections whose diary was read (an
+  unreadable one has no injection time).
 
 Groups: clinic, physician (as documented), side, anesthetic, steroid, month (the
 injection's local month). Filters: the same dimensions and a date range of injections
@@ -261,26 +262,20 @@ def _filter_detail(where: OutcomeFilter) -> dict[str, Any]:
 # -- the SQL ------------------------------------------------------------------------------------
 
 
-class days_between(FunctionElement[float]):  # noqa: N801 (a SQL function's name)
-    """Days from the first time to the second, as a fraction (portable)."""
+class least(FunctionElement[Any]):  # noqa: N801 (a SQL function's name)
+    """The smaller of non-null values: SQLite's scalar `min`, elsewhere `LEAST`."""
 
-    type = sa.Float()
     inherit_cache = True
 
 
-@compiles(days_between, "sqlite")
-def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    return (
-        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
-    )
+@compiles(least, "sqlite")
+def _least_sqlite(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"min({compiler.process(element.clauses, **kw)})"
 
 
-@compiles(days_between)
-def _days_default(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = list(element.clauses)
-    difference = f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
-    return f"(EXTRACT(EPOCH FROM {difference}) / 86400.0)"
+@compiles(least)
+def _least_default(element: least, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
 
 
 def _current(table: sa.TableClause) -> sa.ColumnElement[bool]:
@@ -290,11 +285,18 @@ def _current(table: sa.TableClause) -> sa.ColumnElement[bool]:
 
 
 def _count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+    # FILTER, not sum(CASE ...): SQLite then skips the aggregate for the other rows.
+    return sa.func.count().filter(condition)
 
 
 class Queries:
-    """The dashboard's statements for one knowledge base and one `now`."""
+    """The dashboard's statements for one knowledge base and one `now`.
+
+    Each runs over the partial covering index of current interpretations (SQLite) and is
+    written for an interpreter: a figure costs an expression per row, so counts are
+    `count(*) FILTER`, the prompts due are one CASE per row, and the medians sort plain
+    columns (the referral time is a stored column, `Interpretation.referral_days`).
+    """
 
     def __init__(self, knowledge: Knowledge, now: datetime) -> None:
         self.zone = ZoneInfo(knowledge.text("clinic.time_zone"))
@@ -327,23 +329,19 @@ class Queries:
     def main(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
         c = READINGS.c
         key = self._key(READINGS, by)
-        reports = (
+        # The procedures with a red flag (a report not `expected`); `emergency` is 1 when
+        # one of them was an emergency, else NULL (so that the figures are plain counts).
+        flagged = (
             sa.select(
                 REPORTS.c.procedure_id,
-                sa.func.max(sa.case((REPORTS.c.disposition != "expected", 1), else_=0)).label(
-                    "red"
-                ),
-                sa.func.max(sa.case((REPORTS.c.disposition == "emergency", 1), else_=0)).label(
-                    "sos"
-                ),
+                sa.func.max(sa.case((REPORTS.c.disposition == "emergency", 1))).label("emergency"),
             )
-            .where(REPORTS.c.procedure_id.is_not(None))
+            .where(REPORTS.c.procedure_id.is_not(None), REPORTS.c.disposition != "expected")
             .group_by(REPORTS.c.procedure_id)
-            .subquery("reports")
+            .subquery("flagged")
         )
         diagnostic, therapeutic = c.kind == Kind.DIAGNOSTIC.value, c.kind == Kind.THERAPEUTIC.value
-        expected, ended = self._expected_prompts(), self._diary_ended()
-        scored = sa.case((c.scores > expected, expected), else_=sa.func.coalesce(c.scores, 0))
+        due = self._prompts_due()
         columns: list[sa.ColumnElement[Any]] = [
             key,
             sa.func.count().label("procedures"),
@@ -351,38 +349,49 @@ class Queries:
             *(_count(diagnostic & (c.classification == name)).label(name) for name in _READ),
             _count(therapeutic).label("injections"),
             _count(c.flare.is_(True)).label("flares"),
-            _count(c.flare.is_not(None)).label("flare_known"),
-            _count(reports.c.red == 1).label("red_flags"),
-            _count(reports.c.sos == 1).label("emergencies"),
-            sa.func.sum(sa.case((ended, scored), else_=0)).label("scores"),
-            sa.func.sum(sa.case((ended, expected), else_=0)).label("prompts"),
+            sa.func.count(c.flare).label("flare_known"),
+            sa.func.count(flagged.c.procedure_id).label("red_flags"),
+            sa.func.count(flagged.c.emergency).label("emergencies"),
+            # Scores count up to the prompts due (scores are never negative, so a diary
+            # not yet ended, with 0 due, adds 0).
+            sa.func.sum(least(sa.func.coalesce(c.scores, 0), due)).label("scores"),
+            sa.func.sum(due).label("prompts"),
         ]
         for m in MILESTONES:
             responder = c[f"responder_{m}"]
             columns.append(_count(responder.is_(True)).label(f"responders_{m}"))
-            columns.append(_count(responder.is_not(None)).label(f"known_{m}"))
+            columns.append(sa.func.count(responder).label(f"known_{m}"))
         query = (
             sa.select(*columns)
-            .select_from(READINGS.outerjoin(reports, reports.c.procedure_id == c.procedure_id))
+            .select_from(READINGS.outerjoin(flagged, flagged.c.procedure_id == c.procedure_id))
             .where(*self.filtered(READINGS, where))
         )
         return query.group_by(key) if by is not None else query
 
-    def _expected_prompts(self) -> sa.ColumnElement[int]:
-        whens = [
-            ((READINGS.c.kind == kind) & (READINGS.c.anesthetic == agent), prompts)
-            for (kind, agent), (prompts, _days) in self.diaries.items()
-        ]
-        return sa.case(*whens, else_=0)
-
-    def _diary_ended(self) -> sa.ColumnElement[bool]:
+    def _prompts_due(self) -> sa.ColumnElement[int]:
+        """The prompts of the row's diary once it has ended (its last prompt is past), else
+        0 (as for a kind or anesthetic without a diary): a CASE on the kind, then one on
+        the anesthetic, so that a row costs a few comparisons."""
         c = READINGS.c
-        return sa.or_(
-            *(
-                (c.kind == kind) & (c.anesthetic == agent) & (c.performed_at <= self.now - length)
-                for (kind, agent), (_prompts, length) in self.diaries.items()
-            )
+        kinds: dict[str, dict[str, sa.ColumnElement[int]]] = {}
+        for (kind, agent), (prompts, length) in self.diaries.items():
+            ended = c.performed_at <= self.now - length
+            kinds.setdefault(kind, {})[agent] = sa.case((ended, prompts), else_=0)
+        return sa.case(
+            {kind: sa.case(agents, value=c.anesthetic, else_=0) for kind, agents in kinds.items()},
+            value=c.kind,
+            else_=0,
         )
+
+    def _ended(self, kind: str) -> sa.ColumnElement[bool]:
+        """Whether the diary of a row of `kind` has ended (false for an unknown anesthetic)."""
+        c = READINGS.c
+        ended = {
+            agent: c.performed_at <= self.now - length
+            for (of, agent), (_prompts, length) in self.diaries.items()
+            if of == kind
+        }
+        return sa.case(ended, value=c.anesthetic, else_=sa.false())
 
     def pairs(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
         later, earlier = READINGS.alias("later"), READINGS.alias("earlier")
@@ -431,15 +440,20 @@ class Queries:
         return query.group_by(key) if by is not None else query
 
     def median_relief(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
-        value = sa.func.coalesce(READINGS.c.sustained_at_least_weeks, 0.0)
-        conditions = [READINGS.c.kind == Kind.THERAPEUTIC.value, self._diary_ended()]
-        return _median(
-            self._key(READINGS, by), value, [*conditions, *self.filtered(READINGS, where)]
+        c = READINGS.c
+        therapeutic = Kind.THERAPEUTIC.value
+        value = sa.func.coalesce(c.sustained_at_least_weeks, 0.0)
+        conditions = [c.kind == therapeutic, self._ended(therapeutic)]
+        return _median_of_few_values(
+            self._key(READINGS, by),
+            value,
+            [*conditions, *self.filtered(READINGS, where)],
+            grouped=by is not None,
         )
 
     def median_referral(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
-        value = days_between(READINGS.c.referred_at, READINGS.c.performed_at)
-        conditions = [READINGS.c.referred_at.is_not(None), *self.filtered(READINGS, where)]
+        value = READINGS.c.referral_days
+        conditions = [value.is_not(None), *self.filtered(READINGS, where)]
         return _median(self._key(READINGS, by), value, conditions)
 
 
@@ -467,6 +481,38 @@ def _median(
         .where(middle)
         .group_by(ranked.c.key)
     )
+
+
+def _median_of_few_values(
+    key: sa.ColumnElement[Any],
+    value: sa.ColumnElement[Any],
+    where: Sequence[sa.ColumnElement[bool]],
+    *,
+    grouped: bool,
+) -> sa.Select[Any]:
+    """The median as `_median`, for a value that takes few distinct values (weeks of
+    relief): the rows are counted by value first, and only those counts are ranked."""
+    counts = (
+        sa.select(key, value.label("value"), sa.func.count().label("rows"))
+        .where(*where)
+        .group_by(*([key] if grouped else []), value)
+        .subquery("counted")
+    )
+    ranked = sa.select(
+        counts.c.key,
+        counts.c.value,
+        counts.c.rows,
+        sa.func.sum(counts.c.rows)
+        .over(partition_by=counts.c.key, order_by=counts.c.value, rows=(None, 0))
+        .label("upto"),
+        sa.func.sum(counts.c.rows).over(partition_by=counts.c.key).label("n"),
+    ).subquery("ranked")
+    # A value holds the rows ranked from upto - rows + 1 to upto; it is a middle value
+    # when that span reaches rank n / 2 (twice: 2 x upto >= n) and begins by rank n / 2 + 1
+    # (2 x (upto - rows) <= n). Integer arithmetic, as in `_median`.
+    r = ranked.c
+    middle = (2 * r.upto >= r.n) & (2 * (r.upto - r.rows) <= r.n)
+    return sa.select(r.key, sa.func.avg(r.value).label("median")).where(middle).group_by(r.key)
 
 
 def diary_lengths(knowledge: Knowledge) -> dict[tuple[str, str], tuple[int, timedelta]]:

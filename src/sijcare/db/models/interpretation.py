@@ -16,7 +16,13 @@ needs are stored beside the JSON `result` (which stays the full record):
   flare, onset day and how many diary scores were read;
 - from the procedure's records (`context_columns`, read when the row is inserted):
   the clinic, the patient, the performing physician as documented, and the referral
-  (the pathway's opening) time.
+  (the pathway's opening) time;
+- computed by the database from those two: `referral_days`, the days (a fraction) from
+  the referral to the injection, whose median the dashboard sorts as a plain column.
+  Triggers (created by migration 0007) set it on every insert and when those times
+  change, so no writer sets it (the ORM and the synth's bulk loads alike); a row just
+  inserted through the ORM holds None for it until read again. Not a generated column: SQLite (3.40) reads the table, not
+  the covering index, for any query that names a generated column.
 A result the core could not read (`{"error": ...}`) has only the context columns.
 Rows stored before migration 0004 have no query columns (`clinic_id` is NULL) until
 `sijcare reinterpret` reads their diaries again.
@@ -62,6 +68,7 @@ OUTCOME_COLUMNS = (
     "procedure_id",
     "patient_id",
     "anesthetic_action",
+    "referral_days",
     # Last, though the index's condition implies it: else SQLite reads the table for it.
     "current",
 )
@@ -108,6 +115,8 @@ class Interpretation(Base):
     patient_id: Mapped[int | None] = mapped_column(sa.ForeignKey("patient.id"))
     physician: Mapped[str | None] = mapped_column(sa.String(200))
     referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by the database (see the module docstring); NULL unless both times are known.
+    referral_days: Mapped[float | None] = mapped_column(sa.Float)
     # From the result.
     performed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     performed_month: Mapped[str | None] = mapped_column(sa.String(7))

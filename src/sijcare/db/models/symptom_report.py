@@ -26,6 +26,8 @@ class SymptomReport(Base):
             "acknowledged_note IS NULL OR acknowledged_at IS NOT NULL",
             name="note_needs_acknowledgement",
         ),
+        # The outcome dashboard counts each injection's reports by disposition.
+        sa.Index("ix_symptom_report_procedure_disposition", "procedure_id", "disposition"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
