@@ -17,8 +17,11 @@ Sessions do not begin transactions by themselves (`autobegin=False`): every use 
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -86,20 +89,60 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-_SQLITE_WRITERS = threading.Lock()
-
-
 def one_writer(db: Session) -> AbstractContextManager[object]:
-    """Around a busy write transaction: on SQLite, this process's threads take the write
-    lock one at a time.
+    """Around a busy write transaction: on SQLite, writers take the write lock in turn.
 
     SQLite's busy handler makes a writer that finds the lock taken sleep (1, 2, 5 ... up
-    to 100 ms) and try again, so under many concurrent writers some wait far longer than
-    the lock is held. Queued on a thread lock they wake as soon as it is free; only the
-    other processes' writers still meet the busy handler. PostgreSQL locks rows: no-op.
+    to 100 ms) and try again, while the holder's next writer takes the lock at once: under
+    many concurrent writers some wait far longer than the lock is held, and one process
+    can starve another. So the writers of this process queue on a thread lock, and the
+    processes on an exclusive `flock` of a file beside the database (`<file>-writer`):
+    both wake a waiter as soon as the lock is free. PostgreSQL locks rows: no-op.
     """
     bind = db.get_bind()
-    return _SQLITE_WRITERS if bind.dialect.name == "sqlite" else nullcontext()
+    if bind.dialect.name != "sqlite":
+        return nullcontext()
+    database = bind.url.database or ""
+    file_based = database and database != ":memory:" and not database.startswith("file:")
+    return _writers(database if file_based else "")
+
+
+@contextmanager
+def _writers(database: str) -> Iterator[None]:
+    gate = _GATES.get(database)
+    if gate is None:
+        gate = _GATES.setdefault(database, _Gate(database))
+    with gate.threads:
+        if not database:
+            yield
+            return
+        handle = gate.file()
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _Gate:
+    """The writer queue of one SQLite file in this process."""
+
+    def __init__(self, database: str) -> None:
+        self.threads = threading.Lock()
+        self._path = database + "-writer"
+        self._handle: int | None = None
+        self._pid = 0
+
+    def file(self) -> int:
+        # Opened once per process (a forked child must not share its parent's open file:
+        # flock is held per open file, so the two would not exclude each other).
+        if self._handle is None or self._pid != os.getpid():
+            self._handle = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._pid = os.getpid()
+        return self._handle
+
+
+_GATES: dict[str, _Gate] = {}
 
 
 def read_only(db: Session) -> None:

@@ -20,7 +20,7 @@ from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
 from sijcare.web import errors
 from sijcare.web.deps import verify_csrf
-from sijcare.web.platform import Clock, Platform, utc_now
+from sijcare.web.platform import Clock, Platform, utc_now, writer_threads
 from sijcare.web.routes import (
     account,
     admin_api,
@@ -116,12 +116,14 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         auth=AuthConfig.from_settings(settings),
         clock=clock,
         templates=Templates(),
+        writers=writer_threads(engine),
         nav=tuple(link for module in ROUTE_MODULES for link in getattr(module, "nav_links", ())),
     )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        platform.writers.shutdown()
         engine.dispose()
 
     app = FastAPI(

@@ -224,23 +224,26 @@ def get_diary(procedure_id: int, ctx: SignedIn) -> DiaryOut:
     status_code=201,
     responses=errors(401, 403, 404, 409, 422),
 )
-def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOut:
+async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOut:
     """Record a pain score (the patient only); the diary's interpretation is updated."""
-    entry = diary.record_entry(
-        ctx.db,
-        actor=ctx.me,
-        procedure_id=procedure_id,
-        entry=diary.NewEntry(
-            pain=body.pain,
-            activity=body.activity,
-            note=body.note,
-            recorded_at=body.recorded_at,
-            idempotency_key=body.idempotency_key,
-        ),
-        knowledge=ctx.platform.knowledge,
-        now=ctx.now,
+    entry = diary.NewEntry(
+        pain=body.pain,
+        activity=body.activity,
+        note=body.note,
+        recorded_at=body.recorded_at,
+        idempotency_key=body.idempotency_key,
     )
-    return EntryOut.of(entry)
+    recorded = await ctx.platform.write(
+        lambda: diary.record_entry(
+            ctx.db,
+            actor=ctx.me,
+            procedure_id=procedure_id,
+            entry=entry,
+            knowledge=ctx.platform.knowledge,
+            now=ctx.now,
+        )
+    )
+    return EntryOut.of(recorded)
 
 
 @router.get(
