@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from sijcare.db.engine import one_writer, read_only
 from sijcare.db.enums import Role
 from sijcare.db.models import DiaryEntry, Interpretation, Pathway, Patient, ProcedureRecord
-from sijcare.db.models.interpretation import result_columns
+from sijcare.db.models.interpretation import physician_column, result_columns
 from sijcare.domain.diary_schedule import DiaryPrompt, diary_schedule
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
@@ -151,7 +151,11 @@ def load_record(
 
 def require_own(actor: Actor, patient: Patient) -> None:
     """Only the patient themself records their own answers, scores and symptoms."""
-    if actor.role is not Role.PATIENT or actor.patient_id != patient.id:
+    _require_own_id(actor, patient.id)
+
+
+def _require_own_id(actor: Actor, patient_id: int) -> None:
+    if actor.role is not Role.PATIENT or actor.patient_id != patient_id:
         raise Forbidden(msg("Only the patient can add to their own records."))
 
 
@@ -359,8 +363,7 @@ def _target(
         raise NotFound(msg("There is no such procedure."))
     target = _Target(*found)
     access.require_clinical_access_to(actor, target.patient_id, target.clinic_id)
-    if actor.role is not Role.PATIENT or actor.patient_id != target.patient_id:
-        raise Forbidden(msg("Only the patient can add to their own records."))
+    _require_own_id(actor, target.patient_id)
     return target
 
 
@@ -407,10 +410,20 @@ def _plan(
         return replay
     scores = _scores(connection, target.id)
     row = _new_row(target, actor, entry, scores, now)
-    computed = reading_of(
+    computed = _reading(target, scores, row, knowledge)
+    return _Plan(target, row, computed, tuple(entry_id for entry_id, _ in scores), locked=lock)
+
+
+def _reading(
+    target: _Target,
+    scores: Sequence[tuple[int, PainScore]],
+    row: dict[str, Any],
+    knowledge: Knowledge,
+) -> Computed:
+    """The core's reading of the diary once `row` is stored."""
+    return reading_of(
         procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
     )
-    return _Plan(target, row, computed, tuple(entry_id for entry_id, _ in scores), locked=lock)
 
 
 def _scores_with(scores: Sequence[tuple[int, PainScore]], row: dict[str, Any]) -> list[PainScore]:
@@ -448,13 +461,9 @@ def _store_entry(
         if ids != plan.entry_ids:
             # Another score came in between: check and read the diary again, under the lock.
             scores = _scores(connection, target.id)
-            if any(score.recorded_at == row["recorded_at"] for _, score in scores):
-                raise Invalid(
-                    [FieldError("recorded_at", msg("You already have a score at this time."))]
-                )
-            computed = reading_of(
-                procedure_from_dict(target.data, knowledge), _scores_with(scores, row), knowledge
-            )
+            if _taken(scores, row["recorded_at"]):
+                raise Invalid([FieldError("recorded_at", _TAKEN)])
+            computed = _reading(target, scores, row, knowledge)
     entry_id = connection.execute(_INSERT_ENTRY, row).scalar_one()
     interpretation_id = _store_reading(connection, target, computed, knowledge, now)
     audit.insert(
@@ -483,7 +492,6 @@ def _store_reading(
 ) -> int:
     """`store_interpretation` as one Core insert: the query columns from the result and
     from the target read before (the ORM's insert hook would read them again)."""
-    physician = str(target.data.get("physician") or "").strip()[:200] or None
     values = {
         "procedure_id": target.id,
         "kind": computed.kind,
@@ -495,17 +503,13 @@ def _store_reading(
         "clinic_id": target.clinic_id,
         "patient_id": target.patient_id,
         "referred_at": target.referred_at,
-        "physician": physician,
+        "physician": physician_column(target.data.get("physician")),
     }
     return int(connection.execute(_INSERT_READING, values).scalar_one())
 
 
 _INSERT_READING = sa.insert(Interpretation).returning(Interpretation.id)
-_ENTRY_IDS = (
-    sa.select(DiaryEntry.id)
-    .where(DiaryEntry.procedure_id == sa.bindparam("procedure_id"))
-    .order_by(DiaryEntry.recorded_at, DiaryEntry.id)
-)
+_ENTRY_IDS = _SCORES.with_only_columns(DiaryEntry.id)
 _INSERT_ENTRY = sa.insert(DiaryEntry).returning(DiaryEntry.id)
 
 
@@ -542,6 +546,13 @@ def _new_row(
     }
 
 
+_TAKEN = msg("You already have a score at this time.")
+
+
+def _taken(scores: Sequence[tuple[int, PainScore]], at: datetime) -> bool:
+    return any(score.recorded_at == at for _, score in scores)
+
+
 def _check(
     target: _Target,
     entry: NewEntry,
@@ -567,8 +578,8 @@ def _check(
         )
     elif at > now:
         errors.append(FieldError("recorded_at", msg("This time is in the future.")))
-    elif any(score.recorded_at == at for _, score in scores):
-        errors.append(FieldError("recorded_at", msg("You already have a score at this time.")))
+    elif _taken(scores, at):
+        errors.append(FieldError("recorded_at", _TAKEN))
     if errors:
         raise Invalid(errors)
 
@@ -580,4 +591,4 @@ def _after_race(db: Session, actor: Actor, procedure_id: int, entry: NewEntry) -
         replay = _replay(db, record.id, actor, entry.idempotency_key)
     if replay is not None:
         return replay
-    raise Invalid([FieldError("recorded_at", msg("You already have a score at this time."))])
+    raise Invalid([FieldError("recorded_at", _TAKEN)])

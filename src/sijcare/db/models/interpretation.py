@@ -21,8 +21,9 @@ needs are stored beside the JSON `result` (which stays the full record):
   the referral to the injection, whose median the dashboard sorts as a plain column.
   Triggers (created by migration 0007) set it on every insert and when those times
   change, so no writer sets it (the ORM and the synth's bulk loads alike); a row just
-  inserted through the ORM holds None for it until read again. Not a generated column: SQLite (3.40) reads the table, not
-  the covering index, for any query that names a generated column.
+  inserted through the ORM holds None for it until read again. Not a generated column:
+  SQLite (3.40) reads the table, not the covering index, for any query that names a
+  generated column.
 A result the core could not read (`{"error": ...}`) has only the context columns.
 Rows stored before migration 0004 have no query columns (`clinic_id` is NULL) until
 `sijcare reinterpret` reads their diaries again.
@@ -215,6 +216,11 @@ _RESULT_COLUMNS = (
 )
 
 
+def physician_column(documented: object) -> str | None:
+    """The `physician` column of a procedure document's "physician" value."""
+    return str(documented or "").strip()[:200] or None
+
+
 def context_columns(connection: sa.Connection, procedure_id: int) -> dict[str, Any]:
     """The clinic, patient, documented physician and referral time of a procedure."""
     from sijcare.db.models.pathway import Pathway
@@ -237,7 +243,7 @@ def context_columns(connection: sa.Connection, procedure_id: int) -> dict[str, A
         "clinic_id": clinic_id,
         "patient_id": patient_id,
         "referred_at": opened_at,
-        "physician": (physician or "").strip()[:200] or None,
+        "physician": physician_column(physician),
     }
 
 
@@ -259,7 +265,7 @@ def _loaded_context(row: Interpretation) -> dict[str, Any] | None:
         "clinic_id": patient.clinic_id,
         "patient_id": patient.id,
         "referred_at": pathway.opened_at,
-        "physician": (str(record.data.get("physician") or "")).strip()[:200] or None,
+        "physician": physician_column(record.data.get("physician")),
     }
 
 
