@@ -84,17 +84,38 @@ def _values(
     patient_id: int | None,
     detail: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
+    return _event(
+        at=at, action=action, clinic_id=actor.clinic_id, user_id=actor.user_id,
+        role=actor.role.value, origin=actor.origin, target_type=target_type,
+        target_id=target_id, patient_id=patient_id, detail=detail,
+    )  # fmt: skip
+
+
+def _event(
+    *,
+    at: datetime,
+    action: str,
+    clinic_id: int | None,
+    user_id: int | None,
+    role: str,
+    origin: Origin,
+    target_type: str = "",
+    target_id: str | int = "",
+    patient_id: int | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit event: every kind of actor's events are built here."""
     return {
         "at": at,
-        "clinic_id": actor.clinic_id,
-        "actor_user_id": actor.user_id,
-        "actor_role": actor.role.value,
+        "clinic_id": clinic_id,
+        "actor_user_id": user_id,
+        "actor_role": role,
         "action": action,
         "target_type": target_type,
         "target_id": str(target_id),
         "patient_id": patient_id,
-        "ip": actor.origin.ip,
-        "user_agent_hash": actor.origin.user_agent_hash,
+        "ip": origin.ip,
+        "user_agent_hash": origin.user_agent_hash,
         "detail": dict(detail or {}),
     }
 
@@ -120,14 +141,15 @@ def record_anonymous(
     """An event with no signed-in actor (a failed or throttled login)."""
     db.add(
         AuditEvent(
-            at=at,
-            clinic_id=clinic_id,
-            actor_user_id=user_id,
-            actor_role="anonymous",
-            action=action,
-            ip=origin.ip,
-            user_agent_hash=origin.user_agent_hash,
-            detail=dict(detail or {}),
+            **_event(
+                at=at,
+                action=action,
+                clinic_id=clinic_id,
+                user_id=user_id,
+                role="anonymous",
+                origin=origin,
+                detail=detail,
+            )  # fmt: skip
         )
     )
 
@@ -146,17 +168,18 @@ def record_system(
     """An event of a job that acts for no user (the worker, a re-reading, a loader)."""
     db.add(
         AuditEvent(
-            at=at,
-            clinic_id=clinic_id,
-            actor_user_id=None,
-            actor_role="system",
-            action=action,
-            target_type=target_type,
-            target_id=str(target_id),
-            patient_id=patient_id,
-            ip="",
-            user_agent_hash="",
-            detail=dict(detail or {}),
+            **_event(
+                at=at,
+                action=action,
+                clinic_id=clinic_id,
+                user_id=None,
+                role="system",
+                origin=Origin(),
+                target_type=target_type,
+                target_id=target_id,
+                patient_id=patient_id,
+                detail=detail,
+            )  # fmt: skip
         )
     )
 
