@@ -66,9 +66,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, autobegin=False, expire_on_commit=False)
 
 
-def _sqlite_engine(url: URL, **options: Any) -> Engine:
+def _sqlite_file(url: URL) -> str:
+    """The path of a SQLite database file; "" for an in-memory or URI database."""
     database = url.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+    return "" if database == ":memory:" or database.startswith("file:") else database
+
+
+def _sqlite_engine(url: URL, **options: Any) -> Engine:
+    database = _sqlite_file(url)
+    if database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, **options)
     sa.event.listen(engine, "connect", _configure_sqlite_connection)
@@ -102,9 +108,7 @@ def one_writer(db: Session) -> AbstractContextManager[object]:
     bind = db.get_bind()
     if bind.dialect.name != "sqlite":
         return nullcontext()
-    database = bind.url.database or ""
-    file_based = database and database != ":memory:" and not database.startswith("file:")
-    return _writers(database if file_based else "")
+    return _writers(_sqlite_file(bind.url))
 
 
 @contextmanager
