@@ -111,7 +111,7 @@ def _pool_for(url: str) -> dict[str, int]:
     empties the page cache of every other connection to the file, so with the default
     pool (up to 15, handed out in turn) nearly every transaction began cold and re-read
     the large indexes of `interpretation`. Measured on the full population (2 processes,
-    32 connections): 130 -> 338 diary writes/s, p99 430 -> 280 ms. SQLite runs one
+    32 connections): 128.6 -> 247.6 diary writes/s, p99 527 -> 310 ms. SQLite runs one
     writer at a time anyway; a request waits for the connection instead. PostgreSQL
     keeps the default pool."""
     parsed = make_url(url)

@@ -24,9 +24,10 @@ from sijcare.web.templating import Templates
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
-# Writer threads per app process. SQLite: one writes while one plans (measured with wrk,
-# 32 connections: 1 thread 152/s, 2 281/s, 4 252/s, 8 126/s); PostgreSQL overlaps its
-# round trips.
+# Writer threads per app process. SQLite: measured with wrk, 32 connections, while the
+# app still had a pool of connections: 1 thread 152/s, 2 281/s, 4 252/s, 8 126/s (with
+# one connection a process, `web.app._pool_for`, the second mostly waits for it; not
+# measured again). PostgreSQL overlaps its round trips.
 SQLITE_WRITERS = 2
 POSTGRES_WRITERS = 4
 

@@ -58,15 +58,7 @@ def _diary_page(ctx: Ctx, procedure_id: int, state: FormState, status_code: int 
 async def add_entry(procedure_id: int, request: Request, ctx: SignedIn) -> Response:
     form = await read_form(request)
     try:
-        entry = parse_entry(form, ctx.zone)
-        diary.record_entry(
-            ctx.db,
-            actor=ctx.me,
-            procedure_id=procedure_id,
-            entry=entry,
-            knowledge=ctx.platform.knowledge,
-            now=ctx.now,
-        )
+        await _record(ctx, procedure_id, parse_entry(form, ctx.zone))
     except Invalid as exc:
         errors_ = tuple(
             FieldError("recorded_date" if e.field == "recorded_at" else e.field, e.message)
@@ -233,7 +225,14 @@ async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOu
         recorded_at=body.recorded_at,
         idempotency_key=body.idempotency_key,
     )
-    recorded = await ctx.platform.write(
+    recorded = await _record(ctx, procedure_id, entry)
+    return EntryOut.of(recorded)
+
+
+async def _record(ctx: Ctx, procedure_id: int, entry: diary.NewEntry) -> DiaryEntry:
+    """Record a score on the app's writer threads (the form and the API alike): not in
+    the event loop, where a wait for SQLite's writer lock would hold up every request."""
+    return await ctx.platform.write(
         lambda: diary.record_entry(
             ctx.db,
             actor=ctx.me,
@@ -243,7 +242,6 @@ async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOu
             now=ctx.now,
         )
     )
-    return EntryOut.of(recorded)
 
 
 @router.get(
