@@ -13,7 +13,7 @@ offsets) measures true elapsed time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,13 +47,17 @@ class PainScore:
 
 def relief_percent(baseline: int, score: int) -> float:
     """Percent relief from `baseline`; negative when the score is above baseline."""
+    _check_assessable(baseline)
+    # Multiply before dividing: an exact percentage (75, 50, 30) stays exact in floating
+    # point, so a score exactly at a threshold is never read as just below it.
+    return (baseline - score) * 100 / baseline
+
+
+def _check_assessable(baseline: int) -> None:
     if baseline <= 0:
         raise InputError(
             "baseline_pain", "a baseline of 0 cannot be assessed: there is no pain to relieve"
         )
-    # Multiply before dividing: an exact percentage (75, 50, 30) stays exact in floating
-    # point, so a score exactly at a threshold is never read as just below it.
-    return (baseline - score) * 100 / baseline
 
 
 def percent_text(value: float) -> str:
@@ -80,6 +84,21 @@ class ReliefPoint:
     relief_percent: float
     note: str | None = None
     activity_done: bool | None = None
+
+
+# `relief_points` makes one `ReliefPoint` per diary score, by the hundred thousand, and a
+# frozen dataclass's `__init__` sets each field through `object.__setattr__`: it fills
+# the slots directly instead (the same object, in half the time). Unpacking fails at
+# import if a field is added without being set here.
+_new = object.__new__
+(
+    _set_recorded_at,
+    _set_elapsed,
+    _set_pain,
+    _set_relief_percent,
+    _set_note,
+    _set_activity_done,
+) = (getattr(ReliefPoint, f.name).__set__ for f in fields(ReliefPoint))
 
 
 @dataclass(frozen=True)
@@ -178,19 +197,21 @@ def relief_points(
     """Each score with its elapsed time and relief from `baseline`, in time order: the
     elapsed times strictly increase (two entries at one instant are an error)."""
     start = _utc(injected_at)
-    return tuple(
-        [  # a list first: quicker than a generator
-            ReliefPoint(
-                s.recorded_at,
-                at - start,
-                s.pain,
-                relief_percent(baseline, s.pain),
-                s.note,
-                s.activity_done,
-            )
-            for at, s in _timed(scores, start)
-        ]
-    )
+    timed = _timed(scores, start)
+    if timed:
+        _check_assessable(baseline)
+    points = []
+    for at, s in timed:
+        point = _new(ReliefPoint)
+        _set_recorded_at(point, s.recorded_at)
+        _set_elapsed(point, at - start)
+        _set_pain(point, s.pain)
+        # `relief_percent`, inline (the baseline is checked above): the same arithmetic.
+        _set_relief_percent(point, (baseline - s.pain) * 100 / baseline)
+        _set_note(point, s.note)
+        _set_activity_done(point, s.activity_done)
+        points.append(point)
+    return tuple(points)
 
 
 def relief_span(

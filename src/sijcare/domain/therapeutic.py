@@ -30,7 +30,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from operator import attrgetter
+from itertools import islice
+from operator import attrgetter, le
 from types import MappingProxyType
 
 from sijcare.domain.errors import InputError
@@ -196,8 +197,11 @@ def interpret_therapeutic(
     # A day number is a difference of local calendar dates (date ordinals).
     injection_day = procedure.performed_at.astimezone(tz).toordinal()
     days = [p.recorded_at.astimezone(tz).toordinal() - injection_day for p in points]
+    # The points are in time order, so their days are too, unless a clock turned back
+    # across midnight: then the days are looked at one by one.
+    ascending = all(map(le, days, islice(days, 1, None)))
     milestones = tuple(
-        _milestone(name, span, points, days, procedure.baseline_pain, rules)
+        _milestone(name, span, points, days, ascending, procedure.baseline_pain, rules)
         for name, span in rules.milestones
     )
     flare = _flare_scores(points, procedure.baseline_pain, rules)
@@ -210,7 +214,7 @@ def interpret_therapeutic(
         rules.sustained_percent,
         procedure.performed_at,
     )
-    onset = _onset_day(points, days, rules)
+    onset = _onset_day(points, days, ascending, rules)
     in_window = _after_through(points, timedelta(0), window)
     warnings += _warnings(points, milestones, flare, onset, days, rules)
     return TherapeuticResult(
@@ -251,16 +255,11 @@ def _milestone(
     span: DayRange,
     points: Sequence[ReliefPoint],
     days: Sequence[int],
+    ascending: bool,
     baseline: int,
     rules: _Rules,
 ) -> Milestone:
-    # Closest day first; on a tie the later entry (points are in time order, hence `<=`).
-    first, target, last = span.first, span.target, span.last
-    found: int | None = None
-    distance = 0
-    for i, day in enumerate(days):
-        if first <= day <= last and (found is None or abs(day - target) <= distance):
-            found, distance = i, abs(day - target)
+    found = _closest_entry(days, span, ascending)
     if found is None:
         return Milestone(name, span, None, None, None, None, None)
     point = points[found]
@@ -276,6 +275,31 @@ def _milestone(
         responder=point.relief_percent >= rules.responder_percent,
         clinically_meaningful=meaningful,
     )
+
+
+def _closest_entry(days: Sequence[int], span: DayRange, ascending: bool) -> int | None:
+    """The index of the entry on the span's days closest to its target day; on a tie the
+    later entry (across days and within a day). None: no entry on those days."""
+    first, target, last = span.first, span.target, span.last
+    if not ascending:
+        # Closest day first; on a tie the later entry (points are in time order, hence `<=`).
+        found: int | None = None
+        distance = 0
+        for i, day in enumerate(days):
+            if first <= day <= last and (found is None or abs(day - target) <= distance):
+                found, distance = i, abs(day - target)
+        return found
+    start, end = bisect_left(days, first), bisect_right(days, last)
+    if start == end:
+        return None
+    # The closest day is that of the first entry on or after the target day, or of the
+    # entry just before it; the later of the two on a tie, and that day's last entry.
+    after = bisect_left(days, target, start, end)
+    if after == end:
+        return end - 1
+    if after == start or days[after] - target <= target - days[after - 1]:
+        return bisect_right(days, days[after], after, end) - 1
+    return after - 1
 
 
 # The points are in time order, so their elapsed times increase: a time slice of them is
@@ -301,13 +325,17 @@ def _flare_scores(
     return [p for p in inside if p.pain > baseline] if inside else None
 
 
-def _onset_day(points: Sequence[ReliefPoint], days: Sequence[int], rules: _Rules) -> int | None:
+def _onset_day(
+    points: Sequence[ReliefPoint], days: Sequence[int], ascending: bool, rules: _Rules
+) -> int | None:
     first, last = rules.onset_first_day, rules.onset_last_day
     if not days or days[-1] < last:
         return None
     level = rules.onset_relief_percent
     onset = None
-    for day, point in zip(days, points, strict=True):
+    # Days in order: only the entries on first .. last need a look.
+    start, end = (bisect_left(days, first), bisect_right(days, last)) if ascending else (0, None)
+    for day, point in zip(days[start:end], points[start:end], strict=True):
         if not first <= day <= last:
             continue
         if point.relief_percent < level:
