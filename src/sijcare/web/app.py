@@ -1,7 +1,8 @@
 """The application factory: `create_app(settings)` builds the whole web app.
 
 To add a feature, write a route module under `sijcare/web/routes/` that exposes
-`router` (an `APIRouter`) and, optionally, `nav_links`, then add it to `ROUTE_MODULES`.
+`router` (an `APIRouter`) and, optionally, `nav_links` (and, for a very busy request,
+`fast_routes`: see `portal_diary`), then add it to `ROUTE_MODULES`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
 from sijcare.web import errors
 from sijcare.web.deps import verify_csrf
-from sijcare.web.platform import Clock, Platform, utc_now, writer_threads
+from sijcare.web.platform import Clock, Platform, lookup_threads, utc_now, writer_threads
 from sijcare.web.routes import (
     account,
     admin_api,
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         clock=clock,
         templates=Templates(),
         writers=writer_threads(engine),
+        lookups=lookup_threads(),
         nav=tuple(link for module in ROUTE_MODULES for link in getattr(module, "nav_links", ())),
     )
 
@@ -142,6 +144,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         platform.writers.shutdown()
+        platform.lookups.shutdown()
         engine.dispose()
 
     app = FastAPI(
@@ -160,4 +163,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     errors.install(app)
     for module in ROUTE_MODULES:
         app.include_router(module.router)
+    # A module's `fast_routes` (plain Starlette routes of its busiest requests) are tried
+    # before every other route.
+    app.router.routes[:0] = [r for m in ROUTE_MODULES for r in getattr(m, "fast_routes", ())]
     return app

@@ -90,9 +90,10 @@ class Ctx:
         return message.render(self.gettext)
 
 
-# The dependencies that do no I/O are `async def`: FastAPI runs a plain `def` one in the
-# thread pool, and each hop there costs more than the work itself. Opening a session
-# does no I/O (it connects at its first query); closing one hands the connection back.
+# The dependencies are `async def`: FastAPI runs a plain `def` one in its thread pool,
+# and each hop there costs more than the work itself. Opening a session does no I/O (it
+# connects at its first query); closing one hands the connection back; the session
+# lookup, which queries, runs on the app's lookup threads (`Platform.look_up`).
 
 
 async def get_platform(request: Request) -> Platform:
@@ -105,22 +106,36 @@ async def get_db(platform: Annotated[Platform, Depends(get_platform)]) -> AsyncI
         yield session
 
 
-def get_ctx(
+async def get_ctx(
     request: Request,
     platform: Annotated[Platform, Depends(get_platform)],
     db: Annotated[Session, Depends(get_db)],
 ) -> Ctx:
     now = platform.clock()
-    origin = Origin(
-        ip=request.client.host if request.client else "",
-        user_agent=request.headers.get("user-agent", "")[:500],
-    )
-    token = request.cookies.get(platform.session_cookie)
     resumed = (
-        auth.resume(db, token=token, origin=origin, now=now, config=platform.auth)
-        if token
+        await platform.look_up(lambda: resume_session(request, platform, db, now))
+        if request.cookies.get(platform.session_cookie)
         else None
     )
+    return context_of(request, platform, db, now, resumed)
+
+
+def resume_session(
+    request: Request, platform: Platform, db: Session, now: datetime
+) -> auth.Resumed | None:
+    """The session the request's cookie names, if it is valid now. It queries: run it
+    off the event loop."""
+    token = request.cookies.get(platform.session_cookie)
+    if not token:
+        return None
+    return auth.resume(db, token=token, origin=_origin(request), now=now, config=platform.auth)
+
+
+def context_of(
+    request: Request, platform: Platform, db: Session, now: datetime, resumed: auth.Resumed | None
+) -> Ctx:
+    """The request's context once its session is known (no I/O). Kept on the request's
+    state too, for the error handlers."""
     nonce = request.cookies.get(PRESESSION_COOKIE)
     new_presession = None
     if resumed is None and not nonce:
@@ -131,12 +146,12 @@ def get_ctx(
         platform=platform,
         db=db,
         now=now,
-        origin=origin,
+        origin=_origin(request),
         actor=actor,
         csrf_token=resumed.csrf_token
         if resumed
         else presession_token(platform.auth.key, nonce or ""),
-        session_token=token if resumed else None,
+        session_token=request.cookies.get(platform.session_cookie) if resumed else None,
         locale=i18n.choose_locale(
             actor.locale if actor else None,
             request.headers.get("accept-language", ""),
@@ -147,6 +162,13 @@ def get_ctx(
     )
     request.state.ctx = ctx
     return ctx
+
+
+def _origin(request: Request) -> Origin:
+    return Origin(
+        ip=request.client.host if request.client else "",
+        user_agent=request.headers.get("user-agent", "")[:500],
+    )
 
 
 def _read_notice(request: Request, platform: Platform) -> Message | None:
@@ -165,6 +187,11 @@ async def verify_csrf(request: Request, ctx: Anyone) -> None:
     """Refuse an unsafe request that lacks this session's (or pre-session's) CSRF token."""
     if request.method in SAFE_METHODS:
         return
+    check_csrf(await csrf_given(request), ctx)
+
+
+async def csrf_given(request: Request) -> str | None:
+    """The CSRF token a request carries: its header, else a form's hidden field."""
     given = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
     if given is None and content_type.startswith(
@@ -172,6 +199,10 @@ async def verify_csrf(request: Request, ctx: Anyone) -> None:
     ):
         value = (await request.form()).get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
+    return given
+
+
+def check_csrf(given: str | None, ctx: Ctx) -> None:
     if not tokens_match(given, ctx.csrf_token):
         raise CsrfRejected(msg("This form has expired. Go back, reload the page and try again."))
 
