@@ -156,8 +156,16 @@ def read_only(db: Session) -> None:
     On SQLite it begins deferred: a WAL reader's snapshot, which neither waits for the
     write lock nor holds it, so a long read does not make writers wait. Nothing may be
     written in it: a write would need the lock that a later writer may already hold.
+
+    On PostgreSQL it runs in autocommit: at READ COMMITTED each statement of a
+    transaction sees its own snapshot anyway, and the reads skip a BEGIN and a COMMIT
+    (two round trips; `auth.resume` runs on every request). A write in it would commit
+    at once, which is another reason not to write.
     """
-    db.connection(execution_options={READ_ONLY: True})
+    if db.get_bind().dialect.name == "postgresql":
+        db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    else:
+        db.connection(execution_options={READ_ONLY: True})
 
 
 def _begin_immediate(connection: sa.Connection) -> None:
