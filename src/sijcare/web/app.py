@@ -143,7 +143,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        platform.writers.shutdown()
+        if platform.writers is not None:
+            platform.writers.shutdown()
         platform.lookups.shutdown()
         engine.dispose()
 

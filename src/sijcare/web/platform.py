@@ -24,20 +24,18 @@ from sijcare.web.templating import Templates
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
-# Writer threads per app process. SQLite: measured with wrk, 32 connections, while the
-# app still had a pool of connections: 1 thread 152/s, 2 281/s, 4 252/s, 8 126/s (with
-# one connection a process, `web.app._pool_for`, the second mostly waits for it; not
-# measured again). PostgreSQL overlaps its round trips.
-SQLITE_WRITERS = 2
+# Writer threads per app process on PostgreSQL, which overlaps their round trips.
+# SQLite has none: its score writes run in the event loop (`Platform.write`).
 POSTGRES_WRITERS = 4
 # Threads that look up the session of each request (`Platform.look_up`): apart from the
 # writers, so that a page's sign-in check never waits behind a queue of score writes.
 LOOKUP_THREADS = 2
 
 
-def writer_threads(engine: Engine) -> ThreadPoolExecutor:
-    count = SQLITE_WRITERS if engine.dialect.name == "sqlite" else POSTGRES_WRITERS
-    return ThreadPoolExecutor(count, thread_name_prefix="sijcare-writer")
+def writer_threads(engine: Engine) -> ThreadPoolExecutor | None:
+    if engine.dialect.name == "sqlite":
+        return None
+    return ThreadPoolExecutor(POSTGRES_WRITERS, thread_name_prefix="sijcare-writer")
 
 
 def lookup_threads() -> ThreadPoolExecutor:
@@ -57,26 +55,34 @@ class Platform:
     auth: AuthConfig
     clock: Clock
     templates: Templates
-    # The threads that run diary score writes (`Platform.write`).
-    writers: ThreadPoolExecutor
+    # The threads that run diary score writes (`Platform.write`); None on SQLite.
+    writers: ThreadPoolExecutor | None
     # The threads that look up each request's session (`Platform.look_up`).
     lookups: ThreadPoolExecutor
     nav: tuple[NavLink, ...] = ()
 
     async def write(self, work: Callable[[], T]) -> T:
-        """Run a busy write (a diary score) on this app's writer threads.
+        """Run a busy write (a diary score): on SQLite in the event loop, on PostgreSQL
+        on this app's writer threads.
 
-        FastAPI's shared thread pool hands each call to one of up to 40 threads, and a
-        write that lands on a cold thread and core cost about 1 ms more CPU than on a
-        thread that just ran one (measured: 5.7 -> 4.5 ms a score). A few threads are
-        enough: SQLite takes one writer at a time anyway (`db.engine.one_writer`).
+        SQLite works in the process and takes one writer at a time (`db.engine.one_writer`),
+        so a thread adds nothing but the hand-over of the interpreter lock, which cost
+        more than a third of a score's CPU: measured with wrk on the full population, two
+        alternating pairs of 20 s runs, 274 -> 409 writes/s, 5.7 -> 4.2 ms of server CPU a
+        request. The price: while a score waits for the writer lock (another process's
+        write, about a millisecond) or for the process's connection (held by a long
+        query), this process answers nothing else. PostgreSQL talks over the network:
+        its writes stay on threads (FastAPI's shared pool hands each call to one of up to
+        40 threads, and a cold one cost about 1 ms more CPU a score).
         """
+        if self.writers is None:
+            return work()
         return await asyncio.get_running_loop().run_in_executor(self.writers, work)
 
     async def look_up(self, work: Callable[[], T]) -> T:
         """Run a request's session lookup on this app's lookup threads.
 
-        The same reason as `write`: through FastAPI's thread pool (a plain `def`
+        Through FastAPI's thread pool (a plain `def`
         dependency) the lookup landed on one of up to 40 threads. Measured with wrk on
         the full population, SQLite, 4 alternating pairs of 20 s: 246 -> 310 diary
         writes/s, 5.9 -> 4.8 ms of server CPU a request.

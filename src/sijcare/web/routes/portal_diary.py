@@ -242,9 +242,10 @@ async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOu
 # itself (matching the path against every route, resolving the dependencies, one more
 # thread hop for the session lookup). `record_score` serves the same request as
 # `post_entry` (which stays for the API's documentation, and for a path FastAPI alone
-# refuses) from the same parts in the same order, with one hop: the session lookup, the
-# checks and the write run together on a writer thread. `tests/web/test_score_api_twins.py`
-# sends the same requests to both and compares the answers.
+# refuses) from the same parts in the same order, all in one `Platform.write`: the session
+# lookup, the checks and the write (in the event loop on SQLite, on a writer thread on
+# PostgreSQL). `tests/web/test_score_api_twins.py` sends the same requests to both and
+# compares the answers.
 
 
 async def record_score(request: Request) -> Response:
@@ -335,8 +336,8 @@ def _new_entry(body: EntryIn) -> diary.NewEntry:
 
 
 async def _record(ctx: Ctx, procedure_id: int, entry: diary.NewEntry) -> DiaryEntry:
-    """Record a score on the app's writer threads (the form and the API alike): not in
-    the event loop, where a wait for SQLite's writer lock would hold up every request."""
+    """Record a score through `Platform.write` (the form and the API alike): in the event
+    loop on SQLite, on the writer threads on PostgreSQL."""
     return await ctx.platform.write(
         lambda: diary.record_entry(
             ctx.db,
