@@ -7,6 +7,12 @@ one transaction) and the bare Starlette endpoint of `bench.bare` (the same inser
 `wrk` runs `CONNECTIONS` connections for `SECONDS` seconds; each request is a different
 patient's entry for their own therapeutic injection, in turn over `PATIENTS` patients.
 `wrk` is Debian's package: it is installed with apt-get when missing.
+
+The two servers take turns `ROUNDS` times, and each figure is the median round's: on a
+shared 2-core machine one 20 s run of the same code varied from about 200 to 360
+writes/s, and some runs stalled. `PATIENTS` is large enough that the diaries stay near
+their drawn length (30 scores) through all the rounds: with 400 patients, a 20 s round
+at 400 writes/s added 20 scores to every diary, and each later write read a longer one.
 """
 
 from __future__ import annotations
@@ -33,7 +39,8 @@ from sijcare.db.models import Interpretation, Patient
 WORKERS = 2
 CONNECTIONS = 32
 SECONDS = 20
-PATIENTS = 400
+PATIENTS = 4000
+ROUNDS = 3
 THREADS = 2
 
 
@@ -58,11 +65,25 @@ def run(url: str) -> dict[str, Any]:
         app_script.write_text(_lua(writers, app=True))
         bare_script = scripts / "bare.lua"
         bare_script.write_text(_lua(writers, app=False))
-        out["app"] = _load(wrk, url, "sijcare.cli.app:app_from_environ", app_script)
-        out["bare"] = _load(wrk, url, "sijcare.bench.bare:make_app", bare_script)
+        rounds = [
+            {
+                "app": _load(wrk, url, "sijcare.cli.app:app_from_environ", app_script),
+                "bare": _load(wrk, url, "sijcare.bench.bare:make_app", bare_script),
+            }
+            for _ in range(ROUNDS)
+        ]
+    out["app"] = _median([r["app"] for r in rounds])
+    out["bare"] = _median([r["bare"] for r in rounds])
+    out["rounds"] = rounds
     app, bare = out["app"]["requests_per_second"], out["bare"]["requests_per_second"]
     out["app_share_of_bare"] = round(app / bare, 3) if bare else None
     return out
+
+
+def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run of median throughput (its latencies with it: they belong to one run)."""
+    ordered = sorted(runs, key=lambda r: float(r["requests_per_second"]))
+    return ordered[len(ordered) // 2]
 
 
 def _writers(url: str) -> list[dict[str, Any]]:
