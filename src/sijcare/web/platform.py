@@ -67,7 +67,7 @@ class Platform:
 
         SQLite works in the process and takes one writer at a time (`db.engine.one_writer`),
         so a thread adds nothing but the hand-over of the interpreter lock, which cost
-        more than a third of a score's CPU: measured with wrk on the full population, two
+        about a quarter of a request's CPU: measured with wrk on the full population, two
         alternating pairs of 20 s runs, 274 -> 409 writes/s, 5.7 -> 4.2 ms of server CPU a
         request. The price: while a score waits for the writer lock (another process's
         write, about a millisecond) or for the process's connection (held by a long
@@ -82,10 +82,10 @@ class Platform:
     async def look_up(self, work: Callable[[], T]) -> T:
         """Run a request's session lookup on this app's lookup threads.
 
-        Through FastAPI's thread pool (a plain `def`
-        dependency) the lookup landed on one of up to 40 threads. Measured with wrk on
-        the full population, SQLite, 4 alternating pairs of 20 s: 246 -> 310 diary
-        writes/s, 5.9 -> 4.8 ms of server CPU a request.
+        Through FastAPI's thread pool (a plain `def` dependency) the lookup landed on one
+        of up to 40 threads. Measured with wrk on the full population, SQLite, 4
+        alternating pairs of 20 s: 246 -> 310 diary writes/s, 6.1 -> 4.8 ms of server CPU
+        a request.
         """
         return await asyncio.get_running_loop().run_in_executor(self.lookups, work)
 
