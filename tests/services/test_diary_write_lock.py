@@ -18,7 +18,7 @@ from fixtures_db import Personas
 from sijcare.db.engine import session_factory
 from sijcare.db.models import DiaryEntry, Interpretation, ProcedureRecord
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import diary
+from sijcare.services import diary, diary_scores
 from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.diary import NewEntry
 
@@ -99,7 +99,7 @@ def test_a_score_committed_in_between_is_in_the_stored_reading(
     computed. SQLite: it commits before this one's write transaction, which must see it
     and read the diary again. PostgreSQL: this one holds the procedure's row lock, so the
     other waits and then reads the diary with this one's score."""
-    plan = diary._plan
+    plan = diary_scores._plan
     others: list[DiaryEntry] = []
     calls: list[int] = []
 
@@ -122,7 +122,7 @@ def test_a_score_committed_in_between_is_in_the_stored_reading(
         return planned
 
     threads: list[threading.Thread] = []
-    monkeypatch.setattr(diary, "_plan", plan_then_another_writer)
+    monkeypatch.setattr(diary_scores, "_plan", plan_then_another_writer)
     mine = record_at(db, patient, record, knowledge, 30, 5)
     for thread in threads:
         thread.join()

@@ -52,42 +52,39 @@ def record(
     detail: Mapping[str, Any] | None = None,
 ) -> None:
     """Add one event to the open transaction. `action` is `<thing>.<verb>`, like `appointment.book`."""
-    db.add(AuditEvent(**_values(actor, action, at, target_type, target_id, patient_id, detail)))
+    event = Event(actor, action, at, target_type, target_id, patient_id, detail)
+    db.add(AuditEvent(**_values(event)))
 
 
-def insert(
-    connection: sa.Connection,
-    *,
-    actor: Actor,
-    action: str,
-    at: datetime,
-    target_type: str = "",
-    target_id: str | int = "",
-    patient_id: int | None = None,
-    detail: Mapping[str, Any] | None = None,
-) -> None:
-    """`record` as one Core insert now, on the transaction's connection (for a write
-    path that loads no ORM objects)."""
-    values = _values(actor, action, at, target_type, target_id, patient_id, detail)
-    connection.execute(_INSERT, values)
+@dataclass(frozen=True)
+class Event:
+    """One event of a signed-in actor (the arguments of `record`), for `insert_all`."""
+
+    actor: Actor
+    action: str
+    at: datetime
+    target_type: str = ""
+    target_id: str | int = ""
+    patient_id: int | None = None
+    detail: Mapping[str, Any] | None = None
+
+
+def insert_all(connection: sa.Connection, events: Sequence[Event]) -> None:
+    """`record` of several events as one Core insert now, on the transaction's connection
+    (for a write path that loads no ORM objects)."""
+    if events:
+        connection.execute(_INSERT, [_values(event) for event in events])
 
 
 _INSERT = sa.insert(AuditEvent)
 
 
-def _values(
-    actor: Actor,
-    action: str,
-    at: datetime,
-    target_type: str,
-    target_id: str | int,
-    patient_id: int | None,
-    detail: Mapping[str, Any] | None,
-) -> dict[str, Any]:
+def _values(event: Event) -> dict[str, Any]:
+    actor = event.actor
     return _event(
-        at=at, action=action, clinic_id=actor.clinic_id, user_id=actor.user_id,
-        role=actor.role.value, origin=actor.origin, target_type=target_type,
-        target_id=target_id, patient_id=patient_id, detail=detail,
+        at=event.at, action=event.action, clinic_id=actor.clinic_id, user_id=actor.user_id,
+        role=actor.role.value, origin=actor.origin, target_type=event.target_type,
+        target_id=event.target_id, patient_id=event.patient_id, detail=event.detail,
     )  # fmt: skip
 
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.db.engine import read_only
+from sijcare.db.engine import one_writer, read_only
 from sijcare.db.enums import Role
 from sijcare.db.models import LoginAttempt, User, WebSession
 from sijcare.services import access, audit
@@ -231,27 +233,76 @@ def resume(
     with db.begin():
         read_only(db)
         found = db.connection().execute(_RESUME, {"token_hash": token_hash}).first()
-    if found is None:
-        return None
-    expires_at, last_seen_at, csrf_token = found[:3]
-    # An expired or idle session, or one whose user is gone or inactive, ends.
-    ended = now >= expires_at or now >= last_seen_at + config.idle or found[3] is None
-    if ended or now - last_seen_at >= _LAST_SEEN_RESOLUTION:
-        this = WebSession.token_hash == token_hash
-        with db.begin():
+    return _resumed(db, {token_hash: found}, [(token_hash, origin)], now, config)[0]
+
+
+def resume_all(
+    db: Session, *, tokens: Sequence[tuple[str, Origin]], now: datetime, config: AuthConfig
+) -> list[Resumed | None]:
+    """`resume` of the sessions of several requests (each token with its request's
+    origin) that are served together: one query, and at most one short write."""
+    hashes = [(hash_token(token), origin) for token, origin in tokens]
+    with db.begin():
+        read_only(db)
+        rows = db.connection().execute(_RESUME_ALL, {"hashes": sorted({h for h, _ in hashes})})
+        found = {row[0]: row[1:] for row in rows}
+    return _resumed(db, found, hashes, now, config)
+
+
+def _resumed(
+    db: Session,
+    found: Mapping[str, Sequence[Any] | None],
+    requests: Sequence[tuple[str, Origin]],
+    now: datetime,
+    config: AuthConfig,
+) -> list[Resumed | None]:
+    """Each request's session from its row (`_RESUME`'s columns), after ending the
+    sessions that are over and touching those last seen a minute ago or more."""
+    ended, touched = set(), set()
+    for token_hash, row in found.items():
+        if row is None:
+            continue
+        expires_at, last_seen_at = row[:2]
+        # An expired or idle session, or one whose user is gone or inactive, ends.
+        if now >= expires_at or now >= last_seen_at + config.idle or row[3] is None:
+            ended.add(token_hash)
+        elif now - last_seen_at >= _LAST_SEEN_RESOLUTION:
+            touched.add(token_hash)
+    if ended or touched:
+        # In turn with the other writers (SQLite): a busy handler's sleeps starved this
+        # write under a load of score writes, and requests failed.
+        with one_writer(db), db.begin():
             if ended:
-                db.execute(sa.delete(WebSession).where(this))
-                return None
-            db.execute(sa.update(WebSession).where(this).values(last_seen_at=now))
-    return Resumed(actor=actor_of(found[3:], origin), csrf_token=csrf_token)
+                db.execute(sa.delete(WebSession).where(WebSession.token_hash.in_(ended)))
+            if touched:
+                db.execute(
+                    sa.update(WebSession)
+                    .where(WebSession.token_hash.in_(touched))
+                    .values(last_seen_at=now)
+                )
+    out: list[Resumed | None] = []
+    for token_hash, origin in requests:
+        row = found.get(token_hash)
+        if row is None or token_hash in ended:
+            out.append(None)
+        else:
+            out.append(Resumed(actor=actor_of(row[3:], origin), csrf_token=row[2]))
+    return out
 
 
+_SESSION_COLUMNS = (
+    WebSession.expires_at,
+    WebSession.last_seen_at,
+    WebSession.csrf_token,
+    *actor_columns(),
+)
 _RESUME = with_actor(
-    sa.select(
-        WebSession.expires_at, WebSession.last_seen_at, WebSession.csrf_token, *actor_columns()
-    ).select_from(WebSession),
-    WebSession.user_id,
+    sa.select(*_SESSION_COLUMNS).select_from(WebSession), WebSession.user_id
 ).where(WebSession.token_hash == sa.bindparam("token_hash"))
+_RESUME_ALL = with_actor(
+    sa.select(WebSession.token_hash, *_SESSION_COLUMNS).select_from(WebSession),
+    WebSession.user_id,
+).where(WebSession.token_hash.in_(sa.bindparam("hashes", expanding=True)))
 
 
 def logout(db: Session, *, actor: Actor, token: str, now: datetime) -> None:

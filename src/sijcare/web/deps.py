@@ -9,7 +9,7 @@ the clock's `now` for this request, the locale and the CSRF token for forms.
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -129,6 +129,16 @@ def resume_session(
     if not token:
         return None
     return auth.resume(db, token=token, origin=_origin(request), now=now, config=platform.auth)
+
+
+def resume_sessions(
+    requests: Sequence[Request], platform: Platform, db: Session, now: datetime
+) -> list[auth.Resumed | None]:
+    """`resume_session` of several requests served together, in one query."""
+    tokens = [(r.cookies.get(platform.session_cookie), _origin(r)) for r in requests]
+    given = [(token, origin) for token, origin in tokens if token]
+    found = iter(auth.resume_all(db, tokens=given, now=now, config=platform.auth) if given else [])
+    return [next(found) if token else None for token, _ in tokens]
 
 
 def context_of(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.message
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from sijcare.services import diary
 from sijcare.services.errors import FieldError, Invalid, msg
 from sijcare.web import charts
 from sijcare.web.api import errors
+from sijcare.web.batches import Batches
 from sijcare.web.deps import (
     Ctx,
     SignedIn,
@@ -32,7 +34,7 @@ from sijcare.web.deps import (
     context_of,
     csrf_given,
     require_signed_in,
-    resume_session,
+    resume_sessions,
 )
 from sijcare.web.forms import FormParser, FormState, new_form_token, read_form
 from sijcare.web.pages import redirect, render
@@ -242,37 +244,78 @@ async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOu
 # itself (matching the path against every route, resolving the dependencies, one more
 # thread hop for the session lookup). `record_score` serves the same request as
 # `post_entry` (which stays for the API's documentation, and for a path FastAPI alone
-# refuses) from the same parts in the same order, all in one `Platform.write`: the session
-# lookup, the checks and the write (in the event loop on SQLite, on a writer thread on
-# PostgreSQL). `tests/web/test_score_api_twins.py` sends the same requests to both and
-# compares the answers.
+# refuses) from the same parts in the same order. The scores that arrive together are
+# recorded together (`web.batches`, `diary.record_entries`): one session query, one
+# transaction, one insert of each kind for all of them, in one `Platform.write` (in the
+# event loop on SQLite, on a writer thread on PostgreSQL); each request still gets the
+# answer it would get alone. `tests/web/test_score_api_twins.py` sends the same requests
+# to both routes and compares the answers.
+
+# Scores recorded in one transaction at most: 2 processes with 16 connections each gave
+# batches of up to about 16.
+BATCH_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class _Score:
+    """A score request as read in the event loop: its path id, body and CSRF token, and
+    when it came (the score's time if the body gives none)."""
+
+    request: Request
+    procedure_id: int
+    body: Any
+    csrf_given: str | None
+    now: datetime
 
 
 async def record_score(request: Request) -> Response:
     """`POST /api/v1/portal/procedures/{procedure_id}/diary-entries` (see above)."""
-    platform: Platform = request.app.state.platform
-    procedure_id: int = request.path_params["procedure_id"]
+    now = request.app.state.platform.clock()
     raw = await request.body()
     body = _json_body(raw, request.headers.get("content-type"))  # FastAPI reads it first
     given = await csrf_given(request)
-    with platform.sessions() as db:
-
-        def work() -> DiaryEntry:
-            now = platform.clock()
-            ctx = context_of(request, platform, db, now, resume_session(request, platform, db, now))
-            check_csrf(given, ctx)
-            require_signed_in(ctx)
-            return diary.record_entry(
-                db,
-                actor=ctx.me,
-                procedure_id=procedure_id,
-                entry=_new_entry(_entry_in(body)),
-                knowledge=platform.knowledge,
-                now=now,
-            )
-
-        recorded = await platform.write(work)
+    score = _Score(request, request.path_params["procedure_id"], body, given, now)
+    recorded = await _batches(request).submit(score)
     return JSONResponse(EntryOut.of(recorded).model_dump(mode="json"), status_code=201)
+
+
+def _batches(request: Request) -> Batches[_Score, DiaryEntry]:
+    """The app's batches of score requests (made on first use, in the event loop)."""
+    state = request.app.state
+    found: Batches[_Score, DiaryEntry] | None = getattr(state, "score_batches", None)
+    if found is None:
+        platform: Platform = state.platform
+
+        async def serve(scores: list[_Score]) -> list[DiaryEntry | Exception]:
+            return await platform.write(lambda: _record_scores(platform, scores))
+
+        found = state.score_batches = Batches(serve, limit=BATCH_LIMIT)
+    return found
+
+
+def _record_scores(platform: Platform, scores: list[_Score]) -> list[DiaryEntry | Exception]:
+    """Each request's checks in `post_entry`'s order (its session, CSRF, sign-in, body),
+    then the scores that passed them, recorded together."""
+    answers: list[DiaryEntry | Exception | None] = [None] * len(scores)
+    checked: list[tuple[int, diary.ScoreRequest]] = []
+    with platform.sessions() as db:
+        sessions = resume_sessions([s.request for s in scores], platform, db, platform.clock())
+        for index, (score, resumed) in enumerate(zip(scores, sessions, strict=True)):
+            try:
+                ctx = context_of(score.request, platform, db, score.now, resumed)
+                check_csrf(score.csrf_given, ctx)
+                require_signed_in(ctx)
+                entry = _new_entry(_entry_in(score.body))
+            except Exception as exc:  # answered as alone: see `Batches`
+                answers[index] = exc
+                continue
+            request = diary.ScoreRequest(ctx.me, score.procedure_id, entry, score.now)
+            checked.append((index, request))
+        outcomes = diary.record_entries(db, [r for _, r in checked], platform.knowledge)
+    for (index, _), outcome in zip(checked, outcomes, strict=True):
+        answers[index] = outcome
+    assert all(answer is not None for answer in answers)
+    return [answer for answer in answers if answer is not None]
 
 
 fast_routes = [
