@@ -201,3 +201,26 @@ def test_a_batch_that_loses_a_race_records_each_score_alone(
     assert [e.pain for e in _stored(db, mine)[0]] == [4]
     assert _stored(db, theirs)[0] == []
     assert [e.target_id for e in _events(db)] == [str(outcomes[0].id)]
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_more_writes_go_in_the_scores_transaction_or_in_their_own(
+    db: Session,
+    personas: Personas,
+    records: tuple[ProcedureRecord, ProcedureRecord],
+    knowledge: Knowledge,
+    stored: bool,
+) -> None:
+    mine, _ = records
+    patient = actor_of(db, personas.patient.user.id)
+    pain = 4 if stored else 11  # out of range: nothing is stored
+    written: list[bool] = []
+
+    def also(connection: sa.Connection) -> None:
+        written.append(connection.in_transaction())
+
+    (outcome,) = diary.record_entries(
+        db, [ScoreRequest(patient, mine.id, NewEntry(pain=pain), NOW)], knowledge, also=also
+    )
+    assert isinstance(outcome, DiaryEntry) is stored
+    assert written == [True]  # once, in a write transaction

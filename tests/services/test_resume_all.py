@@ -1,5 +1,6 @@
 """The sessions of requests served together (`auth.resume_all`): each as `auth.resume`
-would find it, in one query and one short write."""
+would find it, in one query; the sessions to mark as seen are left to the caller's
+write transaction."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def test_each_session_is_found_touched_or_ended_as_alone(
     here, there = Origin(ip="10.0.0.1"), Origin(ip="10.0.0.2")
     tokens = [(fresh.token, here), (stale.token, there), (idle.token, here), ("nobody", here),
               (fresh.token, there)]  # fmt: skip
-    found = auth.resume_all(db, tokens=tokens, now=NOW, config=config)
+    found, seen = auth.resume_all(db, tokens=tokens, now=NOW, config=config)
 
     assert [r and r.actor.user_id for r in found] == [users[0], users[1], None, None, users[0]]
     assert [r and r.actor.origin.ip for r in found] == [
@@ -46,11 +47,15 @@ def test_each_session_is_found_touched_or_ended_as_alone(
         "10.0.0.2",
     ]
     assert found[0] and found[0].csrf_token == fresh.csrf_token
+    assert seen.token_hashes == {auth.hash_token(stale.token)} and seen.at == NOW
     with db.begin():
         rows = dict(db.execute(sa.select(WebSession.user_id, WebSession.last_seen_at)).all())
     assert users[2] not in rows  # the idle session ended
-    assert rows[users[1]] == NOW  # the stale one was touched
-    assert rows[users[0]] == NOW  # the fresh one was already seen now
+    assert rows[users[1]] == NOW - timedelta(minutes=2)  # not yet marked seen
+    with db.begin():
+        seen.write(db.connection())
+        rows = dict(db.execute(sa.select(WebSession.user_id, WebSession.last_seen_at)).all())
+    assert rows[users[1]] == NOW and rows[users[0]] == NOW
     for token, origin in tokens:  # each alone now finds what the batch left
         alone = auth.resume(db, token=token, origin=origin, now=NOW, config=config)
         assert (alone is None) == (token in (idle.token, "nobody"))

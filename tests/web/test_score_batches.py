@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import Kind
-from sijcare.db.models import DiaryEntry
+from sijcare.db.models import DiaryEntry, WebSession
 from sijcare.services import diary
 from sijcare.web.batches import Batches
-from web.conftest import Web
+from web.conftest import FrozenClock, Web
 from web.test_portal_api import documented
 
 T = TypeVar("T")
@@ -97,16 +97,17 @@ def test_a_cancelled_request_does_not_stop_the_others() -> None:
 
 
 def test_concurrent_scores_are_recorded_together_each_answered_as_alone(
-    web: Web, db: Session, monkeypatch: pytest.MonkeyPatch
+    web: Web, db: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     procedure_id = documented(db, web.personas, kind=Kind.THERAPEUTIC)
     patient, other = web.as_("patient"), web.as_("other_patient")
+    clock.advance(minutes=2)  # the sessions are marked seen again, with the scores
     batch_sizes: list[int] = []
     record_entries = diary.record_entries
 
-    def spy(db: Session, requests: Any, knowledge: Any) -> Any:
+    def spy(db: Session, requests: Any, knowledge: Any, **options: Any) -> Any:
         batch_sizes.append(len(requests))
-        return record_entries(db, requests, knowledge)
+        return record_entries(db, requests, knowledge, **options)
 
     monkeypatch.setattr(diary, "record_entries", spy)
     url = f"/api/v1/portal/procedures/{procedure_id}/diary-entries"
@@ -150,3 +151,6 @@ def test_concurrent_scores_are_recorded_together_each_answered_as_alone(
             .order_by(DiaryEntry.recorded_at)
         ).all()
     assert stored == [3, 4]
+    with db.begin():
+        seen = db.scalars(sa.select(WebSession.last_seen_at)).all()
+    assert seen and set(seen) == {clock()}

@@ -233,31 +233,49 @@ def resume(
     with db.begin():
         read_only(db)
         found = db.connection().execute(_RESUME, {"token_hash": token_hash}).first()
-    return _resumed(db, {token_hash: found}, [(token_hash, origin)], now, config)[0]
+    rows = {token_hash: found}
+    ended, seen = _judge(rows, now, config)
+    _end(db, ended, seen)
+    return _resumed(rows, [(token_hash, origin)], ended)[0]
 
 
 def resume_all(
     db: Session, *, tokens: Sequence[tuple[str, Origin]], now: datetime, config: AuthConfig
-) -> list[Resumed | None]:
+) -> tuple[list[Resumed | None], Seen]:
     """`resume` of the sessions of several requests (each token with its request's
-    origin) that are served together: one query, and at most one short write."""
+    origin) that are served together: one query. The sessions that are over end at once;
+    those to mark as seen are returned, for the caller's own write transaction (a
+    transaction of their own, per batch of scores, cost as much as the scores' own)."""
     hashes = [(hash_token(token), origin) for token, origin in tokens]
     with db.begin():
         read_only(db)
         rows = db.connection().execute(_RESUME_ALL, {"hashes": sorted({h for h, _ in hashes})})
         found = {row[0]: row[1:] for row in rows}
-    return _resumed(db, found, hashes, now, config)
+    ended, seen = _judge(found, now, config)
+    _end(db, ended, Seen(frozenset(), now))
+    return _resumed(found, hashes, ended), seen
 
 
-def _resumed(
-    db: Session,
-    found: Mapping[str, Sequence[Any] | None],
-    requests: Sequence[tuple[str, Origin]],
-    now: datetime,
-    config: AuthConfig,
-) -> list[Resumed | None]:
-    """Each request's session from its row (`_RESUME`'s columns), after ending the
-    sessions that are over and touching those last seen a minute ago or more."""
+@dataclass(frozen=True)
+class Seen:
+    """Sessions last seen a minute ago or more, to mark as seen `at` (`write`)."""
+
+    token_hashes: frozenset[str]
+    at: datetime
+
+    def write(self, connection: sa.Connection) -> None:
+        if self.token_hashes:
+            connection.execute(
+                sa.update(WebSession)
+                .where(WebSession.token_hash.in_(self.token_hashes))
+                .values(last_seen_at=self.at)
+            )
+
+
+def _judge(
+    found: Mapping[str, Sequence[Any] | None], now: datetime, config: AuthConfig
+) -> tuple[frozenset[str], Seen]:
+    """The sessions (rows of `_RESUME`'s columns) that are over, and those to mark seen."""
     ended, touched = set(), set()
     for token_hash, row in found.items():
         if row is None:
@@ -268,18 +286,26 @@ def _resumed(
             ended.add(token_hash)
         elif now - last_seen_at >= _LAST_SEEN_RESOLUTION:
             touched.add(token_hash)
-    if ended or touched:
+    return frozenset(ended), Seen(frozenset(touched), now)
+
+
+def _end(db: Session, ended: frozenset[str], seen: Seen) -> None:
+    """End the sessions that are over and mark the others seen, in one short write."""
+    if ended or seen.token_hashes:
         # In turn with the other writers (SQLite): a busy handler's sleeps starved this
         # write under a load of score writes, and requests failed.
         with one_writer(db), db.begin():
             if ended:
                 db.execute(sa.delete(WebSession).where(WebSession.token_hash.in_(ended)))
-            if touched:
-                db.execute(
-                    sa.update(WebSession)
-                    .where(WebSession.token_hash.in_(touched))
-                    .values(last_seen_at=now)
-                )
+            seen.write(db.connection())
+
+
+def _resumed(
+    found: Mapping[str, Sequence[Any] | None],
+    requests: Sequence[tuple[str, Origin]],
+    ended: frozenset[str],
+) -> list[Resumed | None]:
+    """Each request's session from its row, unless it ended."""
     out: list[Resumed | None] = []
     for token_hash, origin in requests:
         row = found.get(token_hash)

@@ -29,7 +29,7 @@ insert of each kind for the whole batch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -102,6 +102,8 @@ class ScoreRequest:
 
 # Each request's answer: its entry, or the refusal it would get alone.
 Outcome = DiaryEntry | ServiceError
+# More writes for the same requests, on the scores' write transaction's connection.
+Also = Callable[[sa.Connection], None]
 
 
 def require_own_id(actor: Actor, patient_id: int) -> None:
@@ -130,18 +132,28 @@ def record_entry(
 
 
 def record_entries(
-    db: Session, requests: Sequence[ScoreRequest], knowledge: Knowledge
+    db: Session,
+    requests: Sequence[ScoreRequest],
+    knowledge: Knowledge,
+    *,
+    also: Also | None = None,
 ) -> list[Outcome]:
-    """Record each request's score (see the module docstring); the outcomes in order."""
+    """Record each request's score (see the module docstring); the outcomes in order.
+
+    `also` writes more for the same requests in the scores' write transaction (the web
+    layer marks their sessions as seen), or in a transaction of its own when no score
+    is stored."""
     first, again = _split_replays(requests)
     outcomes: list[Outcome | None] = [None] * len(requests)
-    for index, outcome in zip(
-        first, _record(db, [requests[i] for i in first], knowledge), strict=True
-    ):
+    recorded, written = _record(db, [requests[i] for i in first], knowledge, also)
+    for index, outcome in zip(first, recorded, strict=True):
         outcomes[index] = outcome
+    if also is not None and not written:
+        with one_writer(db), db.begin():
+            also(db.connection())
     # A form sent twice in one batch: the second is answered after the first is stored.
     for index in again:
-        outcomes[index] = _record(db, [requests[index]], knowledge)[0]
+        outcomes[index] = _record(db, [requests[index]], knowledge, None)[0][0]
     return [outcome for outcome in outcomes if outcome is not None]
 
 
@@ -158,27 +170,30 @@ def _split_replays(requests: Sequence[ScoreRequest]) -> tuple[list[int], list[in
     return first, again
 
 
-def _record(db: Session, requests: Sequence[ScoreRequest], knowledge: Knowledge) -> list[Outcome]:
+def _record(
+    db: Session, requests: Sequence[ScoreRequest], knowledge: Knowledge, also: Also | None
+) -> tuple[list[Outcome], bool]:
+    """The outcomes, and whether `also` was written with them."""
     if not requests:
-        return []
+        return [], False
     try:
         if db.get_bind().dialect.name != "sqlite":
             with db.begin():
                 planned = _plan(db, requests, knowledge, lock=True)
-                return _store(db, requests, planned, knowledge)
+                return _store(db, requests, planned, knowledge, also), True
         with db.begin():
             read_only(db)
             planned = _plan(db, requests, knowledge)
         if not any(isinstance(plan, _Plan) for plan in planned):
-            return _outcomes(planned)
+            return _outcomes(planned), False
         with one_writer(db), db.begin():
-            return _store(db, requests, planned, knowledge)
+            return _store(db, requests, planned, knowledge, also), True
     except IntegrityError:
         if len(requests) > 1:
             # A request of the batch lost a race with another process (the same form
             # or the same time): nothing was stored; each is recorded again on its own.
-            return [outcome for r in requests for outcome in _record(db, [r], knowledge)]
-        return [_after_race(db, requests[0])]
+            return [o for r in requests for o in _record(db, [r], knowledge, None)[0]], False
+        return [_after_race(db, requests[0])], False
 
 
 @dataclass(frozen=True)
@@ -353,11 +368,14 @@ def _store(
     requests: Sequence[ScoreRequest],
     planned: list[Planned],
     knowledge: Knowledge,
+    also: Also | None,
 ) -> list[Outcome]:
     """In the write transaction: store the planned entries, their readings and audit
-    events. A plan read without the lock is first checked against the diaries as they
-    are now, and the batch planned again if one changed."""
+    events, and write `also`. A plan read without the lock is first checked against the
+    diaries as they are now, and the batch planned again if one changed."""
     connection = db.connection()
+    if also is not None:
+        also(connection)
     plans = [plan for plan in planned if isinstance(plan, _Plan)]
     if plans and not plans[0].locked and _changed(db, connection, requests, plans):
         planned = _plan(db, requests, knowledge)

@@ -133,12 +133,16 @@ def resume_session(
 
 def resume_sessions(
     requests: Sequence[Request], platform: Platform, db: Session, now: datetime
-) -> list[auth.Resumed | None]:
-    """`resume_session` of several requests served together, in one query."""
+) -> tuple[list[auth.Resumed | None], auth.Seen]:
+    """`resume_session` of several requests served together, in one query; the sessions
+    to mark as seen are for the caller's write transaction (`auth.resume_all`)."""
     tokens = [(r.cookies.get(platform.session_cookie), _origin(r)) for r in requests]
     given = [(token, origin) for token, origin in tokens if token]
-    found = iter(auth.resume_all(db, tokens=given, now=now, config=platform.auth) if given else [])
-    return [next(found) if token else None for token, _ in tokens]
+    if not given:
+        return [None] * len(requests), auth.Seen(frozenset(), now)
+    resumed, seen = auth.resume_all(db, tokens=given, now=now, config=platform.auth)
+    found = iter(resumed)
+    return [next(found) if token else None for token, _ in tokens], seen
 
 
 def context_of(

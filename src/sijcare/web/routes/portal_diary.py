@@ -299,7 +299,9 @@ def _record_scores(platform: Platform, scores: list[_Score]) -> list[DiaryEntry 
     answers: list[DiaryEntry | Exception | None] = [None] * len(scores)
     checked: list[tuple[int, diary.ScoreRequest]] = []
     with platform.sessions() as db:
-        sessions = resume_sessions([s.request for s in scores], platform, db, platform.clock())
+        sessions, seen = resume_sessions(
+            [s.request for s in scores], platform, db, platform.clock()
+        )
         for index, (score, resumed) in enumerate(zip(scores, sessions, strict=True)):
             try:
                 ctx = context_of(score.request, platform, db, score.now, resumed)
@@ -311,7 +313,10 @@ def _record_scores(platform: Platform, scores: list[_Score]) -> list[DiaryEntry 
                 continue
             request = diary.ScoreRequest(ctx.me, score.procedure_id, entry, score.now)
             checked.append((index, request))
-        outcomes = diary.record_entries(db, [r for _, r in checked], platform.knowledge)
+        # The sessions are marked seen in the scores' write transaction.
+        outcomes = diary.record_entries(
+            db, [r for _, r in checked], platform.knowledge, also=seen.write
+        )
     for (index, _), outcome in zip(checked, outcomes, strict=True):
         answers[index] = outcome
     assert all(answer is not None for answer in answers)
