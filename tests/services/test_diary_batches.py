@@ -19,6 +19,7 @@ from sijcare.db.models import AuditEvent, DiaryEntry, Interpretation, ProcedureR
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Side
 from sijcare.services import diary, diary_scores
+from sijcare.services.actor import Actor
 from sijcare.services.diary import NewEntry, ScoreRequest
 from sijcare.services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -34,6 +35,12 @@ def records(db: Session, personas: Personas) -> tuple[ProcedureRecord, Procedure
         make_documented(db, patient=personas.patient.patient, clinician=clinician),
         make_documented(db, patient=personas.other_patient.patient, clinician=clinician),
     )
+
+
+@pytest.fixture
+def actors(db: Session, personas: Personas) -> tuple[Actor, Actor]:
+    """The patient and the other patient, signed in."""
+    return actor_of(db, personas.patient.user.id), actor_of(db, personas.other_patient.user.id)
 
 
 def _at(minutes: int) -> Any:
@@ -75,11 +82,10 @@ def test_a_batch_stores_each_score_as_if_alone_and_refuses_each_bad_one_alone(
     db: Session,
     personas: Personas,
     records: tuple[ProcedureRecord, ProcedureRecord],
+    actors: tuple[Actor, Actor],
     knowledge: Knowledge,
 ) -> None:
-    mine, theirs = records
-    patient = actor_of(db, personas.patient.user.id)
-    other = actor_of(db, personas.other_patient.user.id)
+    (mine, theirs), (patient, other) = records, actors
     requests = [
         ScoreRequest(patient, mine.id, NewEntry(pain=4, recorded_at=_at(30)), NOW),
         ScoreRequest(patient, theirs.id, NewEntry(pain=1), NOW),  # not her procedure
@@ -127,13 +133,11 @@ def test_a_batch_stores_each_score_as_if_alone_and_refuses_each_bad_one_alone(
 
 def test_a_form_sent_twice_in_one_batch_is_stored_once(
     db: Session,
-    personas: Personas,
     records: tuple[ProcedureRecord, ProcedureRecord],
+    actors: tuple[Actor, Actor],
     knowledge: Knowledge,
 ) -> None:
-    mine, theirs = records
-    patient = actor_of(db, personas.patient.user.id)
-    other = actor_of(db, personas.other_patient.user.id)
+    (mine, theirs), (patient, other) = records, actors
     requests = [
         ScoreRequest(patient, mine.id, NewEntry(pain=3, idempotency_key="form-1"), NOW),
         ScoreRequest(patient, mine.id, NewEntry(pain=3, idempotency_key="form-1"), NOW),
@@ -154,6 +158,7 @@ def test_a_batch_that_loses_a_race_records_each_score_alone(
     engine: Engine,
     personas: Personas,
     records: tuple[ProcedureRecord, ProcedureRecord],
+    actors: tuple[Actor, Actor],
     knowledge: Knowledge,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -166,8 +171,7 @@ def test_a_batch_that_loses_a_race_records_each_score_alone(
         db, patient=personas.other_patient.patient, clinician=personas.clinician.user,
         side=Side.RIGHT,
     )  # fmt: skip
-    patient = actor_of(db, personas.patient.user.id)
-    other = actor_of(db, personas.other_patient.user.id)
+    patient, other = actors
     plan = diary_scores._plan
     calls: list[int] = []
 
@@ -206,13 +210,12 @@ def test_a_batch_that_loses_a_race_records_each_score_alone(
 @pytest.mark.parametrize("stored", [True, False])
 def test_more_writes_go_in_the_scores_transaction_or_in_their_own(
     db: Session,
-    personas: Personas,
     records: tuple[ProcedureRecord, ProcedureRecord],
+    actors: tuple[Actor, Actor],
     knowledge: Knowledge,
     stored: bool,
 ) -> None:
-    mine, _ = records
-    patient = actor_of(db, personas.patient.user.id)
+    (mine, _), (patient, _) = records, actors
     pain = 4 if stored else 11  # out of range: nothing is stored
     written: list[bool] = []
 

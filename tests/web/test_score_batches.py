@@ -66,6 +66,35 @@ def test_a_quiet_item_is_served_alone_at_once() -> None:
     assert calls == [[2], [4]]
 
 
+@pytest.mark.parametrize("slots", [1, 2])
+def test_items_that_come_while_every_slot_is_busy_wait_and_go_together(slots: int) -> None:
+    calls: list[list[int]] = []
+
+    async def main() -> list[int]:
+        release = asyncio.Event()
+
+        async def serve(items: list[int]) -> list[int | Exception]:
+            calls.append(items)
+            await release.wait()
+            return [i * 10 for i in items]
+
+        batches: Batches[int, int] = Batches(serve, limit=10, slots=slots)
+        busy = []
+        for i in range(slots):  # one batch a slot, each still running
+            busy.append(asyncio.ensure_future(batches.submit(i)))
+            for _ in range(3):
+                await asyncio.sleep(0)
+        waiting = [asyncio.ensure_future(batches.submit(i)) for i in (7, 8)]
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert calls == [[i] for i in range(slots)]  # 7 and 8 wait for a free slot
+        release.set()
+        return await asyncio.gather(*busy, *waiting)
+
+    assert _run(main()) == [*(i * 10 for i in range(slots)), 70, 80]
+    assert calls == [*([i] for i in range(slots)), [7, 8]]
+
+
 def test_a_failed_batch_fails_each_of_its_requests() -> None:
     async def broken(items: list[int]) -> list[int | Exception]:
         raise RuntimeError("the database is gone")

@@ -90,6 +90,11 @@ class Platform:
         return await asyncio.get_running_loop().run_in_executor(self.lookups, work)
 
     @property
+    def write_slots(self) -> int:
+        """How many `write`s run at once: one in SQLite's event loop, one a writer thread."""
+        return 1 if self.writers is None else POSTGRES_WRITERS
+
+    @property
     def session_cookie(self) -> str:
         # The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only
         # and for the whole site, so a sibling domain cannot plant one.

@@ -251,8 +251,8 @@ async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOu
 # answer it would get alone. `tests/web/test_score_api_twins.py` sends the same requests
 # to both routes and compares the answers.
 
-# Scores recorded in one transaction at most: 2 processes with 16 connections each gave
-# batches of up to about 16.
+# At most this many scores in one transaction, to bound its size (a batch holds at most
+# one score per waiting request: under the benchmark's 32 connections, at most 32).
 BATCH_LIMIT = 64
 
 
@@ -289,7 +289,8 @@ def _batches(request: Request) -> Batches[_Score, DiaryEntry]:
         async def serve(scores: list[_Score]) -> list[DiaryEntry | Exception]:
             return await platform.write(lambda: _record_scores(platform, scores))
 
-        found = state.score_batches = Batches(serve, limit=BATCH_LIMIT)
+        slots = platform.write_slots
+        found = state.score_batches = Batches(serve, limit=BATCH_LIMIT, slots=slots)
     return found
 
 
