@@ -244,8 +244,9 @@ def resume_all(
 ) -> tuple[list[Resumed | None], Seen]:
     """`resume` of the sessions of several requests (each token with its request's
     origin) that are served together: one query. The sessions that are over end at once;
-    those to mark as seen are returned, for the caller's own write transaction (a
-    transaction of their own, per batch of scores, cost as much as the scores' own)."""
+    those to mark as seen are returned, for the caller's own write transaction (one
+    commit fewer a batch: on SQLite each commit also empties the other processes' page
+    caches)."""
     hashes = [(hash_token(token), origin) for token, origin in tokens]
     with db.begin():
         read_only(db)
