@@ -84,6 +84,7 @@ def test_a_batch_stores_each_score_as_if_alone_and_refuses_each_bad_one_alone(
     records: tuple[ProcedureRecord, ProcedureRecord],
     actors: tuple[Actor, Actor],
     knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (mine, theirs), (patient, other) = records, actors
     requests = [
@@ -97,8 +98,12 @@ def test_a_batch_stores_each_score_as_if_alone_and_refuses_each_bad_one_alone(
         # The same time as the first score of this batch: taken.
         ScoreRequest(patient, mine.id, NewEntry(pain=2, recorded_at=_at(30)), NOW),
     ]
+    plan = diary_scores._plan
+    plans: list[int] = []
+    monkeypatch.setattr(diary_scores, "_plan", lambda *a, **k: plans.append(1) or plan(*a, **k))
     outcomes = diary.record_entries(db, requests, knowledge)
 
+    assert len(plans) == 1  # planned once, stored at once: no request fell back to alone
     assert [type(o) for o in outcomes] == [
         DiaryEntry, Forbidden, DiaryEntry, NotFound, Invalid, DiaryEntry, Invalid,
     ]  # fmt: skip
