@@ -293,8 +293,8 @@ def _judge(
 def _end(db: Session, ended: frozenset[str], seen: Seen) -> None:
     """End the sessions that are over and mark the others seen, in one short write."""
     if ended or seen.token_hashes:
-        # In turn with the other writers (SQLite): a busy handler's sleeps starved this
-        # write under a load of score writes, and requests failed.
+        # In turn with the other writers (SQLite), as the score writes take it, rather
+        # than in SQLite's busy handler (`db.engine.one_writer`).
         with one_writer(db), db.begin():
             if ended:
                 db.execute(sa.delete(WebSession).where(WebSession.token_hash.in_(ended)))
