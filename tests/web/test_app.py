@@ -6,6 +6,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
@@ -142,3 +143,36 @@ def test_dates_and_numbers_follow_the_locale() -> None:
 
 def test_app_state_is_built_per_app(app: FastAPI) -> None:
     assert app.state.platform.settings.env.value == "test"
+
+
+class _Watched:
+    """An OpenTelemetry provider as a configured environment would set it: any use of
+    it by the framework is noted."""
+
+    def __init__(self, used: list[str], kind: str) -> None:
+        self.used, self.kind = used, kind
+
+    def __getattr__(self, name: str) -> object:
+        self.used.append(f"{self.kind}.{name}")
+        raise AttributeError(name)
+
+
+def test_the_framework_sends_no_telemetry_even_when_the_environment_sets_it_up(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A span or an exception log would carry the request's path (patient and procedure
+    # ids) and the exception's message out of the clinic.
+    from fastapi.telemetry import _asgi
+
+    asked: list[str] = []
+    for kind, module, getter in (
+        ("tracer", _asgi.trace, "get_tracer_provider"),
+        ("meter", _asgi.metrics, "get_meter_provider"),
+        ("logger", _asgi._logs, "get_logger_provider"),
+    ):
+        watched = _Watched(asked, kind)
+        monkeypatch.setattr(module, getter, lambda w=watched, k=kind: asked.append(k) or w)
+    patient = web.as_("patient")
+    assert patient.get("/api/v1/me").status_code == 200
+    assert patient.get("/no-such-page").status_code == 404
+    assert asked == []

@@ -13,6 +13,7 @@ from types import ModuleType
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.engine import make_url
 
 from sijcare import __version__
@@ -64,6 +65,16 @@ from sijcare.web.routes import (
 )
 from sijcare.web.security import SecurityHeadersMiddleware
 from sijcare.web.templating import Templates
+
+# No spans, metrics or exception logs from FastAPI itself, even when the environment
+# configures OpenTelemetry (see `create_app`).
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
 
 # Every route module of the app, in navigation order. Add new feature modules here.
 ROUTE_MODULES: tuple[ModuleType, ...] = (
@@ -157,6 +168,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         dependencies=[Depends(verify_csrf)],
         lifespan=lifespan,
+        # FastAPI's own OpenTelemetry (on by default since 0.16x) would send every
+        # request's path (patient and procedure ids) and every exception's message to
+        # whatever exporter the environment sets up: patient data leaving the clinic.
+        # Off, it also costs nothing a request (on, it read os.environ each request).
+        telemetry=NO_TELEMETRY,
     )
     app.state.platform = platform
     app.add_middleware(SecurityHeadersMiddleware)
