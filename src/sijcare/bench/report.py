@@ -224,7 +224,16 @@ def _profile_writes_if_missed(run: Run, engine: str, url: str, figures: dict[str
     rate = run.add(
         "writes", engine, "app writes/s", app["requests_per_second"], "req/s", 1000.0, at_most=False
     )
-    run.add("writes", engine, "app p99", app.get("p99_ms"), "ms", 50.0)
+    # At saturation (wrk's closed loop) the latency is connections / throughput: shown,
+    # not judged. The p99 target is judged at the fixed rate it names.
+    run.add("writes", engine, "app p99 at saturation (32 in flight)", app.get("p99_ms"), "ms")
+    at_rate = figures["app_at_rate"]
+    asked = f"{at_rate['rate_asked']:,.0f}/s"
+    run.add("writes", engine, f"app p99 at {asked} (open loop)", at_rate["p99_ms"], "ms", 50.0)
+    run.add(
+        "writes", engine, f"app answered 2xx at {asked}",
+        round(at_rate["ok_responses"] / at_rate["requests"], 4), "", 1.0, at_most=False,
+    )  # fmt: skip
     run.add("writes", engine, "bare endpoint writes/s", bare["requests_per_second"], "req/s")
     run.add(
         "writes", engine, "app share of bare", figures["app_share_of_bare"], "", 0.15, at_most=False
