@@ -3,20 +3,21 @@
 Each diary is drawn by the synthetic trajectories (a seeded generator, so every run reads
 the same diaries) and read the way the product stores a reading: the core's
 interpretation (`services.diary.read`), its label (`classify`) and its JSON document
-(`to_jsonable`, then `json.dumps`). Drawing is not timed. One process, one core; wall
-and CPU seconds.
+(`to_jsonable`, then the text the database stores, `db.engine.json_text`; until
+2026-11-26 `json.dumps`, which the product no longer uses). Drawing is not timed. One
+process, one core; wall and CPU seconds.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import random
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sijcare import knowledge as knowledge_loader
+from sijcare.db.engine import json_text
 from sijcare.domain.diary_schedule import diary_schedule
 from sijcare.domain.procedure import Anesthetic, Kind, Procedure, Side, Steroid
 from sijcare.domain.relief import PainScore
@@ -76,7 +77,7 @@ def run(count: int) -> dict[str, Any]:
     for procedure, scores in drawn:
         reading = diary.read(procedure, scores, knowledge)
         diary.classify(reading)
-        json.dumps(to_jsonable(reading))
+        json_text(to_jsonable(reading))
     stored = time.perf_counter() - started
     stored_cpu = time.process_time() - cpu
     gc.unfreeze()

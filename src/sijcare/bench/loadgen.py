@@ -90,7 +90,9 @@ class _Pool:
         self.loop = loop
         self.host, self.port = spec["host"], int(spec["port"])
         self.max_connections = int(spec["max_connections"])
-        self.idle: list[_Connection] = []
+        # Used in turn (oldest idle first), so none sits idle long enough for the
+        # server to close it just as a request goes out on it.
+        self.idle: deque[_Connection] = deque()
         self.opening = 0
         self.open = 0
         self.waiting: deque[tuple[bytes, float]] = deque()
@@ -117,7 +119,7 @@ class _Pool:
     def dispatch(self, request: bytes, due: float) -> None:
         self.in_flight += 1
         if self.idle:
-            self._send(self.idle.pop(), request, due)
+            self._send(self.idle.popleft(), request, due)
             return
         self.waiting.append((request, due))
         if self.open + self.opening < self.max_connections:

@@ -24,9 +24,13 @@ from sijcare.web.templating import Templates
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
-# Writer threads per app process on PostgreSQL, which overlaps their round trips.
-# SQLite has none: its score writes run in the event loop (`Platform.write`).
-POSTGRES_WRITERS = 4
+# Writer threads per app process on PostgreSQL. SQLite has none: its score writes run
+# in the event loop (`Platform.write`). One, not four: the scores that come while the
+# writer is busy go together in its next batch (`write_slots`), so under load each
+# batch is larger and its ten or so round trips are shared by more scores. Alternating
+# 20 s runs on 2 cores, full population: four 815-900, two 930-1,060, one 1,065-1,220
+# writes/s (before batches waited for a free writer, one thread was the slowest).
+POSTGRES_WRITERS = 1
 # Threads that look up the session of each request (`Platform.look_up`): apart from the
 # writers, so that a page's sign-in check never waits behind a queue of score writes.
 LOOKUP_THREADS = 2
@@ -91,7 +95,8 @@ class Platform:
 
     @property
     def write_slots(self) -> int:
-        """How many `write`s run at once: one in SQLite's event loop, one a writer thread."""
+        """How many `write`s run at once: one in SQLite's event loop, one a writer thread
+        on PostgreSQL."""
         return 1 if self.writers is None else POSTGRES_WRITERS
 
     @property
