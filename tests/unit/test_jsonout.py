@@ -104,3 +104,25 @@ def test_nested_dataclasses_keep_field_order_and_convert_each_field() -> None:
     # The two copies of one point are separate dicts: a caller may change one.
     assert out["points"][0] is not out["points"][1]
     json.dumps(out)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Field names that are also the names the generated converter uses."""
+
+    value: object
+    plain: object
+    known: object
+    convert: object
+    v0: object
+
+
+def test_a_dataclass_converter_reads_each_field_whatever_its_name() -> None:
+    out = to_jsonable(Names(Size.SMALL, AT, 1, None, (Colour.RED,)))
+    assert out == {
+        "value": 1,
+        "plain": "2026-03-08T09:30:00-08:00",
+        "known": 1,
+        "convert": None,
+        "v0": ["red"],
+    }

