@@ -51,6 +51,7 @@ def create_engine_for(url: str | URL, **options: Any) -> Engine:
     if backend == "sqlite":
         return _sqlite_engine(parsed, **options)
     if backend == "postgresql":
+        _cache_batch_statements()
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
         connect_args = {
@@ -64,6 +65,29 @@ def create_engine_for(url: str | URL, **options: Any) -> Engine:
             **options,
         )
     raise InputError("SIJCARE_DATABASE_URL", f"{backend!r} is not supported (sqlite, postgresql)")
+
+
+# psycopg converts a statement's `%(name)s` placeholders with a regular expression and
+# caches the result only for statements of at most 4,096 bytes and 50 parameters. A
+# batch of score writes inserts up to 64 rows of up to 37 columns in one statement
+# (SQLAlchemy's "insertmanyvalues"), so every batch was parsed again: about a tenth of
+# the app's CPU under load. Cached up to these sizes (one statement per batch size and
+# table), alternating 20 s runs on 2 cores gave 880-1,090 -> 1,150-1,280 writes/s. The
+# limits are psycopg's own module constants, not a public setting:
+# `tests/db/test_statement_cache.py` fails if psycopg stops reading them.
+POSTGRES_CACHED_STATEMENT_BYTES = 128 * 1024
+POSTGRES_CACHED_STATEMENT_PARAMS = 64 * 64
+
+
+def _cache_batch_statements() -> None:
+    from psycopg import _queries
+
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(
+        _queries.MAX_CACHED_STATEMENT_LENGTH, POSTGRES_CACHED_STATEMENT_BYTES
+    )
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(
+        _queries.MAX_CACHED_STATEMENT_PARAMS, POSTGRES_CACHED_STATEMENT_PARAMS
+    )
 
 
 def json_text(value: Any) -> str:
