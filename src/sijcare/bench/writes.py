@@ -53,6 +53,10 @@ PATIENTS = 4000
 ROUNDS = 3
 THREADS = 2
 RATE = 1000.0  # the target: this many writes a second, p99 under 50 ms
+APP = "sijcare.cli.app:app_from_environ"
+BARE = "sijcare.bench.bare:make_app"
+# Drives the server on a port, and gives its figures.
+Driver = Callable[[int], dict[str, Any]]
 
 
 def ensure_wrk() -> str:
@@ -68,7 +72,6 @@ def ensure_wrk() -> str:
 
 def run(url: str) -> dict[str, Any]:
     wrk = ensure_wrk()
-    # A set of patients for each app round, and one for the bare endpoint.
     # Patients for each app round under wrk, each round at the fixed rate, and the bare
     # endpoint.
     groups = 2 * ROUNDS + 1
@@ -188,11 +191,6 @@ def _spec(writers: list[dict[str, Any]]) -> dict[str, Any]:
             for w in writers
         ],
     }
-
-
-APP = "sijcare.cli.app:app_from_environ"
-BARE = "sijcare.bench.bare:make_app"
-Driver = Callable[[int], dict[str, Any]]
 
 
 def _wrk(wrk: str, script: Path) -> Driver:
