@@ -386,7 +386,7 @@ def _new_entry(body: EntryIn) -> diary.NewEntry:
 
 async def _record(ctx: Ctx, procedure_id: int, entry: diary.NewEntry) -> DiaryEntry:
     """Record a score through `Platform.write` (the form and the API alike): in the event
-    loop on SQLite, on the writer threads on PostgreSQL."""
+    loop on SQLite, on the writer thread on PostgreSQL."""
     return await ctx.platform.write(
         lambda: diary.record_entry(
             ctx.db,
