@@ -11,6 +11,7 @@ from typing import Any
 
 from interop.fhir_checks import checked, of_type, types
 from sijcare.interop.fhir import questionnaires
+from sijcare.services import fhir
 from web.conftest import Web
 
 FHIR_JSON = "application/fhir+json"
@@ -119,6 +120,20 @@ def test_the_refusal_is_in_the_users_language(web: Web) -> None:
     [error] = response.json()["errors"]
     assert error["field"] == "bundle"
     assert not error["message"].startswith("This bundle")
+
+
+def test_a_bundle_past_the_limit_is_refused_as_too_large(web: Web) -> None:
+    browser = web.as_("clinician")
+    bundle = json.dumps(_bundle(web))
+    padded = bundle[:-1] + ', "padding": "' + "x" * fhir.MAX_BUNDLE_BYTES + '"}'
+    response = browser.client.post(
+        f"/api/v1/patients/{_patient_id(web)}/fhir/import",
+        content=padded,
+        headers={"content-type": FHIR_JSON, "X-CSRF-Token": browser.refresh_csrf()},
+    )
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "bundle" and "too large" in error["message"]
 
 
 def test_import_without_the_csrf_token_is_refused(web: Web) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query
+from fastapi import Path, Query, Request
 
 from sijcare import knowledge as knowledge_loader
 from sijcare.formats.report import MG_DL_PER_MMOL_L
@@ -38,6 +38,21 @@ PayerQuery = Annotated[
 # The `locale` and `time_zone` columns of `user_account` (an IANA zone name fits in 64).
 LOCALE_MAX_LENGTH = 8
 TIME_ZONE_MAX_LENGTH = 64
+# An uploaded file, or a request body that is one (DIARY.csv, a FHIR Bundle).
+MAX_UPLOAD_BYTES = 2_000_000
+
+
+async def bounded_body(request: Request, limit: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The request's body, read only to past `limit` bytes: a longer one is refused by
+    the caller (which sees it is too long) without being held in memory whole."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            break
+    return bytes(body)
+
+
 # A search text longer than the longest name (the `patient.name` column) finds nothing.
 SEARCH_MAX_LENGTH = 200
 # The `audit_event.action` column.

@@ -16,7 +16,8 @@ from starlette.responses import Response
 from sijcare.services import cohort, diary_csv
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
-from sijcare.web.routes.csv_pages import MAX_UPLOAD_BYTES, csv_download, decode_upload
+from sijcare.web.limits import MAX_UPLOAD_BYTES, bounded_body
+from sijcare.web.routes.csv_pages import csv_download, decode_upload
 
 router = APIRouter(prefix="/api/v1", tags=["csv"])
 CSV: dict[int | str, dict[str, Any]] = {
@@ -68,16 +69,12 @@ def export_diary(procedure_id: int, ctx: SignedIn) -> Response:
 async def import_diary(procedure_id: int, request: Request, ctx: SignedIn) -> ImportOut:
     """Add the rows of a DIARY.csv body to the diary (a clinician of the patient's clinic)."""
     diary_csv.import_target(ctx.db, actor=ctx.me, procedure_id=procedure_id, now=ctx.now)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_UPLOAD_BYTES:
-            break
+    body = await bounded_body(request)
     result = diary_csv.import_diary(
         ctx.db,
         actor=ctx.me,
         procedure_id=procedure_id,
-        text=decode_upload(bytes(body), "body"),
+        text=decode_upload(body, "body"),
         what="body",
         knowledge=ctx.platform.knowledge,
         now=ctx.now,

@@ -20,6 +20,7 @@ from sijcare.services import access, cohort, diary_csv
 from sijcare.services.errors import Invalid, msg
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormParser, FormState
+from sijcare.web.limits import MAX_UPLOAD_BYTES
 from sijcare.web.navigation import NavLink
 from sijcare.web.pages import redirect, render
 
@@ -32,7 +33,6 @@ nav_links = (
         msg("A de-identified CSV of the clinic's procedures and their results."),
     ),
 )
-MAX_UPLOAD_BYTES = 2_000_000
 
 
 def csv_download(text: str, filename: str) -> Response:

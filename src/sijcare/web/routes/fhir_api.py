@@ -23,7 +23,7 @@ from sijcare.interop.fhir.fhir_import import ImportNote
 from sijcare.services import fhir
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
-from sijcare.web.limits import PAYER_ID_MAX_LENGTH, PatientId
+from sijcare.web.limits import PAYER_ID_MAX_LENGTH, PatientId, bounded_body
 
 router = APIRouter(tags=["fhir"])
 
@@ -84,10 +84,10 @@ def export_patient(
 )
 async def import_bundle(patient_id: PatientId, request: Request, ctx: SignedIn) -> ImportOut:
     """What a FHIR Bundle (Patient, MedicationStatement, AllergyIntolerance, Condition)
-    pre-fills in the patient's screening answers; nothing is stored."""
-    outcome = fhir.import_bundle(
-        ctx.db, actor=ctx.me, public_id=patient_id, text=await request.body(), now=ctx.now
-    )
+    pre-fills in the patient's screening answers; nothing is stored. A bundle past the
+    service's limit is read only that far, then refused."""
+    text = await bounded_body(request, fhir.MAX_BUNDLE_BYTES)
+    outcome = fhir.import_bundle(ctx.db, actor=ctx.me, public_id=patient_id, text=text, now=ctx.now)
     return ImportOut(
         patient_id=outcome.patient_public_id,
         prefill=outcome.prefill,
