@@ -9,20 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
+from run_async import run_async
 from sijcare.bench import loadgen
-
-T = TypeVar("T")
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run` on a thread of its own: the browser tests leave an event loop
-    running in the main thread."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, work).result()
 
 
 class _Server:
@@ -81,7 +71,7 @@ async def _against(server: _Server, paths: list[str], **options: Any) -> dict[st
 
 def test_every_request_is_sent_with_its_body_and_failures_are_counted() -> None:
     server = _Server()
-    figures = _run(_against(server, ["/ok", "/fail"]))
+    figures = run_async(_against(server, ["/ok", "/fail"]))
     assert figures["requests"] == figures["completed"] == 100 and figures["lost"] == 0
     assert figures["statuses"] == {"201": 50, "500": 50}
     assert figures["ok_responses"] == 50 and figures["failed_responses"] == 50
@@ -94,7 +84,7 @@ def test_a_request_waiting_behind_a_stall_is_timed_from_when_it_was_due() -> Non
     # 15 requests fall due in its first 0.15 s: each waits at least 0.15 s from its due
     # time. Timed from when it went out instead, only the stalled one would be slow.
     server = _Server(stall_at=50, stall=0.3)
-    figures = _run(_against(server, ["/ok"], connections=1, max_connections=1))
+    figures = run_async(_against(server, ["/ok"], connections=1, max_connections=1))
     assert figures["completed"] == 100 and figures["ok_responses"] == 100
     assert figures["p90_ms"] >= 150
     assert figures["max_ms"] >= 300

@@ -3,12 +3,11 @@ little past its limit, so an oversized one is refused without being held whole."
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from starlette.requests import Request
 
+from run_async import run_async
 from sijcare.web.limits import bounded_body
 
 CHUNK = 1000
@@ -26,10 +25,7 @@ def _read(chunks: int, limit: int) -> tuple[bytes, int]:
     async def read() -> bytes:
         return await bounded_body(Request({"type": "http", "method": "POST"}, receive), limit)
 
-    # On a thread of its own: the browser tests leave an event loop running.
-    with ThreadPoolExecutor(1) as thread:
-        body = thread.submit(asyncio.run, read()).result()
-    return body, taken
+    return run_async(read()), taken
 
 
 def test_a_body_within_the_limit_is_read_whole() -> None:

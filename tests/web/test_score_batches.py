@@ -4,31 +4,20 @@ still gets the answer it would get alone."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from run_async import run_async
 from sijcare.db.enums import Kind
 from sijcare.db.models import DiaryEntry, WebSession
 from sijcare.services import diary
 from sijcare.web.batches import Batches
 from web.conftest import FrozenClock, Web
 from web.test_portal_api import documented
-
-T = TypeVar("T")
-
-
-def _run(work: Coroutine[Any, Any, T]) -> T:
-    """`asyncio.run` on a thread of its own: the browser tests leave an event loop
-    running in the main thread."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, work).result()
-
 
 # -- the batches themselves ------------------------------------------------------------------
 
@@ -48,7 +37,7 @@ def test_items_of_one_turn_are_served_together_and_answered_each() -> None:
         batches: Batches[int, int] = Batches(_recorder(calls), limit=3)
         return await asyncio.gather(*(batches.submit(i) for i in range(7)), return_exceptions=True)
 
-    answers = _run(main())
+    answers = run_async(main())
     assert calls == [[0, 1, 2], [3, 4, 5], [6]]  # at most `limit` at a time, in order
     assert [a if isinstance(a, int) else str(a) for a in answers] == [
         0, "odd 1", 20, "odd 3", 40, "odd 5", 60,
@@ -62,7 +51,7 @@ def test_a_quiet_item_is_served_alone_at_once() -> None:
         batches: Batches[int, int] = Batches(_recorder(calls), limit=3)
         return [await batches.submit(2), await batches.submit(4)]
 
-    assert _run(main()) == [20, 40]
+    assert run_async(main()) == [20, 40]
     assert calls == [[2], [4]]
 
 
@@ -91,7 +80,7 @@ def test_items_that_come_while_every_slot_is_busy_wait_and_go_together(slots: in
         release.set()
         return await asyncio.gather(*busy, *waiting)
 
-    assert _run(main()) == [*(i * 10 for i in range(slots)), 70, 80]
+    assert run_async(main()) == [*(i * 10 for i in range(slots)), 70, 80]
     assert calls == [*([i] for i in range(slots)), [7, 8]]
 
 
@@ -103,7 +92,7 @@ def test_a_failed_batch_fails_each_of_its_requests() -> None:
         batches: Batches[int, int] = Batches(broken, limit=10)
         return await asyncio.gather(*(batches.submit(i) for i in range(3)), return_exceptions=True)
 
-    assert [str(a) for a in _run(main())] == ["the database is gone"] * 3
+    assert [str(a) for a in run_async(main())] == ["the database is gone"] * 3
 
 
 def test_a_cancelled_request_does_not_stop_the_others() -> None:
@@ -117,7 +106,7 @@ def test_a_cancelled_request_does_not_stop_the_others() -> None:
         gone.cancel()
         return await asyncio.gather(gone, kept, return_exceptions=True)
 
-    gone, kept = _run(main())
+    gone, kept = run_async(main())
     assert isinstance(gone, asyncio.CancelledError) and kept == 60
     assert calls == [[8, 6]]
 
@@ -169,7 +158,7 @@ def test_concurrent_scores_are_recorded_together_each_answered_as_alone(
             for client in clients:
                 await client.aclose()
 
-    answers = _run(send_all())
+    answers = run_async(send_all())
     assert [a.status_code for a in answers] == [201, 403, 422, 403, 201, 422]
     assert answers[5].json()["errors"][0]["field"] == "recorded_at"
     assert max(batch_sizes) > 1, batch_sizes  # they were recorded together

@@ -139,9 +139,7 @@ class _Pool:
     def done(self, connection: _Connection, status: int, due: float) -> None:
         self.tally.latencies.append(time.perf_counter() - due)
         self.tally.statuses[status] += 1
-        self.in_flight -= 1
-        if self.in_flight == 0:
-            self.drained.set()
+        self._finished()
         self.ready(connection)
 
     def lost(self, connection: _Connection) -> None:
@@ -150,13 +148,17 @@ class _Pool:
             self.idle.remove(connection)
         if connection.due is not None:
             self.tally.connection_errors += 1
-            self.in_flight -= 1
-            if self.in_flight == 0:
-                self.drained.set()
+            self._finished()
+
+    def _finished(self) -> None:
+        self.in_flight -= 1
+        if self.in_flight == 0:
+            self.drained.set()
 
 
 def _requests(spec: dict[str, Any]) -> list[tuple[bytes, str]]:
-    """Each request's head (with a placeholder length) and body template."""
+    """Each request's head, up to its Content-Length (added once its body is
+    formatted), and its body template."""
     out = []
     for r in spec["requests"]:
         headers = "".join(f"{k}: {v}\r\n" for k, v in r["headers"].items())

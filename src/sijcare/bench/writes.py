@@ -89,13 +89,12 @@ def run(url: str) -> dict[str, Any]:
         for number in range(ROUNDS):
             app_script = scripts / f"app-{number}.lua"
             app_script.write_text(_lua(sets[number], app=True))
-            spec = scripts / f"rate-{number}.json"
-            spec.write_text(json.dumps(_spec(sets[ROUNDS + number])))
+            at_rate = _at_rate(scripts / f"rate-{number}.json", _spec(sets[ROUNDS + number]))
             rounds.append(
                 {
                     "app": _load(url, APP, _wrk(wrk, app_script)),
                     "bare": _load(url, BARE, _wrk(wrk, bare_script)),
-                    "app_at_rate": _load(url, APP, _at_rate(spec)),
+                    "app_at_rate": _load(url, APP, at_rate),
                 }
             )
     out["app"] = _median([r["app"] for r in rounds])
@@ -207,11 +206,11 @@ def _wrk(wrk: str, script: Path) -> Driver:
     return drive
 
 
-def _at_rate(spec: Path) -> Driver:
+def _at_rate(path: Path, spec: dict[str, Any]) -> Driver:
     def drive(port: int) -> dict[str, Any]:
-        spec.write_text(json.dumps({**json.loads(spec.read_text()), "port": port}))
+        path.write_text(json.dumps({**spec, "port": port}))
         result = subprocess.run(
-            [sys.executable, "-m", "sijcare.bench.loadgen", str(spec)],
+            [sys.executable, "-m", "sijcare.bench.loadgen", str(path)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         figures: dict[str, Any] = json.loads(result.stdout)

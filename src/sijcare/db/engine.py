@@ -71,9 +71,9 @@ def create_engine_for(url: str | URL, **options: Any) -> Engine:
 # caches the result only for statements of at most 4,096 bytes and 50 parameters. A
 # batch of score writes inserts up to 64 rows of up to 37 columns in one statement
 # (SQLAlchemy's "insertmanyvalues"), so every batch was parsed again: about a tenth of
-# the app's interpreter time under load. Cached up to these sizes (one statement per batch size and
-# table), alternating 20 s runs on 2 cores gave 880-1,090 -> 1,150-1,280 writes/s. The
-# limits are psycopg's own module constants, not a public setting:
+# the app's interpreter time under load. Cached up to these sizes (one statement per
+# batch size and table), alternating 20 s runs on 2 cores gave 880-1,090 -> 1,150-1,280
+# writes/s. The limits are psycopg's own module constants, not a public setting:
 # `tests/db/test_statement_cache.py` fails if psycopg stops reading them.
 POSTGRES_CACHED_STATEMENT_BYTES = 128 * 1024
 POSTGRES_CACHED_STATEMENT_PARAMS = 64 * 64
