@@ -266,6 +266,11 @@ def table(run: Run) -> str:
     lines.append(
         f"machine: {machine_info.get('cpu')}, {machine_info.get('cores')} cores, {machine_info.get('memory_gb')} GB"
     )
+    speed = machine_info.get("speed_ms")
+    if speed:
+        lines.append(
+            f"fixed tasks (lower is faster): Python {speed['python']} ms, SQLite {speed['sqlite']} ms"
+        )
     for name, text in run.profiles.items():
         lines += ["", f"profile of {name}:", text]
     return "\n".join(lines)

@@ -1,0 +1,33 @@
+"""The benchmark's machine description: the fixed tasks that say how fast the machine
+was, so that two runs on different machines can be told apart from a change of code."""
+
+from __future__ import annotations
+
+from sijcare.bench import machine
+from sijcare.bench.report import Run, table
+
+
+def test_the_fixed_tasks_are_timed_on_every_machine_alike() -> None:
+    # The same numbers everywhere (no seed, no `random`): the task is the same work.
+    numbers = machine._numbers()
+    assert numbers == machine._numbers()
+    assert len(numbers) == machine.SPEED_ROWS
+    assert numbers[:3] == [1103527590, 377401575, 662824084]
+    speed = machine.speed()
+    assert set(speed) == {"python", "sqlite"}
+    assert all(ms > 0 for ms in speed.values())
+
+
+def test_the_description_holds_the_speed() -> None:
+    described = machine.describe(None)
+    assert set(described["speed_ms"]) == {"python", "sqlite"}
+    assert described["postgresql"] is None
+
+
+def test_the_table_shows_the_speed_when_known() -> None:
+    run = Run("small")
+    run.add("interpret", "-", "diaries, read", 1.5, "s", 10.0)
+    run.details["machine"] = {"cpu": "x", "cores": 2, "memory_gb": 1.0}
+    assert "fixed tasks" not in table(run)
+    run.details["machine"]["speed_ms"] = {"python": 51.2, "sqlite": 130.0}
+    assert "fixed tasks (lower is faster): Python 51.2 ms, SQLite 130.0 ms" in table(run)
