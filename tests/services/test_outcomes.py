@@ -8,6 +8,7 @@ flag). Every figure below follows from these rows.
 
 from __future__ import annotations
 
+import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -287,3 +288,42 @@ def test_a_view_is_audited_without_patients(
 
 def _unused(_: Patient) -> None:
     return None
+
+
+# Groups of referral times with odd and even counts, repeats, fractions and one value.
+MEDIAN_GROUPS = {
+    "a": [3.5],
+    "b": [10.0, 2.0],
+    "c": [7.0, 1.25, 7.0],
+    "d": [40.0, 0.5, 12.0, 12.0],
+    "e": [9.0, 1.0, 8.0, 2.0, 7.0, 3.0, 6.5],
+}
+
+
+@pytest.mark.parametrize("grouped", [True, False], ids=["by group", "whole"])
+def test_each_engines_median_is_the_middle_value_or_the_mean_of_the_two(
+    engine: sa.Engine, grouped: bool
+) -> None:
+    """The statement each engine runs (`_median_ordered` on PostgreSQL, `_median`'s
+    windows on SQLite) gives the median of every group, and no row for no value."""
+    table = sa.Table(
+        "median_values", sa.MetaData(), sa.Column("k", sa.String), sa.Column("v", sa.Float),
+        prefixes=["TEMPORARY"],
+    )  # fmt: skip
+    rows = [{"k": k, "v": v} for k, values in MEDIAN_GROUPS.items() for v in values]
+    key = (table.c.k if grouped else sa.literal("all")).label("key")
+    with engine.connect() as connection:
+        table.create(connection)
+        connection.execute(table.insert(), rows)
+        if engine.dialect.name == "postgresql":
+            statement = outcomes._median_ordered(key, table.c.v, [sa.true()], grouped=grouped)
+            empty = outcomes._median_ordered(key, table.c.v, [sa.false()], grouped=grouped)
+        else:
+            statement = outcomes._median(key, table.c.v, [sa.true()])
+            empty = outcomes._median(key, table.c.v, [sa.false()])
+        found = {k: float(m) for k, m in connection.execute(statement)}
+        assert connection.execute(empty).all() == []
+    if grouped:
+        assert found == {k: statistics.median(values) for k, values in MEDIAN_GROUPS.items()}
+    else:
+        assert found == {"all": statistics.median([r["v"] for r in rows])}
