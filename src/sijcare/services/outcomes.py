@@ -301,7 +301,7 @@ class Queries:
     columns (the referral time is a stored column, `Interpretation.referral_days`).
     """
 
-    def __init__(self, knowledge: Knowledge, now: datetime, dialect: str = "sqlite") -> None:
+    def __init__(self, knowledge: Knowledge, now: datetime, dialect: str) -> None:
         self.zone = ZoneInfo(knowledge.text("clinic.time_zone"))
         self.now = now
         self.diaries = diary_lengths(knowledge)
