@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import Enum, StrEnum
 from types import MappingProxyType
+from zoneinfo import ZoneInfo
 
 from sijcare.formats.jsonout import to_jsonable
 
@@ -126,3 +128,34 @@ def test_a_dataclass_converter_reads_each_field_whatever_its_name() -> None:
         "convert": None,
         "v0": ["red"],
     }
+
+
+def test_date_times_are_written_as_isoformat_writes_them_whatever_their_zone() -> None:
+    # UTC and naive ones take a faster path (orjson); the others keep `isoformat`, which
+    # alone keeps the seconds of an offset such as Los Angeles' of 1850 (-07:52:58).
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    cases = [
+        datetime(2026, 3, 8, 9, 30, tzinfo=UTC),
+        datetime(2026, 3, 8, 9, 30, 0, 5, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(999, 5, 6, 7, 8, 9, 10),
+        datetime(9999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=los_angeles),
+        datetime(1850, 1, 1, tzinfo=los_angeles),
+        datetime(2026, 1, 1, tzinfo=timezone(timedelta(seconds=3661))),
+        datetime(2026, 1, 1, 12, 0, 0, 500_000, tzinfo=ZoneInfo("Asia/Kathmandu")),
+    ]
+    for value in cases:
+        assert to_jsonable(value) == value.isoformat()
+    assert to_jsonable(datetime(1850, 1, 1, tzinfo=los_angeles)).endswith("-07:52:58")
+
+
+def test_durations_are_hours_rounded_to_4_places_exactly_as_round_gives_them() -> None:
+    # A whole number of 0.0001 h takes a shortcut (one division): the same float.
+    rng = random.Random(5)
+    micros = [0, 1, -1, 359_999, 360_000, 360_001, -360_000, 180_000, 10**13]
+    micros += [rng.randint(-(10**12), 10**13) // 360_000 * 360_000 for _ in range(20_000)]
+    micros += [rng.randint(-(10**6), 10**13) for _ in range(20_000)]
+    for micro in micros:
+        value = timedelta(microseconds=micro)
+        assert repr(to_jsonable(value)) == repr(round(value.total_seconds() / 3600, 4)), micro

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
 from operator import attrgetter
 from typing import Any
+
+import orjson
 
 # Exact types returned as they are (a str-valued Enum is not one of them: it is an Enum).
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -41,6 +43,8 @@ def _converter(kind: type) -> Convert:
         return _items
     if issubclass(kind, Enum):
         return _enum_value
+    if kind is datetime:
+        return _datetime_text
     if issubclass(kind, datetime | date | time):
         return kind.isoformat
     if issubclass(kind, timedelta):
@@ -78,9 +82,27 @@ def _mapping(value: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 _enum_value = attrgetter("value")
+_dumps = orjson.dumps
+
+
+def _datetime_text(value: datetime) -> str:
+    # orjson writes a UTC or naive date-time as `isoformat` does, about 3x faster (a
+    # reading holds ~40 of them); it drops the seconds of an offset such as the
+    # historical -07:52:58, so any other zone goes through `isoformat`.
+    if value.tzinfo is UTC or value.tzinfo is None:
+        return _dumps(value)[1:-1].decode()
+    return value.isoformat()
+
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _hours(value: timedelta) -> float:
+    micro = value // _MICROSECOND
+    if micro % 360_000 == 0:
+        # A whole number of 0.0001 h (most diary times): one exact division gives the
+        # float that `round` would, without its decimal conversion.
+        return micro // 360_000 / 10_000
     return round(value.total_seconds() / 3600, 4)
 
 
