@@ -14,7 +14,6 @@ past the new rows (`finish`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -24,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sijcare.db.base import UTCDateTime
+from sijcare.db.engine import json_text
 
 Convert = Callable[[Any], Any]
 Row = tuple[Any, ...]
@@ -240,8 +240,8 @@ def sqlite_time(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")[:26]  # type: ignore[union-attr]
 
 
-# Compact; the documents are the core's JSON forms, trees without cycles to look for.
-compact_json = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+# The text the product's engines store (`db.engine.json_text`): compact, UTF-8.
+compact_json = json_text
 
 
 def _json(value: Any) -> str | None:
