@@ -31,3 +31,8 @@ def test_the_table_shows_the_speed_when_known() -> None:
     assert "fixed tasks" not in table(run)
     run.details["machine"]["speed_ms"] = {"python": 51.2, "sqlite": 130.0}
     assert "fixed tasks (lower is faster): Python 51.2 ms, SQLite 130.0 ms" in table(run)
+    run.details["machine"]["speed_ms_at_end"] = {"python": 88.0, "sqlite": 270.5}
+    assert (
+        "fixed tasks (lower is faster): Python 51.2 ms, SQLite 130.0 ms at the start; "
+        "Python 88.0 ms, SQLite 270.5 ms at the end" in table(run)
+    )

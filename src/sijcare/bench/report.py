@@ -90,6 +90,9 @@ def run_all(size: str, seed: int, only: set[str], server: str) -> int:
         if "writes" in only:
             _guarded(run, f"writes_{engine}", lambda e=engine, u=url: _writes(run, e, u))
     run.details["seconds"] = round(time.perf_counter() - started)
+    # Again at the end: a shared machine's speed can drift during a run (seen here: the
+    # Python task from 59 to 92 ms within the hour), and a reader should know.
+    run.details["machine"]["speed_ms_at_end"] = machine.speed()
     print(table(run))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}-{size}.json"
@@ -268,9 +271,14 @@ def table(run: Run) -> str:
     )
     speed = machine_info.get("speed_ms")
     if speed:
-        lines.append(
-            f"fixed tasks (lower is faster): Python {speed['python']} ms, SQLite {speed['sqlite']} ms"
-        )
+        line = f"fixed tasks (lower is faster): Python {speed['python']} ms, SQLite {speed['sqlite']} ms"
+        at_end = machine_info.get("speed_ms_at_end")
+        if at_end:
+            line += (
+                f" at the start; Python {at_end['python']} ms, SQLite {at_end['sqlite']} ms"
+                " at the end"
+            )
+        lines.append(line)
     for name, text in run.profiles.items():
         lines += ["", f"profile of {name}:", text]
     return "\n".join(lines)
