@@ -1,7 +1,8 @@
 """Diary writes over HTTP under a real load generator (`wrk`), against a bare baseline.
 
-Two servers in turn, on loopback, each `uvicorn` with `WORKERS` processes against the
-same database: the app (a patient's `POST /api/v1/portal/procedures/<id>/diary-entries`:
+Two servers in turn, on loopback, each `WORKERS` uvicorn processes with a listening
+socket each on one port (`bench.server`: the kernel spreads the connections over them)
+against the same database: the app (a patient's `POST /api/v1/portal/procedures/<id>/diary-entries`:
 session, CSRF, access, the entry, the diary's new interpretation and the audit event in
 one transaction) and the bare Starlette endpoint of `bench.bare` (the same insert only).
 `wrk` runs `CONNECTIONS` connections for `SECONDS` seconds; each request is a different
@@ -34,7 +35,7 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -220,7 +221,8 @@ def _at_rate(path: Path, spec: dict[str, Any]) -> Driver:
 
 
 def _load(url: str, factory: str, drive: Driver) -> dict[str, Any]:
-    """Start `factory` under uvicorn on `url`'s database, `drive` it, stop it."""
+    """Start `WORKERS` processes of `factory` on `url`'s database, each listening on the
+    port with a socket of its own (`bench.server`), `drive` them, stop them."""
     port = _free_port()
     env = {
         **os.environ,
@@ -229,20 +231,36 @@ def _load(url: str, factory: str, drive: Driver) -> dict[str, Any]:
         "SIJCARE_SECRET_KEY": "bench-" + "k" * 48,
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
-    server = subprocess.Popen(
-        [
-            sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(WORKERS), "--no-access-log",
-            "--log-level", "warning",
-        ],
-        env=env,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "sijcare.bench.server", factory, str(port)]
+    servers = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(WORKERS)
+    ]
     try:
-        _wait(port)
+        for server in servers:
+            _wait_listening(server)
         return drive(port)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=30)
+            if server.stdout is not None:
+                server.stdout.close()
+
+
+def _wait_listening(server: subprocess.Popen[str], timeout: float = 240) -> None:
+    """Until `server` says it listens (`bench.server`); imports are slow on a busy machine."""
+    assert server.stdout is not None
+    ready = threading.Event()
+
+    def read() -> None:
+        if server.stdout is not None and server.stdout.readline().strip() == "listening":
+            ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(timeout):
+        raise RuntimeError(f"a server process did not start (exit code {server.poll()})")
 
 
 def parse(text: str) -> dict[str, Any]:
@@ -267,14 +285,3 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _wait(port: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not start on port {port}")

@@ -1,0 +1,45 @@
+"""One server process of the write benchmark: `python -m sijcare.bench.server FACTORY PORT`.
+
+The benchmark starts `writes.WORKERS` of these on one port, each with a listening socket
+of its own (`SO_REUSEPORT`), so that the kernel spreads the load generator's connections
+over the processes. With `uvicorn --workers 2` the processes share one socket, and the
+first to wake accepts every connection waiting: `wrk` opens its 32 keep-alive connections
+at once, and in the rounds looked at (`ss`, 2026-11-26) all 32 went to one process, so a
+round measured one process or two by chance (SQLite 603-992 writes/s in one run).
+
+The app is built before the socket listens, and "listening" is printed after, so the
+benchmark starts its load only when every process can take connections.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import uvicorn
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on `host:port` beside the other processes' (`SO_REUSEPORT`)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    return sock
+
+
+def main(argv: list[str]) -> None:
+    factory, port = argv
+    config = uvicorn.Config(
+        factory, factory=True, host="127.0.0.1", port=int(port), access_log=False,
+        log_level="warning",
+    )  # fmt: skip
+    config.load()  # the app, built before any connection can come
+    sock = listening_socket(config.host, config.port)
+    print("listening", flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
