@@ -1,10 +1,11 @@
 """Diary writes over HTTP under a real load generator (`wrk`), against a bare baseline.
 
-Two servers in turn, on loopback, each `WORKERS` uvicorn processes with a listening
-socket each on one port (`bench.server`: the kernel spreads the connections over them)
-against the same database: the app (a patient's `POST /api/v1/portal/procedures/<id>/diary-entries`:
-session, CSRF, access, the entry, the diary's new interpretation and the audit event in
-one transaction) and the bare Starlette endpoint of `bench.bare` (the same insert only).
+Two servers in turn, on loopback, each `WORKERS` uvicorn processes on one port with a
+listening socket each (`bench.server`: the kernel spreads the connections over them)
+against the same database: the app (a patient's
+`POST /api/v1/portal/procedures/<id>/diary-entries`: session, CSRF, access, the entry,
+the diary's new interpretation and the audit event in one transaction) and the bare
+Starlette endpoint of `bench.bare` (the same insert only).
 `wrk` runs `CONNECTIONS` connections for `SECONDS` seconds; each request is a different
 patient's entry for their own therapeutic injection, in turn over `PATIENTS` patients.
 `wrk` is Debian's package: it is installed with apt-get when missing.
