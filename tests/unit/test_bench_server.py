@@ -5,14 +5,12 @@ new connections over them (with one shared socket, the first to wake took them a
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from sijcare.bench import writes
+from sijcare.bench import server, writes
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parents[1] / "src"
@@ -36,25 +34,14 @@ def pid_app() -> Any:
 def test_the_connections_are_spread_over_every_server_process() -> None:
     port = writes._free_port()
     env = {**os.environ, "PYTHONPATH": f"{HERE}{os.pathsep}{SRC}"}
-    command = [sys.executable, "-m", "sijcare.bench.server", "test_bench_server:pid_app", str(port)]
-    servers = [
-        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)
-    ]
     clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}") for _ in range(CONNECTIONS)]
     try:
-        for server in servers:
-            writes._wait_listening(server)
-        # Each client keeps its connection, as wrk's do: the two answers on one
-        # connection come from one process.
-        answered = [{client.get("/").text for _ in range(2)} for client in clients]
-        assert all(len(pids) == 1 for pids in answered)
-        assert set().union(*answered) == {str(server.pid) for server in servers}
+        with server.running("test_bench_server:pid_app", port, 2, env) as processes:
+            # Each client keeps its connection, as wrk's do: the two answers on one
+            # connection come from one process.
+            answered = [{client.get("/").text for _ in range(2)} for client in clients]
+            assert all(len(pids) == 1 for pids in answered)
+            assert set().union(*answered) == {str(process.pid) for process in processes}
     finally:
         for client in clients:
             client.close()
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
-            if server.stdout is not None:
-                server.stdout.close()

@@ -14,7 +14,11 @@ benchmark starts its load only when every process can take connections.
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import uvicorn
 
@@ -39,6 +43,43 @@ def main(argv: list[str]) -> None:
     sock = listening_socket(config.host, config.port)
     print("listening", flush=True)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+@contextmanager
+def running(
+    factory: str, port: int, count: int, env: Mapping[str, str]
+) -> Iterator[list[subprocess.Popen[str]]]:
+    """`count` processes of this module serving `factory` on `port`, once every one of
+    them listens; stopped afterwards."""
+    command = [sys.executable, "-m", "sijcare.bench.server", factory, str(port)]
+    processes = [
+        subprocess.Popen(command, env=dict(env), stdout=subprocess.PIPE, text=True)
+        for _ in range(count)
+    ]
+    try:
+        for process in processes:
+            _wait_listening(process)
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def _wait_listening(process: subprocess.Popen[str], timeout: float = 240) -> None:
+    """Until `process` says it listens; imports are slow on a busy machine."""
+    ready = threading.Event()
+
+    def read() -> None:
+        if process.stdout is not None and process.stdout.readline().strip() == "listening":
+            ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(timeout):
+        raise RuntimeError(f"a server process did not start (exit code {process.poll()})")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +43,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sijcare.bench import server
 from sijcare.bench.sessions import open_sessions
 from sijcare.db.engine import create_engine_for
 from sijcare.db.models import Interpretation, Patient
@@ -232,36 +232,8 @@ def _load(url: str, factory: str, drive: Driver) -> dict[str, Any]:
         "SIJCARE_SECRET_KEY": "bench-" + "k" * 48,
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
-    command = [sys.executable, "-m", "sijcare.bench.server", factory, str(port)]
-    servers = [
-        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True)
-        for _ in range(WORKERS)
-    ]
-    try:
-        for server in servers:
-            _wait_listening(server)
+    with server.running(factory, port, WORKERS, env):
         return drive(port)
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(timeout=30)
-            if server.stdout is not None:
-                server.stdout.close()
-
-
-def _wait_listening(server: subprocess.Popen[str], timeout: float = 240) -> None:
-    """Until `server` says it listens (`bench.server`); imports are slow on a busy machine."""
-    assert server.stdout is not None
-    ready = threading.Event()
-
-    def read() -> None:
-        if server.stdout is not None and server.stdout.readline().strip() == "listening":
-            ready.set()
-
-    threading.Thread(target=read, daemon=True).start()
-    if not ready.wait(timeout):
-        raise RuntimeError(f"a server process did not start (exit code {server.poll()})")
 
 
 def parse(text: str) -> dict[str, Any]:
