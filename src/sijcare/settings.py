@@ -8,11 +8,15 @@ a boolean or a number is an error that names the variable, never a silent defaul
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from sijcare.domain.errors import InputError
 
@@ -34,6 +38,20 @@ class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
     PRODUCTION = "production"
+
+
+class ScoreWrites(StrEnum):
+    """Where an app process runs its diary score writes (`web.platform`).
+
+    SIJCARE_SCORE_WRITES=auto (the default) is resolved at start-up: in the event loop
+    when the database is on this machine (SQLite, or PostgreSQL over loopback or a Unix
+    socket, where a round trip takes some tens of microseconds), else on a thread of
+    their own, so that a batch's round trips over the network never hold up the
+    process's other requests.
+    """
+
+    EVENT_LOOP = "event-loop"
+    THREAD = "thread"
 
 
 @dataclass(frozen=True)
@@ -91,6 +109,8 @@ class Settings:
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     smtp: SmtpSettings = SmtpSettings()
+    # Resolved by `from_environ` (see `ScoreWrites`).
+    score_writes: ScoreWrites = ScoreWrites.EVENT_LOOP
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -117,6 +137,7 @@ class Settings:
             session_idle_minutes=_int(environ, "SIJCARE_SESSION_IDLE_MINUTES", 30, low=1),
             session_max_hours=_int(environ, "SIJCARE_SESSION_MAX_HOURS", 12, low=1),
             smtp=_smtp(environ),
+            score_writes=_score_writes(environ),
         )
 
     @property
@@ -130,6 +151,45 @@ def _environment(raw: str) -> Environment:
     except ValueError:
         known = " | ".join(e.value for e in Environment)
         raise SettingsError("SIJCARE_ENV", f"{raw!r} is not one of {known}") from None
+
+
+def _score_writes(environ: Mapping[str, str]) -> ScoreWrites:
+    raw = environ.get("SIJCARE_SCORE_WRITES", "")
+    text = raw.strip() or "auto"
+    if text == "auto":
+        url = environ.get("SIJCARE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+        local = database_on_this_machine(url, environ.get("PGHOST", ""))
+        return ScoreWrites.EVENT_LOOP if local else ScoreWrites.THREAD
+    try:
+        return ScoreWrites(text)
+    except ValueError:
+        known = " | ".join(["auto", *(w.value for w in ScoreWrites)])
+        raise SettingsError("SIJCARE_SCORE_WRITES", f"{raw!r} is not one of {known}") from None
+
+
+def database_on_this_machine(url: str, pghost: str = "") -> bool:
+    """Whether the database of `url` is on this machine: SQLite, or PostgreSQL over
+    loopback or a Unix socket. A URL with no host reaches libpq's `PGHOST` (`pghost`),
+    else its Unix socket; a list of hosts is local only when every one is."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError("SIJCARE_DATABASE_URL", "is not a database URL") from None
+    if parsed.get_backend_name() == "sqlite":
+        return True
+    in_query = parsed.query.get("host", "")
+    hosts = parsed.host or (in_query if isinstance(in_query, str) else ",".join(in_query))
+    return all(_local_host(host.strip()) for host in (hosts or pghost).split(","))
+
+
+def _local_host(host: str) -> bool:
+    # Empty, or a path (an abstract socket starts with @): a Unix socket.
+    if not host or host.startswith(("/", "@")) or host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _secret_key(environ: Mapping[str, str], env: Environment) -> Secret:

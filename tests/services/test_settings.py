@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from sijcare.settings import DEFAULT_DATABASE_URL, Environment, Secret, Settings, SettingsError
+from sijcare.settings import (
+    DEFAULT_DATABASE_URL,
+    Environment,
+    ScoreWrites,
+    Secret,
+    Settings,
+    SettingsError,
+    database_on_this_machine,
+)
 
 LONG_SECRET = "s" * 40
 
@@ -61,12 +69,50 @@ def test_secret_from_a_file_and_never_shown(tmp_path: Path) -> None:
         pytest.param("SIJCARE_PORT", "70000", "must be from 1 to 65535", id="port-range"),
         pytest.param("SIJCARE_LOGIN_MAX_FAILURES", "0", "must be at least 1", id="throttle"),
         pytest.param("SIJCARE_DEFAULT_LOCALE", "fr", "is not one of en, es", id="locale"),
+        pytest.param(
+            "SIJCARE_SCORE_WRITES", "loop", "is not one of auto | event-loop | thread", id="writes"
+        ),
+        pytest.param("SIJCARE_DATABASE_URL", "a file", "is not a database URL", id="url"),
     ],
 )
 def test_bad_values_name_the_variable(name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=message) as caught:
         Settings.from_environ({name: value})
     assert caught.value.where == name
+
+
+@pytest.mark.parametrize(
+    ("url", "pghost", "local"),
+    [
+        pytest.param(DEFAULT_DATABASE_URL, "", True, id="sqlite"),
+        pytest.param("postgresql://sijcare@127.0.0.1:5432/sijcare", "", True, id="loopback"),
+        pytest.param("postgresql+psycopg://sijcare@localhost/sijcare", "", True, id="localhost"),
+        pytest.param("postgresql://sijcare@[::1]/sijcare", "", True, id="ipv6-loopback"),
+        pytest.param("postgresql:///sijcare", "", True, id="unix-socket"),
+        pytest.param("postgresql:///sijcare?host=/run/postgresql", "", True, id="socket-folder"),
+        pytest.param("postgresql:///sijcare", "/run/postgresql", True, id="pghost-socket"),
+        pytest.param("postgresql:///sijcare", "db.clinic.example", False, id="pghost-remote"),
+        pytest.param("postgresql://sijcare@db.clinic.example/sijcare", "", False, id="remote"),
+        pytest.param("postgresql://sijcare@10.0.0.5/sijcare", "127.0.0.1", False, id="address"),
+        pytest.param("postgresql://sijcare@127.0.0.1,10.0.0.5/sijcare", "", False, id="list"),
+        pytest.param(
+            "postgresql:///sijcare?host=127.0.0.1&host=10.0.0.5", "", False, id="query-list"
+        ),
+    ],
+)
+def test_score_writes_run_in_the_event_loop_when_the_database_is_on_this_machine(
+    url: str, pghost: str, local: bool
+) -> None:
+    assert database_on_this_machine(url, pghost) is local
+    environ = {"SIJCARE_DATABASE_URL": url, "PGHOST": pghost}
+    expected = ScoreWrites.EVENT_LOOP if local else ScoreWrites.THREAD
+    assert Settings.from_environ(environ).score_writes is expected
+    assert Settings.from_environ({**environ, "SIJCARE_SCORE_WRITES": "auto"}).score_writes is (
+        expected
+    )
+    for chosen in ScoreWrites:  # an explicit choice is kept
+        environ["SIJCARE_SCORE_WRITES"] = f" {chosen.value} "
+        assert Settings.from_environ(environ).score_writes is chosen
 
 
 def test_every_setting_is_read_and_documented_in_env_example() -> None:
@@ -85,12 +131,14 @@ def test_every_setting_is_read_and_documented_in_env_example() -> None:
             "SIJCARE_LOGIN_WINDOW_MINUTES": "5",
             "SIJCARE_SESSION_IDLE_MINUTES": "10",
             "SIJCARE_SESSION_MAX_HOURS": "2",
+            "SIJCARE_SCORE_WRITES": "thread",
         }
     )
     assert settings.clinic_config == Path("clinic.toml")
     assert (settings.port, settings.default_locale, settings.secure_cookies) == (8080, "es", False)
     assert settings.login_throttle.max_failures_per_address == 9
     assert (settings.session_idle_minutes, settings.session_max_hours) == (10, 2)
+    assert settings.score_writes is ScoreWrites.THREAD
     example = (Path(__file__).parents[2] / ".env.example").read_text(encoding="utf-8")
     source = (Path(__file__).parents[2] / "src/sijcare/settings.py").read_text(encoding="utf-8")
     import re

@@ -4,6 +4,8 @@ still gets the answer it would get alone."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import threading
 from typing import Any
 
 import httpx
@@ -15,6 +17,7 @@ from run_async import run_async
 from sijcare.db.enums import Kind
 from sijcare.db.models import DiaryEntry, WebSession
 from sijcare.services import diary
+from sijcare.settings import ScoreWrites, Settings
 from sijcare.web.batches import Batches
 from web.conftest import FrozenClock, Web
 from web.test_portal_api import documented
@@ -114,17 +117,27 @@ def test_a_cancelled_request_does_not_stop_the_others() -> None:
 # -- through the app --------------------------------------------------------------------------
 
 
+@pytest.fixture(params=list(ScoreWrites))
+def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
+    """The app's settings with each place its score writes can run (`ScoreWrites`)."""
+    return dataclasses.replace(settings, score_writes=request.param)
+
+
 def test_concurrent_scores_are_recorded_together_each_answered_as_alone(
-    web: Web, db: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+    web: Web, db: Session, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> None:
+    on_thread = web.app.state.platform.writers is not None
+    assert on_thread is (settings.score_writes is ScoreWrites.THREAD)
     procedure_id = documented(db, web.personas, kind=Kind.THERAPEUTIC)
     patient, other = web.as_("patient"), web.as_("other_patient")
     clock.advance(minutes=2)  # the sessions are marked seen again, with the scores
     batch_sizes: list[int] = []
+    threads: set[bool] = set()  # whether each batch ran on a writer thread
     record_entries = diary.record_entries
 
     def spy(db: Session, requests: Any, knowledge: Any, **options: Any) -> Any:
         batch_sizes.append(len(requests))
+        threads.add(threading.current_thread().name.startswith("sijcare-writer"))
         return record_entries(db, requests, knowledge, **options)
 
     monkeypatch.setattr(diary, "record_entries", spy)
@@ -162,6 +175,7 @@ def test_concurrent_scores_are_recorded_together_each_answered_as_alone(
     assert [a.status_code for a in answers] == [201, 403, 422, 403, 201, 422]
     assert answers[5].json()["errors"][0]["field"] == "recorded_at"
     assert max(batch_sizes) > 1, batch_sizes  # they were recorded together
+    assert threads == {on_thread}
     with db.begin():
         stored = db.scalars(
             sa.select(DiaryEntry.pain)

@@ -146,7 +146,7 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
         auth=AuthConfig.from_settings(settings),
         clock=clock,
         templates=Templates(),
-        writers=writer_threads(engine),
+        writers=writer_threads(settings),
         lookups=lookup_threads(),
         nav=tuple(link for module in ROUTE_MODULES for link in getattr(module, "nav_links", ())),
     )

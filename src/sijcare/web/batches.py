@@ -25,7 +25,7 @@ class Batches(Generic[T, R]):
     def __init__(self, serve: Serve[T, R], *, limit: int, slots: int = 1) -> None:
         self._serve = serve
         self._limit = limit
-        # Batches served at once (PostgreSQL's writer threads); the items that come while
+        # Batches served at once (`Platform.write_slots`); the items that come while
         # every slot is busy wait for the next free one, together.
         self._slots = slots
         self._queued: list[tuple[T, asyncio.Future[R]]] = []

@@ -247,9 +247,9 @@ async def post_entry(procedure_id: int, body: EntryIn, ctx: SignedIn) -> EntryOu
 # refuses) from the same parts in the same order. The scores that arrive together are
 # recorded together (`web.batches`, `diary.record_entries`): one session query, one
 # transaction, one insert of each kind for all of them, in one `Platform.write` (in the
-# event loop on SQLite, on a writer thread on PostgreSQL); each request still gets the
-# answer it would get alone. `tests/web/test_score_api_twins.py` sends the same requests
-# to both routes and compares the answers.
+# event loop, or on a writer thread for a database on another machine); each request
+# still gets the answer it would get alone. `tests/web/test_score_api_twins.py` sends the
+# same requests to both routes and compares the answers.
 
 # At most this many scores in one transaction, to bound its size (a batch holds at most
 # one score per waiting request: under the benchmark's 32 connections, at most 32).
@@ -386,7 +386,7 @@ def _new_entry(body: EntryIn) -> diary.NewEntry:
 
 async def _record(ctx: Ctx, procedure_id: int, entry: diary.NewEntry) -> DiaryEntry:
     """Record a score through `Platform.write` (the form and the API alike): in the event
-    loop on SQLite, on the writer thread on PostgreSQL."""
+    loop, or on the writer thread for a database on another machine."""
     return await ctx.platform.write(
         lambda: diary.record_entry(
             ctx.db,
