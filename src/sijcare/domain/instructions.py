@@ -22,27 +22,42 @@ Decisions:
   fasting and blood-sugar actions are left out: the sections here say the same from the
   same rules.
 - For a planned procedure the aftercare times assume it starts on time, and say so.
+
+Every sentence is in `domain.instruction_words`; the items, sections and helpers both
+kinds share are in `domain.instruction_parts`, imported here under the private names
+they had in this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sijcare.domain.contact import clock_text, day_text, help_line_hours
+from sijcare.domain.contact import clock_text, day_text
 from sijcare.domain.diary_schedule import DiaryPrompt, PromptPurpose, diary_schedule
-from sijcare.domain.errors import InputError
+from sijcare.domain.instruction_parts import Injection as _Injection
+from sijcare.domain.instruction_parts import Item, Section
+from sijcare.domain.instruction_parts import day_words as _day_words
+from sijcare.domain.instruction_parts import days as _days
+from sijcare.domain.instruction_parts import fahrenheit as _fahrenheit
+from sijcare.domain.instruction_parts import help_line as _help_line
+from sijcare.domain.instruction_parts import injection_of as _injection
+from sijcare.domain.instruction_parts import inputs_of as _inputs
+from sijcare.domain.instruction_parts import later as _later
+from sijcare.domain.instruction_parts import mmol as _mmol
+from sijcare.domain.instruction_parts import numbness_ends as _numbness_ends
+from sijcare.domain.instruction_parts import pair as _pair
+from sijcare.domain.instruction_parts import say as _say
+from sijcare.domain.instruction_parts import section as _section
+from sijcare.domain.instruction_parts import when as _when
+from sijcare.domain.instruction_parts import zone_for as _zone
 from sijcare.domain.knowledge import Knowledge, Provenance
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
-from sijcare.domain.relief import local_zone
 from sijcare.domain.screening_rules import timeline
 from sijcare.domain.screening_rules.findings import Action
 
-# Unit conversions, not clinical values: glucose 1 mmol/L = 18.016 mg/dL; °F = °C x 9/5 + 32.
-MG_DL_PER_MMOL_L = 18.016
 SEDATION_ORDER = (Sedation.NONE, Sedation.MINIMAL, Sedation.MODERATE)
 # Screening actions these instructions already give from the same rules (arrival,
 # fasting, blood sugar checks): left out so nothing is said twice.
@@ -93,22 +108,6 @@ AFTERCARE_RULES = (
 
 
 @dataclass(frozen=True)
-class Item:
-    """One instruction: a stable `code`, the patient's text, and its local time if it has one."""
-
-    code: str
-    text: str
-    at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    code: str
-    title: str
-    items: tuple[Item, ...]
-
-
-@dataclass(frozen=True)
 class Instructions:
     """Preparation or aftercare instructions, as sections of items."""
 
@@ -117,19 +116,6 @@ class Instructions:
     time_zone: str
     sections: tuple[Section, ...]
     provenance: Provenance = field(repr=False)
-
-
-@dataclass(frozen=True)
-class _Injection:
-    """What both kinds of instructions need to know about the injection."""
-
-    at: datetime  # local time of the injection (planned or done)
-    kind: Kind
-    agent: str
-    steroid: str | None
-    sedation: Sedation
-    planned: bool
-    source: Procedure | PlannedProcedure
 
 
 def preparation_instructions(
@@ -202,219 +188,6 @@ def aftercare_instructions(
         sections=tuple(sections),
         provenance=knowledge.provenance(AFTERCARE_RULES, inputs),
     )
-
-
-# -- shared helpers ----------------------------------------------------------------------
-
-
-def _zone(time_zone: str | None, knowledge: Knowledge) -> ZoneInfo:
-    if time_zone is None:
-        return local_zone(knowledge.text("clinic.time_zone"), where="clinic.time_zone")
-    return local_zone(time_zone, where="time_zone")
-
-
-def _injection(source: Procedure | PlannedProcedure, zone: ZoneInfo) -> _Injection:
-    if isinstance(source, Procedure):
-        return _Injection(
-            at=source.performed_at.astimezone(zone),
-            kind=source.kind,
-            agent=source.anesthetic.agent,
-            steroid=None if source.steroid is None else source.steroid.agent,
-            sedation=source.sedation,
-            planned=False,
-            source=source,
-        )
-    return _Injection(
-        at=source.scheduled_at.astimezone(zone),
-        kind=source.kind,
-        agent=source.anesthetic_agent,
-        steroid=source.steroid_agent,
-        sedation=source.sedation,
-        planned=True,
-        source=source,
-    )
-
-
-def _inputs(shot: _Injection, zone: ZoneInfo) -> dict[str, Any]:
-    return {
-        "procedure_at": shot.at.isoformat(),
-        "planned": shot.planned,
-        "kind": shot.kind.value,
-        "anesthetic": shot.agent,
-        "steroid": shot.steroid,
-        "sedation": shot.sedation.value,
-        "time_zone": zone.key,
-    }
-
-
-def _later(at: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
-    """`at` plus elapsed time `delta`, on the wall clock of `zone`."""
-    return timeline.shifted(at, delta, zone)
-
-
-def _when(at: datetime) -> str:
-    """Like "Monday, March 2 at 9:00 am"."""
-    return timeline.spoken(at)
-
-
-def _agent_row(shot: _Injection, knowledge: Knowledge) -> Any:
-    where = "anesthetic.agent" if isinstance(shot.source, Procedure) else "anesthetic_agent"
-    return knowledge.row("anesthetics", shot.agent, where=where)
-
-
-def _numbness_ends(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> datetime:
-    hours = float(_agent_row(shot, knowledge)["window_hours"])
-    return _later(shot.at, timedelta(hours=hours), zone)
-
-
-def _pair(knowledge: Knowledge, key: str) -> tuple[int, int]:
-    values = knowledge.numbers(key)
-    if len(values) != 2 or values[0] > values[1]:
-        raise InputError(key, "must be [from, to]")
-    return int(values[0]), int(values[1])
-
-
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
-def _fahrenheit(celsius: float) -> str:
-    return f"{celsius * 9 / 5 + 32:.1f}"
-
-
-def _mmol(mg_dl: float) -> str:
-    return f"{mg_dl / MG_DL_PER_MMOL_L:.1f}"
-
-
-def _help_line(knowledge: Knowledge) -> str:
-    return (
-        f"the clinic help line at {knowledge.text('clinic.help_line_phone')} "
-        f"(every day, {help_line_hours(knowledge)})"
-    )
-
-
-# -- the patient's words ------------------------------------------------------------------
-# Every sentence the patient reads, by item code; `{name}` is filled in from the knowledge
-# and the injection time. Short sentences, everyday words, "you" (grade 6-8).
-TEXT = {
-    # preparation
-    "appointment": "Your SI joint injection ({what}) is on {when}{where}{who}.",
-    "arrive_by": "Please arrive by {clock} to check in.",
-    "eat_as_usual": "You will not get medicine to make you sleepy, so you may eat and drink "
-    "as usual.",
-    "stop_eating": "You will get medicine to help you relax. Do not eat anything after "
-    "{cutoff}. This includes gum, mints and candy.",
-    "clear_liquids_until": "You may drink clear liquids until {when}: water, clear juice with "
-    "no pulp, clear tea, or black coffee with no milk. After that, drink nothing.",
-    "usual_medicines_before": "Take your usual medicines as normal, with a small sip of water, "
-    "unless the clinic tells you something else below.",
-    "blood_thinner_no_change": "If you take a blood thinner, do not stop it on your own. The "
-    "clinic will tell you if and when to stop, after talking with the doctor who prescribes it.",
-    "bring_id": "A photo ID and your insurance card.",
-    "bring_medicine_list": "A list of all your medicines and how much you take.",
-    "bring_driver": "An adult to drive you home. Your leg may be weak for a few hours, so you "
-    "must not drive. Your driver should stay at the clinic, or be back by {clock}. You can "
-    "leave only when your driver is with you.",
-    "no_driver_no_procedure": "Because you will get medicine to relax, the injection cannot go "
-    "ahead without a driver.",
-    "call_if_ill": "You have a fever of {celsius} °C ({fahrenheit} °F) or more, an infection, "
-    "or you feel sick.",
-    "call_if_pregnant": "You are or might be pregnant.",
-    "call_if_new_medicine": "You start a new medicine, mainly a blood thinner.",
-    "call_how_before": "Call {help_line}.",
-    "diary_baseline": "Just before the injection, the nurse will ask you to rate your pain from "
-    "0 (no pain) to 10 (worst pain).",
-    "diary_bring": "Bring your phone or a pen: after the injection you will write down your "
-    "pain score at set times ({times} after it) and do the things that usually hurt.",
-    # aftercare
-    "times_assume_on_time": "The times below assume your injection starts at {clock} on {day}.",
-    "observation": "You will rest at the clinic for about {minutes} minutes before you go home.",
-    "driver_home": "An adult must drive you home. You can leave once they are here.",
-    "no_driving_today": "Do not drive for the rest of the day.",
-    "numb_leg": "Your leg may feel weak or numb while the numbing medicine works. Take care "
-    "when you walk and use a rail on stairs. This should be gone by about {clock}.",
-    "pain_returns": "As the numbing medicine wears off, by about {clock}, your usual pain may "
-    "come back. This is expected.",
-    "soreness": "The spot where the needle went in may be sore for up to {days}.",
-    "flare": "Between {start} and {end}, your pain may get worse for a while. This is called "
-    "a flare. It is expected if it is not severe.",
-    "steroid_onset": "The steroid usually starts to ease your pain {low} to {high} days after "
-    "the injection: between {first} and {last}.",
-    "flushing": "Your face may look red or feel warm for up to {days}.",
-    "diary_how": "Write down your pain from 0 (no pain) to 10 (worst pain) at each time below. "
-    "Between the first times, do the things that usually hurt.",
-    "diary_prompt": "{label}: {when}.",
-    "diary_run": "{how} at {clock}, from {first} to {last}.",
-    "rest_today": "Take it easy for the rest of today.",
-    "usual_activity": "From {day}, do your usual activities as your comfort allows.",
-    "ice_first": "Until {when}, use ice, not heat, on the sore spot: a cold pack wrapped in a "
-    "cloth, for up to {minutes} minutes at a time.",
-    "heat_after": "After that, you may use heat or ice, whichever feels better.",
-    "shower_ok": "You may take a shower.",
-    "no_soaking": "Do not take a bath or use a pool or hot tub until {when}.",
-    "usual_medicines_after": "Take your usual medicines, unless the clinic told you something "
-    "else.",
-    "pain_medicine": "For soreness, you may take the pain medicine you usually use, as its "
-    "label says.",
-    "blood_thinner_restart": "If you stopped a blood thinner for the injection, restart it only "
-    "when the clinic told you to.",
-    "sugar_as_usual": "This injection has no steroid. Check your blood sugar as you usually do.",
-    "check_sugar_more": "The steroid can raise your blood sugar. Check it more often than "
-    "usual, from today through {day}.",
-    "sugar_peak": "It is likely to be highest on {day}.",
-    "sugar_high_call": "If it is above {mg_dl} mg/dL ({mmol_l} mmol/L), call the doctor who "
-    "manages your diabetes.",
-    "sugar_low_call": "If it is below {mg_dl} mg/dL ({mmol_l} mmol/L), treat it as your "
-    "diabetes team taught you, then call the clinic.",
-    "call_fever": "You have a fever of {celsius} °C ({fahrenheit} °F) or higher.",
-    "call_site": "The injection spot is red, swollen, warm, or leaking fluid.",
-    "call_numb": "Your leg is still weak or numb after {when}, or it gets weak or numb again "
-    "after it had gone back to normal.",
-    "call_severe_pain": "Your pain is severe ({nrs} or more out of 10), or your usual pain "
-    "medicines do not help.",
-    "call_headache": "You have a headache that gets worse when you sit or stand up.",
-    "call_sugar": "Your blood sugar is above {mg_dl} mg/dL ({mmol_l} mmol/L).",
-    "call_how": "Call {help_line}. At other times, call {after_hours} to reach the doctor on call.",
-    "er_breathing": "You have trouble breathing.",
-    "er_swelling": "Your face, lips, tongue or throat swell.",
-    "er_bladder_bowel": "You cannot control your bladder or bowels, or you are numb between "
-    "your legs or around your bottom. This is new.",
-    "er_both_legs": "Both of your legs are weak.",
-    "er_fever_back_pain": "You have a fever with bad new back pain and new weakness or numbness.",
-    "er_how": "Call {number} now. Do not wait to reach the clinic, and do not drive.",
-}
-
-TITLES = {
-    "appointment": "Your appointment",
-    "eating": "Eating and drinking",
-    "medicines": "Your medicines",
-    "bring": "What to bring",
-    "tell_us": "Call the clinic before the day if",
-    "diary": "Your pain diary",
-    "going_home": "Going home",
-    "expect": "What to expect",
-    "activity": "Activity",
-    "heat_and_ice": "Heat and ice",
-    "bathing": "Bathing",
-    "blood_sugar": "Blood sugar (diabetes)",
-    "when_to_call": "Call the clinic right away if",
-}
-
-
-def _say(
-    code: str, at: datetime | None = None, /, *, text: str | None = None, **values: Any
-) -> Item:
-    """The item `code` with its sentence from `TEXT` (`text` picks another sentence)."""
-    return Item(code, TEXT[text or code].format(**values), at)
-
-
-def _section(code: str, *items: Item) -> Section:
-    return Section(code, TITLES[code], items)
-
-
-def _day_words(day: date) -> str:
-    """Like "Monday, March 2"."""
-    return f"{day:%A, %B} {day.day}"
 
 
 # -- preparation -------------------------------------------------------------------------
