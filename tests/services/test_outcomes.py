@@ -22,7 +22,7 @@ from fixtures_db import Personas
 from sijcare.db.enums import Kind, PathwayStatus, Side
 from sijcare.db.models import Interpretation, Pathway, Patient, ProcedureRecord
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import outcomes
+from sijcare.services import outcome_queries, outcomes
 from sijcare.services.actor import Origin, load_actor
 from sijcare.services.errors import Forbidden
 
@@ -136,7 +136,7 @@ def test_figures_of_the_whole_clinic(db: Session, personas: Personas, knowledge:
     assert (total.red_flags, total.emergencies) == (1, 0)
     assert total.median_relief_weeks == 4.0  # 8 weeks and 0 (never reached)
     assert total.median_referral_days == 35.0
-    lengths = outcomes.diary_lengths(knowledge)
+    lengths = outcome_queries.diary_lengths(knowledge)
     expected = [lengths[(k.value, r.get("anesthetic", ""))][0] for _, _, k, _, _, r in STORY]
     assert total.adherence == outcomes.Rate(sum(min(SCORES, e) for e in expected), sum(expected))
 
@@ -316,11 +316,13 @@ def test_each_engines_median_is_the_middle_value_or_the_mean_of_the_two(
         table.create(connection)
         connection.execute(table.insert(), rows)
         if engine.dialect.name == "postgresql":
-            statement = outcomes._median_ordered(key, table.c.v, [sa.true()], grouped=grouped)
-            empty = outcomes._median_ordered(key, table.c.v, [sa.false()], grouped=grouped)
+            statement = outcome_queries._median_ordered(
+                key, table.c.v, [sa.true()], grouped=grouped
+            )
+            empty = outcome_queries._median_ordered(key, table.c.v, [sa.false()], grouped=grouped)
         else:
-            statement = outcomes._median(key, table.c.v, [sa.true()])
-            empty = outcomes._median(key, table.c.v, [sa.false()])
+            statement = outcome_queries._median(key, table.c.v, [sa.true()])
+            empty = outcome_queries._median(key, table.c.v, [sa.false()])
         found = {k: float(m) for k, m in connection.execute(statement)}
         assert connection.execute(empty).all() == []
     if grouped:
