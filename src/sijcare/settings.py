@@ -116,8 +116,9 @@ class Settings:
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
         """Settings from `environ` (normally `os.environ`); a bad value raises `SettingsError`."""
         env = _environment(environ.get("SIJCARE_ENV", "development"))
+        database_url = environ.get("SIJCARE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
         return cls(
-            database_url=environ.get("SIJCARE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
+            database_url=database_url,
             env=env,
             secret_key=_secret_key(environ, env),
             clinic_config=_optional_path(environ.get("SIJCARE_CLINIC_CONFIG")),
@@ -137,7 +138,7 @@ class Settings:
             session_idle_minutes=_int(environ, "SIJCARE_SESSION_IDLE_MINUTES", 30, low=1),
             session_max_hours=_int(environ, "SIJCARE_SESSION_MAX_HOURS", 12, low=1),
             smtp=_smtp(environ),
-            score_writes=_score_writes(environ),
+            score_writes=_score_writes(environ, database_url),
         )
 
     @property
@@ -153,12 +154,11 @@ def _environment(raw: str) -> Environment:
         raise SettingsError("SIJCARE_ENV", f"{raw!r} is not one of {known}") from None
 
 
-def _score_writes(environ: Mapping[str, str]) -> ScoreWrites:
+def _score_writes(environ: Mapping[str, str], database_url: str) -> ScoreWrites:
     raw = environ.get("SIJCARE_SCORE_WRITES", "")
     text = raw.strip() or "auto"
     if text == "auto":
-        url = environ.get("SIJCARE_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
-        local = database_on_this_machine(url, environ.get("PGHOST", ""))
+        local = database_on_this_machine(database_url, environ.get("PGHOST", ""))
         return ScoreWrites.EVENT_LOOP if local else ScoreWrites.THREAD
     try:
         return ScoreWrites(text)
