@@ -68,7 +68,7 @@ def time_duckdb(sqlite_url: str) -> tuple[dict[str, float], dict[str, list[tuple
 
     database = duckdb.connect()
     _load_duckdb(database, sqlite_url)
-    dialect = postgresql.dialect()
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it bare
 
     def run(statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
         sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))

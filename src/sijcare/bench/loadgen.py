@@ -30,7 +30,7 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 # A response that has not come this long after the run's last request is counted as lost.
 DRAIN_SECONDS = 10.0
@@ -54,7 +54,8 @@ class _Connection(asyncio.Protocol):
         self.due: float | None = None  # the request in flight's due time
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport  # type: ignore[assignment]  (uvloop's is no subclass)
+        # uvloop's transport is no subclass of asyncio.Transport, but has its methods.
+        self.transport = cast(asyncio.Transport, transport)
         self.pool.ready(self)
 
     def send(self, request: bytes, due: float) -> None:
@@ -243,11 +244,11 @@ def main(argv: list[str]) -> None:
     spec = json.loads(Path(argv[0]).read_text())
     try:
         import uvloop  # the server's own event loop; optional
-
-        runner = uvloop.run
     except ImportError:
-        runner = asyncio.run
-    print(json.dumps(runner(run(spec))))
+        result = asyncio.run(run(spec))
+    else:
+        result = uvloop.run(run(spec))
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

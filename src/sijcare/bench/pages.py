@@ -71,6 +71,8 @@ def _targets(url: str) -> dict[str, tuple[str, str]]:
             clinician = connection.scalar(
                 sa.select(User.id).where(User.clinic_id == clinic_id, User.role == Role.CLINICIAN)
             )
+            if clinician is None:
+                raise ValueError(f"the busiest clinic ({clinic_id}) has no clinician")
             procedure_id, patient_id = connection.execute(
                 sa.select(Interpretation.procedure_id, Interpretation.patient_id)
                 .where(

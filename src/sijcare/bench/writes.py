@@ -82,7 +82,7 @@ def run(url: str) -> dict[str, Any]:
     if each == 0:
         raise ValueError(f"the population has {len(writers)} therapeutic injections")
     sets = [writers[i * each : (i + 1) * each] for i in range(groups)]
-    out = {}
+    out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as folder:
         scripts = Path(folder)
         bare_script = scripts / "bare.lua"
