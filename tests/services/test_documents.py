@@ -131,13 +131,14 @@ def report(
 # -- the preparation sheet ------------------------------------------------------------------
 
 
-def test_preparation_sheet_has_the_plan_steps_and_instructions_in_the_patients_zone(
+def test_preparation_sheet_has_the_plan_steps_and_instructions_on_the_places_clock(
     story: Story, printing: documents.Printing
 ) -> None:
+    """The patient's own zone is New York; the injection is in Los Angeles, where they
+    must arrive on time: the whole sheet is on Los Angeles' clock (the footer says so)."""
     set_patient_user(story, time_zone=NEW_YORK)
     pathway = story.pathway(kind=Kind.THERAPEUTIC)
     story.ready(pathway, diabetes=DIABETES)
-    # Printed by the clinician (whose zone is Los Angeles): still the patient's clock.
     document = preparation(story, printing, pathway.id, who="clinician")
     text = text_of(document.pdf)
     page = screening.view_screening(
@@ -149,18 +150,20 @@ def test_preparation_sheet_has_the_plan_steps_and_instructions_in_the_patients_z
         now=NOW,
     )
     assert page.preparation is not None and page.steps
+    assert page.preparation.time_zone == LOS_ANGELES
     assert "Getting ready for your injection" in text
     assert "For Pat Patient" in text
-    assert f"When {when(PROCEDURE_AT, NEW_YORK)}" in text
+    assert f"When {when(PROCEDURE_AT, LOS_ANGELES)}" in text
     assert "Westside Main" in text and "Dr. Casey Clinician" in text
     assert "bupivacaine (a numbing medicine) and triamcinolone (a steroid)" in text
     for step in page.steps:
-        assert f"{when(step.at, NEW_YORK)} {words(step.what)}" in text
+        assert f"{when(step.at, LOS_ANGELES)} {words(step.what)}" in text
     for item in items_of(page.preparation):
         assert words(item) in text
-    assert "EST" in text and "PST" not in text
+    assert "PST" in text and "EST" not in text
+    assert f"Times are in the time zone {LOS_ANGELES}" in text
     assert f"Knowledge version {story.knowledge.version}" in text
-    assert f"Made on {when(NOW, NEW_YORK)}" in text
+    assert f"Made on {when(NOW, LOS_ANGELES)}" in text
 
 
 def test_preparation_sheet_waits_for_the_booking_and_the_answers(

@@ -130,6 +130,16 @@ def test_the_same_driver_again_is_recorded_once(
             id="fever-after-the-procedure-day",
         ),
         pytest.param(
+            {"fever_recent": {"max_temperature": 38.5, "unit": "C", "on": "2026-03-03"}},
+            ["fever_recent.on"],
+            id="fever-measured-tomorrow",
+        ),
+        pytest.param(
+            {"recent_illness": {"description": "a cold", "last_symptoms_on": "2026-03-05"}},
+            ["recent_illness.last_symptoms_on"],
+            id="illness-ending-on-a-day-to-come",
+        ),
+        pytest.param(
             {"medicines": [{"name": "Aspirin"}, {"name": " "}]},
             ["medicines[1].name"],
             id="blank-medicine-name",
@@ -158,6 +168,62 @@ def test_a_driver_needs_a_name_and_a_phone(
     assert [e.field for e in refused.value.errors] == ["driver_name", "driver_phone"]
 
 
+@pytest.mark.parametrize("phone", ["abc", "555", "call my son", "+1 310 555 0177 0177 0177"])
+def test_a_drivers_phone_must_be_a_number_to_call(
+    db: Session, personas: Personas, knowledge: Knowledge, phone: str
+) -> None:
+    pathway = planned(db, personas)
+    with pytest.raises(Invalid) as refused:
+        submit(db, personas, pathway, knowledge, driver=DriverDetails("Sam Rivera", phone))
+    assert [e.field for e in refused.value.errors] == ["driver_phone"]
+    assert "area code" in refused.value.errors[0].message.text
+    assert count(db, Driver) == 0
+
+
+@pytest.mark.parametrize("phone", ["+1 310-555-0177", "(310) 555.0177", "3105550177"])
+def test_usual_ways_of_writing_a_phone_number_are_accepted(
+    db: Session, personas: Personas, knowledge: Knowledge, phone: str
+) -> None:
+    submit(db, personas, planned(db, personas), knowledge, driver=DriverDetails("Sam", phone))
+    assert count(db, Driver) == 1
+
+
+def test_a_driver_said_no_to_is_no_longer_shown_or_offered(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    pathway = planned(db, personas)
+    submit(db, personas, pathway, knowledge)
+    assert page(db, personas, pathway, knowledge).driver is not None
+    submit(db, personas, pathway, knowledge, {**READY_ANSWERS, "driver_arranged": False})
+    assert page(db, personas, pathway, knowledge).driver is None
+    patient = actor_of(db, personas.patient.user.id)
+    form = screening.view_form(db, actor=patient, pathway_id=pathway.id, now=NOW)
+    assert form.driver is None
+    assert count(db, Driver) == 1  # kept on record
+
+
+def test_getting_ready_is_on_the_clock_of_the_injections_place(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    """A patient whose own zone is New York reads the Los Angeles arrival time (10:00 PDT
+    booking, arrive at 09:30), not 13:30."""
+    pathway = planned(db, personas)
+    submit(db, personas, pathway, knowledge)
+    shown = screening.view_screening(
+        db,
+        actor=actor_of(db, personas.patient.user.id),
+        pathway_id=pathway.id,
+        knowledge=knowledge,
+        zone="America/New_York",
+        now=NOW,
+    )
+    assert shown.preparation is not None
+    assert shown.preparation.time_zone == personas.location.time_zone == "America/Los_Angeles"
+    assert shown.preparation.procedure_at.hour == 10
+    texts = " ".join(i.text for s in shown.preparation.sections for i in s.items)
+    assert "1:00 pm" not in texts and "10:00 am" in texts
+
+
 def test_without_a_driver_and_with_sedation_the_injection_must_wait(
     db: Session, personas: Personas, knowledge: Knowledge
 ) -> None:
@@ -167,6 +233,8 @@ def test_without_a_driver_and_with_sedation_the_injection_must_wait(
     shown = page(db, personas, pathway, knowledge)
     assert "driver.missing_with_sedation" in [f.code for f in shown.findings]
     assert count(db, Driver) == 0
+    # The day's steps (arrive, fast, a medicine hold) are not given for a date not kept.
+    assert shown.readiness == "postpone" and shown.preparation is None
 
 
 def test_no_plan_or_no_booking_means_nothing_to_answer_yet(

@@ -209,6 +209,8 @@ def test_a_call_now_answer_gives_the_help_line_at_this_hour(web: Web, db: Sessio
         pytest.param({"temperature": "hot", "temperature_unit": "C"}, "temperature", id="nan"),
         pytest.param({"temperature": "38", "temperature_unit": "F"}, "temperature", id="unit-slip"),
         pytest.param({"leg_weakness": "maybe"}, "leg_weakness", id="unknown-answer"),
+        # An empty report would reach the clinic as "expected" while saying nothing.
+        pytest.param({}, "pain", id="nothing-told"),
     ],
 )
 def test_a_bad_symptom_form_shows_linked_errors(
@@ -244,6 +246,9 @@ def test_aftercare_page(web: Web, db: Session) -> None:
     assert page.status_code == 200
     assert_plain_page(page.text)
     assert "Call the clinic right away if" in page.text and HELP_LINE in page.text
+    link = f"/portal/procedures/{record.id}/documents/aftercare.pdf"
+    assert f'href="{link}"' in page.text
+    assert web.as_("patient").get(link).headers["content-type"] == "application/pdf"
 
 
 # -- screening --------------------------------------------------------------------------------
@@ -292,6 +297,11 @@ def test_sending_the_answers_shows_the_result_and_how_to_get_ready(web: Web, db:
     assert_plain_page(page.text)
     assert "You are ready for your injection." in page.text
     assert "How to get ready" in page.text and "Please arrive by" in page.text
+    link = f"/portal/pathways/{pathway_id}/documents/preparation.pdf"
+    assert f'href="{link}"' in page.text
+    assert browser.get(link).headers["content-type"] == "application/pdf"
+    # The patient's own zone is the clinic's here: no note about another clock.
+    assert "local times where your injection is" not in page.text
     again = browser.get(f"/portal/pathways/{pathway_id}/screening/answers")
     assert 'value="Lisinopril 10 mg"' in again.text and 'value="Sam Rivera"' in again.text
 
@@ -364,6 +374,8 @@ def test_consent_asks_to_confirm_each_answer_then_to_agree(web: Web, db: Session
     assert done.status_code == 303
     after = browser.get(done.headers["location"])
     assert "Agreed; waiting for a witness" in after.text
+    assert f'href="/portal/pathways/{pathway_id}/documents/consent.pdf"' in after.text
+    assert "Tick the box when you understand it" not in after.text
     with db.begin():
         assert db.scalar(sa.select(sa.func.count()).select_from(ConsentRecord)) == 1
 
@@ -412,3 +424,45 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     assert '<html lang="es">' in home.text and "Mi atención" in home.text
     diary = browser.get(f"/portal/procedures/{record.id}/diary")
     assert "¿Cuánto le duele ahora mismo?" in diary.text
+
+
+def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(
+    web: Web, db: Session
+) -> None:
+    assert web.personas.patient.patient and web.personas.clinician.practitioner
+    pathway = make_planned_pathway(
+        db,
+        patient=web.personas.patient.patient,
+        clinician=web.personas.clinician.user,
+        practitioner=web.personas.clinician.practitioner,
+        location=web.personas.location,
+        room=web.personas.room,
+        starts_at=BOOKED,
+        sedation="moderate",
+    )
+    detach(db)
+    browser = web.as_("patient")
+    answers = {k: v for k, v in ANSWERS.items() if not k.startswith("driver_")}
+    sent = browser.post_form(
+        f"/portal/pathways/{pathway.id}/screening/answers", {**answers, "driver_arranged": "no"}
+    )
+    assert sent.status_code == 303
+    page = browser.get(sent.headers["location"])
+    assert "Your injection is on hold, so there is nothing to get ready yet." in page.text
+    assert "Please arrive by" not in page.text
+    sheet = browser.get(f"/portal/pathways/{pathway.id}/documents/preparation.pdf")
+    assert sheet.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/nope", "/portal/pathways/abc/screening"])
+def test_an_address_that_is_no_page_gets_the_error_page_not_json(web: Web, path: str) -> None:
+    page = web.as_("patient").get(path)
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "This page does not exist." in page.text
+
+
+def test_an_api_address_that_does_not_exist_still_answers_json(web: Web) -> None:
+    answer = web.as_("patient").get("/api/v1/nope")
+    assert answer.status_code == 404
+    assert answer.json()["detail"] == "This page does not exist."

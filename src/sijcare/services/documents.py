@@ -22,6 +22,7 @@ clinic; the diary report to those clinicians only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,7 +45,7 @@ from sijcare.db.models import (
 from sijcare.domain.consent import QUESTION_TEXT, Answer, Question
 from sijcare.domain.contact import help_line_hours
 from sijcare.domain.errors import InputError
-from sijcare.domain.instructions import aftercare_instructions, preparation_instructions
+from sijcare.domain.instructions import aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.domain.relief import PainScore, relief_percent
@@ -155,7 +156,11 @@ def preparation_sheet(
                     "health questions are answered."
                 )
             )
+        # The sheet is about a day at the injection's place: all of it on that clock
+        # (the footer names the zone), whatever the patient's own zone.
         reader = patient_reader(db, patient, printing)
+        place = procedures.place_time_zone(db, pathway.id) or reader.zone
+        reader = dataclasses.replace(reader, zone=place)
         context = _preparation(db, pathway.id, response, plan, knowledge, reader.zone)
         _audit(db, actor, DocumentKind.PREPARATION, "pathway", pathway.id, patient, now)
         return _print(
@@ -183,9 +188,11 @@ def _preparation(
             for f in result.get("findings", ())
         ],
         "answered_at": response.submitted_at or response.created_at,
-        "driver": screening.latest_driver(db, pathway_id),
+        "driver": screening.current_driver(db, pathway_id, response),
         "steps": steps,
-        "preparation": preparation_instructions(plan, steps, knowledge, zone),
+        "preparation": screening.preparation_for(
+            db, pathway_id, plan, steps, result, knowledge, zone
+        ),
         # The booking moved since the answers were screened: the steps' dates are stale.
         "time_changed": screened_for is not None
         and datetime.fromisoformat(screened_for) != plan.scheduled_at,

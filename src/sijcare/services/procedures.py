@@ -130,6 +130,23 @@ def procedure_appointment(db: Session, pathway_id: int) -> Appointment | None:
     )
 
 
+def place_time_zone(db: Session, pathway_id: int) -> str | None:
+    """The time zone of the place of the booked injection (None: not booked). The
+    patient goes there, so the times of that day are given on its clock, as the
+    appointment pages do, whatever the reader's own zone."""
+    return db.scalar(
+        sa.select(Location.time_zone)
+        .join(Appointment, Appointment.location_id == Location.id)
+        .where(
+            Appointment.pathway_id == pathway_id,
+            Appointment.kind == AppointmentKind.PROCEDURE,
+            Appointment.status == AppointmentStatus.BOOKED,
+        )
+        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+        .limit(1)
+    )
+
+
 def current_plan(db: Session, pathway: Pathway, knowledge: Knowledge) -> PlannedProcedure | None:
     """The planned injection now: None until it is screened and booked."""
     response = screening_review.latest_response(db, pathway.id)

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -37,7 +38,7 @@ from sijcare.domain.instructions import Instructions, preparation_instructions
 from sijcare.domain.intake import Diabetes, Intake, ProcedurePlan
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure
-from sijcare.domain.screening import Action, ScreeningResult, screen
+from sijcare.domain.screening import Action, Readiness, ScreeningResult, screen
 from sijcare.formats.intake import FIELDS, intake_from_dict, intake_to_dict
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.services import access, audit, pathways, procedures, screening_review
@@ -286,6 +287,8 @@ def submit(
         decisions = [] if latest is None else list(latest.answers.get("clinician_decisions", []))
         doc = {**answers, "procedure": plan, "clinician_decisions": decisions}
         intake, result, errors = _screened(doc, appointment.starts_at, knowledge)
+        if intake is not None:
+            errors += _days_to_come(intake, now.astimezone(ZoneInfo(actor.time_zone)).date())
         errors += _driver_problems(answers, driver)
         if errors:
             raise Invalid(errors)
@@ -336,6 +339,35 @@ def field_message(where: str) -> Message:
     return MESSAGES.get(key, _CHECK)
 
 
+_NOT_YET = msg("This day has not come yet. Enter a day up to today.")
+
+
+def _days_to_come(intake: Intake, today: date) -> list[FieldError]:
+    """The answers' days after today (the patient's): a fever cannot have been measured,
+    nor an illness ended, on a day still to come, and such a day would change the result."""
+    errors = []
+    if intake.fever_recent is not None and intake.fever_recent.on > today:
+        errors.append(FieldError("fever_recent.on", _NOT_YET))
+    illness = intake.recent_illness
+    if illness is not None and illness.last_symptoms_on is not None:
+        if illness.last_symptoms_on > today:
+            errors.append(FieldError("recent_illness.last_symptoms_on", _NOT_YET))
+    return errors
+
+
+# Digits and the usual separators; 7 to 15 digits (a local number up to the longest
+# international one, E.164).
+_PHONE_CHARACTERS = frozenset("0123456789 +-().")
+
+
+def phone_problem(phone: str) -> Message | None:
+    """Why `phone` cannot be a phone number to call, or None."""
+    digits = sum(character.isdigit() for character in phone)
+    if set(phone) <= _PHONE_CHARACTERS and 7 <= digits <= 15:
+        return None
+    return msg("Enter a phone number with its area code, like 310 555 0147.")
+
+
 def _driver_problems(answers: Mapping[str, Any], driver: DriverDetails | None) -> list[FieldError]:
     if answers.get("driver_arranged") is not True:
         return []
@@ -344,6 +376,8 @@ def _driver_problems(answers: Mapping[str, Any], driver: DriverDetails | None) -
         problems.append(FieldError("driver_name", msg("Enter your driver's name.")))
     if driver is None or not driver.phone.strip():
         problems.append(FieldError("driver_phone", msg("Enter a phone number for your driver.")))
+    elif (problem := phone_problem(driver.phone.strip())) is not None:
+        problems.append(FieldError("driver_phone", problem))
     if driver is not None and (len(driver.name) > 200 or len(driver.phone) > 40):
         problems.append(FieldError("driver_name", msg("This is too long.")))
     return problems
@@ -457,7 +491,7 @@ def view_form(db: Session, *, actor: Actor, pathway_id: int, now: datetime) -> S
             pathway=pathway,
             stage=_stage(db, pathway, response),
             answers=_answers(response),
-            driver=latest_driver(db, pathway.id),
+            driver=current_driver(db, pathway.id, response),
         )
         audit.record(
             db,
@@ -506,10 +540,8 @@ def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> Scr
     plan = procedures.current_plan(db, pathway, knowledge) if response is not None else None
     result = (response.result or {}) if response is not None else {}
     steps = _steps(result.get("actions", ()))
-    preparation = None
-    if plan is not None:
-        actions = [Action(s.at, s.what, s.code, "") for s in steps]
-        preparation = preparation_instructions(plan, actions, knowledge, zone)
+    actions = [Action(s.at, s.what, s.code, "") for s in steps]
+    preparation = preparation_for(db, pathway.id, plan, actions, result, knowledge, zone)
     screened_for = result.get("procedure_time")
     return ScreeningPage(
         pathway=pathway,
@@ -524,9 +556,38 @@ def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> Scr
         steps=steps,
         preparation=preparation,
         screened_for=None if screened_for is None else datetime.fromisoformat(screened_for),
-        driver=latest_driver(db, pathway.id),
+        driver=current_driver(db, pathway.id, response),
         answers=_answers(response or newest_response(db, pathway.id)),
     )
+
+
+def preparation_for(
+    db: Session,
+    pathway_id: int,
+    plan: PlannedProcedure | None,
+    actions: Sequence[Action],
+    result: Mapping[str, Any],
+    knowledge: Knowledge,
+    zone: str,
+) -> Instructions | None:
+    """How to get ready, on the clock of the injection's place (`zone`, the reader's,
+    only when that is unknown). None without a plan, and while the screening says the
+    injection must wait: the day's steps (fasting, a medicine hold) would be for a date
+    that is no longer kept."""
+    if plan is None or result.get("status") == Readiness.POSTPONE.value:
+        return None
+    place = procedures.place_time_zone(db, pathway_id) or zone
+    return preparation_instructions(plan, actions, knowledge, place)
+
+
+def current_driver(
+    db: Session, pathway_id: int, response: ScreeningResponse | None
+) -> Driver | None:
+    """The driver home of the newest answers: none when they say no one drives the
+    patient home (an earlier driver is kept on record, not shown as arranged)."""
+    if response is None or response.answers.get("driver_arranged") is not True:
+        return None
+    return latest_driver(db, pathway_id)
 
 
 def _answers(response: ScreeningResponse | None) -> Mapping[str, Any]:

@@ -198,6 +198,9 @@ def report_symptoms(
     unknown = sorted(set(symptoms) - SYMPTOM_KEYS)
     if unknown:
         raise Invalid([FieldError(name, msg("This is not a question we ask.")) for name in unknown])
+    if not symptoms:
+        # An empty report would reach the clinic as "expected" while saying nothing.
+        raise Invalid([FieldError("pain", _NOTHING_TOLD)])
     procedure, report = _parse(document, symptoms, knowledge, now)
     result = triage(procedure, report, knowledge)
     advice = Advice.of(to_jsonable(result), now)
@@ -321,6 +324,9 @@ def _parse(
             field = exc.where.removeprefix("symptoms.").split(".")[0]
             raise Invalid([FieldError(field, _message(field))]) from None
         raise
+
+
+_NOTHING_TOLD = msg("Tell us your pain score, or tick what you feel.")
 
 
 def _message(field: str) -> Message:

@@ -221,6 +221,12 @@ def _audit_refusal(ctx: Ctx, request: Request) -> None:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     ctx = _ctx(request)
+    if not request.url.path.startswith("/api/"):
+        # A page's address with a part that is not an id (a typed or cut URL): the pages
+        # read their forms themselves, so only the address can fail here.
+        if all(error.get("loc", ("",))[0] == "path" for error in exc.errors()):
+            return _page_error(request, 404, _HTTP_MESSAGES[404])
+        return _page_error(request, 400, _HTTP_MESSAGES[400])
     errors = tuple(_field_error(error) for error in exc.errors())
     locale = ctx.locale if ctx else request.app.state.platform.settings.default_locale
     return api_error(locale, 422, msg("Please correct the fields marked below."), errors)
@@ -257,15 +263,24 @@ def _number(value: float) -> str:
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     message = _HTTP_MESSAGES.get(exc.status_code, msg("Something went wrong."))
     ctx = _ctx(request)
-    if request.url.path.startswith("/api/") or ctx is None:
+    headers = dict(exc.headers or {}) or None
+    if request.url.path.startswith("/api/"):
         locale = ctx.locale if ctx else request.app.state.platform.settings.default_locale
-        return api_error(locale, exc.status_code, message, headers=dict(exc.headers or {}) or None)
-    return render(
-        ctx,
-        "error.html",
-        {"message": message, "status": exc.status_code},
-        status_code=exc.status_code,
-    )
+        return api_error(locale, exc.status_code, message, headers=headers)
+    return _page_error(request, exc.status_code, message, headers)
+
+
+def _page_error(
+    request: Request, status: int, message: Message, headers: dict[str, str] | None = None
+) -> Response:
+    """The error page for a browser: with the user's context when the route built it (an
+    address no route matches has none), else the plain one."""
+    ctx = _ctx(request)
+    if ctx is None:
+        return _error_without_database(request, status, message, headers)
+    response = render(ctx, "error.html", {"message": message, "status": status}, status_code=status)
+    response.headers.update(headers or {})
+    return response
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
