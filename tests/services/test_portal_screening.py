@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from factories import actor_of, make_pathway
-from factories.clinical import READY_ANSWERS, make_planned_pathway
+from factories.clinical import READY_ANSWERS, make_documented, make_planned_pathway
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, Side
 from sijcare.db.models import Appointment, AuditEvent, Driver, Pathway, ScreeningResponse
@@ -391,6 +391,23 @@ def test_a_plan_must_match_the_pathway_and_the_knowledge(
     with pytest.raises(Invalid) as refused:
         set_plan(db, personas, pathway, knowledge, **changes)
     assert [e.field for e in refused.value.errors] == [field]
+
+
+def test_a_documented_injections_plan_is_final(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    assert personas.patient.patient is not None
+    record = make_documented(
+        db, patient=personas.patient.patient, clinician=personas.clinician.user
+    )
+    with db.begin():
+        pathway = db.get(Pathway, record.pathway_id)
+        assert pathway is not None
+        before = db.scalar(sa.select(sa.func.count()).select_from(ScreeningResponse))
+    with pytest.raises(Conflict) as refused:
+        set_plan(db, personas, pathway, knowledge, anesthetic_agent="lidocaine")
+    assert "already documented" in refused.value.message.text
+    assert count(db, ScreeningResponse) == before
 
 
 @pytest.mark.parametrize("who", ["patient", "scheduler", "outsider"])

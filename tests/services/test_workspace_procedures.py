@@ -14,7 +14,13 @@ from factories.clinical import make_consent_record, procedure_document
 from factories.workspace import NOW, PROCEDURE_AT, Story
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, Role
-from sijcare.db.models import Appointment, AuditEvent, ConsentRecord, ProcedureRecord
+from sijcare.db.models import (
+    Appointment,
+    AuditEvent,
+    ConsentRecord,
+    Interpretation,
+    ProcedureRecord,
+)
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import procedures
 from sijcare.services.errors import Conflict, Forbidden, Invalid
@@ -200,6 +206,14 @@ def test_documenting_stores_the_core_procedure_and_links_the_consent(story: Stor
             sa.select(AuditEvent).where(AuditEvent.action == "procedure.document")
         )
         assert event is not None and event.target_id == str(view.id)
+        # The empty diary's reading is stored with it: the injection counts on the quality
+        # dashboard (and any red flag with it) before the first score.
+        reading = story.db.scalar(
+            sa.select(Interpretation).where(Interpretation.procedure_id == view.id)
+        )
+        assert reading is not None and reading.result["scores_used"] == []
+        assert reading.clinic_id is not None and reading.patient_id is not None
+        assert event.detail["interpretation_id"] == reading.id
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from factories.workspace import APIXABAN, NOW, Story
+from factories.workspace import APIXABAN, NOW, PROCEDURE_AT, Story
 from fixtures_db import Personas
 from sijcare.db.models import AuditEvent, ClinicianDecision, Pathway, ScreeningResponse
 from sijcare.domain.intake import HoldDecision
@@ -23,9 +23,16 @@ def story(db: Session, personas: Personas, knowledge: Knowledge) -> Story:
     return Story(db, personas, knowledge)
 
 
-def _screened(story: Story, **answers: object) -> tuple[int, int]:
+# A booking far enough ahead for an apixaban hold confirmed at NOW (its last dose is
+# 2 days before).
+IN_A_WEEK = PROCEDURE_AT + timedelta(days=7)
+
+
+def _screened(
+    story: Story, starts_at: datetime = PROCEDURE_AT, **answers: object
+) -> tuple[int, int]:
     pathway = story.pathway()
-    story.book(pathway)
+    story.book(pathway, starts_at)
     response = story.screen(pathway, **answers)  # type: ignore[arg-type]
     return pathway.id, response.id
 
@@ -85,7 +92,7 @@ def test_review_shows_the_blood_thinner_finding_open_with_its_options(story: Sto
 
 
 def test_confirmed_hold_screens_again_into_a_new_response_with_the_dates(story: Story) -> None:
-    pathway_id, response_id = _screened(story, medicines=[APIXABAN])
+    pathway_id, response_id = _screened(story, IN_A_WEEK, medicines=[APIXABAN])
     with story.db.begin():
         before = story.db.get(ScreeningResponse, response_id)
         assert before is not None
@@ -290,3 +297,14 @@ def test_review_without_answers_has_no_response(story: Story) -> None:
     pathway = story.pathway()
     review = _review(story, pathway.id)
     assert review.response is None and review.history == ()
+
+
+def test_a_hold_confirmed_after_its_last_dose_stays_in_review_with_no_dates(story: Story) -> None:
+    """The injection is 4 hours away; apixaban's hold needs the last dose 2 days before."""
+    pathway_id, response_id = _screened(story, medicines=[APIXABAN])
+    outcome = _decide(story, pathway_id, _hold(response_id))
+    assert outcome.readiness == "needs_review"
+    review = _review(story, pathway_id)
+    assert review.response is not None
+    assert [f.code for f in review.response.findings] == ["blood_thinner.hold_too_late"]
+    assert review.response.actions == ()

@@ -1,4 +1,5 @@
-"""The red-flag inbox page shows which urgent reports are overdue (escalated)."""
+"""The red-flag inbox page shows which urgent reports are overdue, and which of them the
+escalation job has already e-mailed about (and only those as escalated)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from factories.clinical import make_documented, make_symptom_report
 from sijcare.db.models import Pathway
+from sijcare.services import escalation
 from web.conftest import FrozenClock, Web
 
 AFTER = 30  # the shipped `escalation.after_minutes`
 
 
-def test_an_overdue_urgent_report_is_flagged_as_escalated(
+def test_an_overdue_urgent_report_is_flagged_then_escalated_by_the_job(
     web: Web, db: Session, clock: FrozenClock
 ) -> None:
     personas = web.personas
@@ -36,11 +38,20 @@ def test_an_overdue_urgent_report_is_flagged_as_escalated(
     assert "Overdue, escalated" not in early and "Waiting" in early
     clock.advance(minutes=1)
     due = clinician.get("/workspace/inbox").text
-    assert f"Overdue, escalated: waiting {AFTER} minutes" in due
-    assert "1 urgent report waited too long without acknowledgement" in due
+    # No job has run: the page must not say anyone was told.
+    assert f"Overdue, not escalated yet: waiting {AFTER} minutes" in due
+    assert "1 urgent report waited too long without acknowledgement." in due
+    assert "told by e-mail" not in due and "Overdue, escalated" not in due
+    assert "The others are not escalated yet" in due
+    round_ = escalation.escalate_due(db, now=clock.now, knowledge=web.app.state.platform.knowledge)
+    assert round_.escalated == 1 and round_.emails >= 1
+    told = clinician.get("/workspace/inbox").text
+    assert f"Overdue, escalated: waiting {AFTER} minutes" in told
+    assert "For 1 of them, the clinic's clinicians and admins were told by e-mail." in told
+    assert "not escalated yet" not in told
     done = clinician.post_form(
         f"/workspace/reports/{report.id}/acknowledge", {"note": "Called; sent to urgent care."}
     )
     assert done.status_code == 303
     after = clinician.get("/workspace/inbox").text
-    assert "Overdue, escalated" not in after and "waited too long" not in after
+    assert "Overdue" not in after and "waited too long" not in after

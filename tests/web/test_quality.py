@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
 from fixtures_db import Personas
 from services.test_outcomes import tell
+from sijcare.services import outcomes
+from sijcare.web.routes.quality_charts import rates_chart
 from web.conftest import Web
 
 
@@ -52,3 +57,20 @@ def test_csv_download(web: Web, db: Session, personas: Personas) -> None:
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
     assert answer.text.splitlines()[0].startswith("group,label,procedures")
+
+
+def test_a_rate_with_nothing_to_count_is_no_bar_and_says_so() -> None:
+    """0 of 0 is not 0 %: the chart and its text alternative say there is no data."""
+    groups: Any = [SimpleNamespace(label="Westside"), SimpleNamespace(label="Eastside")]
+    rates = {"Westside": outcomes.Rate(3, 4), "Eastside": outcomes.Rate(0, 0)}
+    svg = rates_chart(
+        groups,
+        [("Positive blocks", lambda g: rates[g.label])],
+        element_id="test-chart",
+        title="Blocks",
+        axis_label="Share, percent",
+        unknown="no data",
+    )
+    assert "Westside: Positive blocks 75%; Eastside: Positive blocks no data" in svg
+    assert "no data" in svg.split("</desc>", 1)[1]  # the bar's own label, not only the text
+    assert ">0%<" not in svg and " 0%" not in svg

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -35,7 +35,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--anesthetic", help="Only this anesthetic (id of the anesthetics table).")
 @click.option("--steroid", help="Only this steroid (id of the steroids table).")
 @click.option("--since", type=_DATE, help="Injections on or after this day (YYYY-MM-DD).")
-@click.option("--until", type=_DATE, help="Injections before this day (YYYY-MM-DD).")
+@click.option("--until", type=_DATE, help="Injections on or before this day (YYYY-MM-DD).")
 @click.option(
     "--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="Write CSV here."
 )
@@ -55,15 +55,28 @@ def outcomes_command(
     as_json: bool,
 ) -> None:
     """Outcome figures: blocks, comparative pairs, responders, flares, red flags, adherence."""
+    if since and until and until < since:
+        raise InputError("--until", "must not be before --since")
+    # `until` is included, as on the page, the API and `csv cohort` (the filter's end is
+    # excluded: the day after).
     where = outcomes.OutcomeFilter(
         clinic_id=clinic_id, physician=physician, side=side, anesthetic=anesthetic,
-        steroid=steroid, since=_day(since), until=_day(until),
+        steroid=steroid, since=_day(since),
+        until=None if until is None else until.date() + timedelta(days=1),
     )  # fmt: skip
-    if where.since and where.until and where.until <= where.since:
-        raise InputError("--until", "must be after --since")
+    # A value that matches nothing would give a table of zeros that looks like a result.
+    for option, value, table_name in (
+        ("--anesthetic", anesthetic, "anesthetics"),
+        ("--steroid", steroid, "steroids"),
+    ):
+        known = [str(row["id"]) for row in ctx.knowledge.table(table_name)]
+        if value is not None and value not in known:
+            raise InputError(option, f"{value!r} is not one of {', '.join(known)}")
     engine = create_engine_for(Settings.from_environ(os.environ).database_url)
     try:
         with engine.connect() as connection:
+            if clinic_id is not None and not outcomes.clinic_exists(connection, clinic_id):
+                raise InputError("--clinic", f"there is no clinic {clinic_id}")
             result = outcomes.compute(
                 connection, by=by, where=where, knowledge=ctx.knowledge, now=datetime.now(UTC)
             )

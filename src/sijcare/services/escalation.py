@@ -6,7 +6,8 @@ urgent ones) is overdue when it is still unacknowledged `escalation.after_minute
 told at once whom to call; escalation is the clinic's safety net.
 
 - `overdue(...)`: the overdue reports of the actor's clinic, computed at query time, so
-  the inbox can flag them for every clinician of the clinic with no job running.
+  the inbox can flag them for every clinician of the clinic with no job running; each
+  says whether the job has escalated it yet (the inbox says only what was done).
 - `escalate_due(...)`: one round of the escalation job (`sijcare escalation`, and each
   cycle of `sijcare worker`): each overdue report, of any clinic, gets one
   `symptom_report.escalate` audit event (actor `system`) and one e-mail in the outbox
@@ -24,7 +25,7 @@ the last guard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -58,6 +59,9 @@ class Overdue:
     disposition: str
     reported_at: datetime
     minutes_waiting: int
+    # The escalation job has told the clinic by e-mail (its audit event exists); until
+    # it runs, an overdue report is flagged on the inbox only.
+    escalated: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,9 @@ def overdue(db: Session, *, actor: Actor, now: datetime, knowledge: Knowledge) -
     access.require_role(actor, Role.CLINICIAN)
     query = _overdue_query(now, knowledge).where(Patient.clinic_id == actor.clinic_id)
     with db.begin():
-        return [_as_overdue(report, patient, now) for report, patient in db.execute(query)]
+        found = [_as_overdue(report, patient, now) for report, patient in db.execute(query)]
+        told = _escalated(db, [item.report_id for item in found])
+    return [replace(item, escalated=item.report_id in told) for item in found]
 
 
 def escalate_due(

@@ -183,6 +183,11 @@ def compute(
     return Outcomes(by, where, ordered, total, int(waiting))
 
 
+def clinic_exists(connection: sa.Connection, clinic_id: int) -> bool:
+    """Whether there is such a clinic (a filter on none would give zeros, not an error)."""
+    return connection.scalar(sa.select(Clinic.id).where(Clinic.id == clinic_id)) is not None
+
+
 def _groups(
     db: Session | sa.Connection, q: Queries, by: str | None, where: OutcomeFilter
 ) -> dict[str, GroupOutcomes]:

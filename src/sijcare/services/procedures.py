@@ -44,7 +44,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.formats.consent import record_from_dict
 from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
-from sijcare.services import access, audit, pathways, screening_review
+from sijcare.services import access, audit, diary_reading, pathways, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
 
@@ -379,6 +379,10 @@ def document_procedure(
             )
             db.add(record)
             db.flush()
+            # The reading of the empty diary, stored now: the quality dashboard counts
+            # the injections that have a current reading (and their red flags), and
+            # one with no score yet is still an injection done.
+            reading = diary_reading.reinterpret(db, record, knowledge, now)
             audit.record(
                 db,
                 actor=actor,
@@ -387,7 +391,7 @@ def document_procedure(
                 target_type="procedure_record",
                 target_id=record.id,
                 patient_id=patient.id,
-                detail={"fields": sorted(document)},
+                detail={"fields": sorted(document), "interpretation_id": reading.id},
             )
             return _view(db, record, patient, procedure)
     except IntegrityError:

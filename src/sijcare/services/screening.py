@@ -173,13 +173,18 @@ def plan_injection(
     """Set the planned injection (a clinician of the patient's clinic).
 
     The kind and side must be the pathway's, and the medicines known to the knowledge
-    base. Without submitted answers the plan goes into a draft response; with them, the
+    base; once the injection is documented the plan is final (`Conflict`). Without
+    submitted answers the plan goes into a draft response; with them, the
     answers are screened again with the new plan into a new response.
     """
     with db.begin():
         pathway, patient = pathways.load(db, actor, pathway_id)
         access.require_clinician(actor, patient)
         _require_open(pathway)
+        if procedures.procedure_of_pathway(db, pathway.id) is not None:
+            # The plan is what the patient consented to and what was given: the record,
+            # the consent and the exports would otherwise speak of another injection.
+            raise Conflict(msg("This injection is already documented, so its plan cannot change."))
         _check_plan(plan, pathway, knowledge)
         latest = screening_review.latest_response(db, pathway.id)
         document = intake_to_dict(_shell(plan))["procedure"]

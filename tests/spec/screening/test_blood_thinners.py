@@ -22,7 +22,8 @@ from sijcare.domain.intake import ClinicianDecision, HoldDecision, MedicineEntry
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening_rules.findings import Readiness, Severity
 
-DECIDED_AT = datetime.fromisoformat("2026-03-02T10:00:00-08:00")
+# Before the last dose of every hold (the longest, prasugrel's, is 10 days).
+DECIDED_AT = datetime.fromisoformat("2026-02-23T10:00:00-08:00")
 
 
 def hold(
@@ -179,6 +180,37 @@ def test_confirmed_hold_gives_last_dose_and_restart(
     assert by_code["blood_thinner.last_dose"] == local(last_dose)
     assert by_code["blood_thinner.restart"] == local(restart)
     assert all(a.about == name for a in result.actions)
+
+
+@pytest.mark.parametrize(
+    ("decided_at", "code"),
+    [
+        # Xarelto: last dose 72 h before 08:00 PDT, across the clock change: 07:00 PST.
+        pytest.param("2026-03-07T07:00:00-08:00", "blood_thinner.hold", id="at-the-last-dose"),
+        pytest.param(
+            "2026-03-07T07:01:00-08:00", "blood_thinner.hold_too_late", id="a-minute-late"
+        ),
+        pytest.param(
+            "2026-03-09T15:00:00-07:00", "blood_thinner.hold_too_late", id="the-day-before"
+        ),
+    ],
+)
+def test_a_hold_confirmed_after_its_last_dose_is_too_late(
+    run_screen: RunScreen, decided_at: str, code: str
+) -> None:
+    decision = hold("Xarelto", at=datetime.fromisoformat(decided_at))
+    result = run_screen(medicines=meds("Xarelto"), clinician_decisions=(decision,))
+    finding = only(result, "blood_thinner")
+    assert finding.code == code
+    if code == "blood_thinner.hold":
+        assert result.status is Readiness.READY_WITH_ACTIONS
+        return
+    # Never "ready", and never a past date to stop by: keep taking it until the clinic calls.
+    assert (finding.severity, result.status) == (Severity.REVIEW, Readiness.NEEDS_REVIEW)
+    assert result.actions == ()
+    assert "Keep taking it as usual" in finding.patient_message
+    assert "2026-03-07T07:00:00-08:00" in finding.clinician_rationale
+    assert finding.options
 
 
 def test_warfarin_hold_asks_for_a_normal_inr_on_arrival(run_screen: RunScreen) -> None:

@@ -9,12 +9,14 @@ has recorded a hold confirmed with the prescriber; then the last dose is the pro
 time minus the hold and the restart the procedure time plus the restart time (elapsed
 time, table `blood_thinners`). A hold given as a range uses its longest value.
 Dabigatran's hold depends on kidney function: unknown kidney function gives no dates.
+A hold confirmed after the last dose it needs is too late: the patient is not told to
+stop, and the finding asks for review (move the procedure or decide again).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sijcare.domain.intake import ClinicianDecision, HoldDecision
@@ -47,7 +49,13 @@ def assess_blood_thinner(case: Case, listed: Listed, medicine: Medicine) -> Find
     timings = {_timing(row, case.intake.kidney_function_impaired) for row in rows}
     if len(timings) > 1 or None in timings:
         return _review(case, listed, medicine, rows, decision)
-    return _hold(case, listed, medicine, rows[0])
+    held = _hold(case, listed, medicine, rows[0])
+    last_dose = held.actions[0].at
+    if last_dose < decision.at:
+        # Confirmed after the time of the last dose it needs: the patient could not have
+        # been told in time, and the procedure cannot go ahead with this hold as booked.
+        return _too_late(case, listed, medicine, rows, decision, last_dose)
+    return held
 
 
 def no_hold_finding(case: Case, listed: Listed, medicine: Medicine) -> Finding:
@@ -113,6 +121,34 @@ def _review(
                 _decision_state(medicine, rows, decision),
             )
         ),
+        source=str(rows[0]["source"]),
+        rule_keys=(BLEEDING_RISK,),
+        options=tuple(_hold_options(case, medicine, rows)),
+    )
+
+
+def _too_late(
+    case: Case,
+    listed: Listed,
+    medicine: Medicine,
+    rows: tuple[Row, ...],
+    decision: ClinicianDecision,
+    last_dose: datetime,
+) -> Finding:
+    hold = _span(hold_period(rows[0], case.intake.kidney_function_impaired))
+    return Finding(
+        code="blood_thinner.hold_too_late",
+        about=listed.entry.name,
+        severity=Severity.REVIEW,
+        patient_message=f"Your care team and your doctor agreed to pause your "
+        f"{medicine.label()} for the procedure, but the time to stop it had already "
+        "passed. Keep taking it as usual for now. Do not stop it on your own. The clinic "
+        "will call you about the date of your injection.",
+        clinician_rationale=_guideline(case, medicine, rows)
+        + f" Hold confirmed by {decision.by} at {decision.at.isoformat()}, after the last "
+        f"dose it needs ({last_dose.isoformat()}, {hold} before the procedure): the patient "
+        "is not told to stop it. Move the procedure so that the hold fits, or record "
+        "another decision.",
         source=str(rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
         options=tuple(_hold_options(case, medicine, rows)),

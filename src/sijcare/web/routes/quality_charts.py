@@ -32,8 +32,11 @@ def rates_chart(
     element_id: str,
     title: str,
     axis_label: str,
+    unknown: str,
 ) -> str:
-    """One horizontal bar per group and series: the rate in percent, labelled."""
+    """One horizontal bar per group and series: the rate in percent, labelled. A rate
+    with nothing to count (0 of 0) has no bar and is labelled `unknown`: drawn as 0 % it
+    would read as a result."""
     labels = [g.label for g in groups]
     with _DRAWING, matplotlib.rc_context(_SETTINGS):
         height = 1.2 + 0.32 * len(groups) * len(series)
@@ -44,10 +47,10 @@ def rates_chart(
             values = [_percent(rate_of(g)) for g in groups]
             positions = [i + n * step for i in range(len(groups))]
             bars = axes.barh(
-                positions, values, height=step, label=name, color=COLOURS[n % 3],
-                hatch=HATCHES[n % 3], edgecolor="white",
+                positions, [v or 0.0 for v in values], height=step, label=name,
+                color=COLOURS[n % 3], hatch=HATCHES[n % 3], edgecolor="white",
             )  # fmt: skip
-            axes.bar_label(bars, labels=[f"{v:.0f}%" for v in values], padding=2)
+            axes.bar_label(bars, labels=[_label(v, unknown) for v in values], padding=2)
         axes.set_yticks([i + step * (len(series) - 1) / 2 for i in range(len(groups))], labels)
         axes.invert_yaxis()
         axes.set_xlim(0, 110)
@@ -58,12 +61,16 @@ def rates_chart(
         figure.savefig(out, format="svg")
     description = "; ".join(
         f"{g.label}: "
-        + ", ".join(f"{name} {_percent(rate_of(g)):.0f}%" for name, rate_of in series)
+        + ", ".join(f"{name} {_label(_percent(rate_of(g)), unknown)}" for name, rate_of in series)
         for g in groups
     )
     return make_inline(out.getvalue(), element_id=element_id, title=title, description=description)
 
 
-def _percent(rate: Rate) -> float:
+def _percent(rate: Rate) -> float | None:
     value = rate.value
-    return 0.0 if value is None else value * 100
+    return None if value is None else value * 100
+
+
+def _label(percent: float | None, unknown: str) -> str:
+    return unknown if percent is None else f"{percent:.0f}%"

@@ -126,6 +126,7 @@ def _charts(ctx: SignedIn, result: outcomes.Outcomes) -> list[str]:
             element_id="responders-chart",
             title=text(msg("Therapeutic responders (at least 50 percent relief)")),
             axis_label=text(msg("Share of injections with a known result, percent")),
+            unknown=text(msg("no data")),
         ),
         rates_chart(
             groups,
@@ -137,5 +138,6 @@ def _charts(ctx: SignedIn, result: outcomes.Outcomes) -> list[str]:
             element_id="blocks-chart",
             title=text(msg("Diagnostic blocks and red flags")),
             axis_label=text(msg("Share, percent")),
+            unknown=text(msg("no data")),
         ),
     ]

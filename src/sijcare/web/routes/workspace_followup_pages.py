@@ -66,14 +66,17 @@ async def sign_off(procedure_id: int, request: Request, ctx: SignedIn) -> Respon
 @router.get("/workspace/inbox")
 def inbox_page(ctx: SignedIn) -> Response:
     items = inbox.list_inbox(ctx.db, actor=ctx.me, now=ctx.now)
-    # Urgent reports past the clinic's escalation time: id -> minutes waiting.
+    # Urgent reports past the clinic's escalation time, by id (minutes waiting, e-mailed).
     overdue = {
-        o.report_id: o.minutes_waiting
+        o.report_id: o
         for o in escalation.overdue(
             ctx.db, actor=ctx.me, now=ctx.now, knowledge=ctx.platform.knowledge
         )
     }
-    return page(ctx, "workspace/inbox.html", {"items": items, "overdue": overdue})
+    escalated = sum(o.escalated for o in overdue.values())
+    return page(
+        ctx, "workspace/inbox.html", {"items": items, "overdue": overdue, "escalated": escalated}
+    )
 
 
 def _report_page(
