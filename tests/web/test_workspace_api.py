@@ -70,7 +70,7 @@ def test_worklist_for_clinicians_and_schedulers(web: Web, story: Story) -> None:
 
 def test_screening_decisions_and_reviews(web: Web, story: Story) -> None:
     pathway = story.pathway()
-    story.book(pathway)
+    story.book(pathway, PROCEDURE_AT + timedelta(days=7))  # time for apixaban's 2-day hold
     response = story.screen(pathway, medicines=[APIXABAN], possibly_pregnant=True)
     clinician = web.as_("clinician")
     review = clinician.api("GET", f"{API}/pathways/{pathway.id}/screening").json()
