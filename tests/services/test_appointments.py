@@ -30,7 +30,7 @@ from sijcare.db.enums import (
     PractitionerKind,
     Side,
 )
-from sijcare.db.models import Appointment, AuditEvent
+from sijcare.db.models import Appointment, AuditEvent, Pathway
 from sijcare.services import appointments
 from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.errors import Conflict, Forbidden, Invalid
@@ -57,6 +57,12 @@ def schedule(db: Session, personas: Personas) -> Personas:
         start_local=time(9, 0),
         end_local=time(12, 0),
     )
+    # A procedure is booked for an open pathway (the only one is taken).
+    for who in ("patient", "other_patient"):
+        patient = personas[who].patient
+        assert patient is not None
+        make_pathway(db, patient=patient, opened_by=personas.clinician.user)
+    detach(db)
     return personas
 
 
@@ -349,3 +355,39 @@ def test_concurrent_repeats_of_one_form_book_once(
     ids = {o.id for o in outcomes if isinstance(o, appointments.AppointmentView)}
     assert len(ids) == 1, outcomes
     assert count(db, Appointment) == 1
+
+
+def test_a_procedure_is_booked_for_the_patients_open_pathway(
+    db: Session, schedule: Personas
+) -> None:
+    booked = book_as(db, schedule, "scheduler", kind=AppointmentKind.PROCEDURE)
+    patient = schedule.patient.patient
+    assert patient is not None
+    with db.begin():
+        row = db.get_one(Appointment, booked.id)
+        [only] = db.scalars(sa.select(Pathway.id).where(Pathway.patient_id == patient.id)).all()
+        assert row.pathway_id == only
+    # A second open pathway (the other joint): the request must say which.
+    make_pathway(db, patient=patient, opened_by=schedule.clinician.user, side=Side.RIGHT)
+    detach(db)
+    later = MONDAY_9 + timedelta(hours=1)
+    with pytest.raises(Invalid) as caught:
+        book_as(db, schedule, "scheduler", kind=AppointmentKind.PROCEDURE, starts_at=later)
+    assert [e.field for e in caught.value.errors] == ["pathway_id"]
+    options = appointments.open_pathways(
+        db, actor=actor(db, schedule.scheduler.user.id), public_id=patient.public_id
+    )
+    assert [(o.side, o.kind) for o in options] == [("left", "diagnostic"), ("right", "diagnostic")]
+
+
+def test_no_procedure_without_an_open_pathway(db: Session, personas: Personas) -> None:
+    """A patient with no pathway (none planned) cannot book, nor be booked, a procedure."""
+    assert personas.clinician.practitioner
+    make_availability(
+        db, practitioner=personas.clinician.practitioner, location=personas.location, weekday=0
+    )
+    for who in ("patient", "scheduler"):
+        with pytest.raises(Invalid) as caught:
+            book_as(db, personas, who, kind=AppointmentKind.PROCEDURE)
+        assert [e.field for e in caught.value.errors] == ["kind"]
+    assert count(db, Appointment) == 0

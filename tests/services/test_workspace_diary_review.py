@@ -116,9 +116,21 @@ def test_a_diary_without_entries_has_nothing_to_sign(story: Story) -> None:
     pathway = story.ready(story.pathway())
     view = story.document(pathway)
     review = _review(story, view.id)
-    assert review.current is None and not review.needs_sign_off
+    # The empty diary's reading is stored when the injection is documented (the quality
+    # dashboard counts it), but there is nothing to sign.
+    assert review.current is not None and not review.needs_sign_off
     assert isinstance(review.reading, DiagnosticResult)
     assert review.reading.classification is Classification.INSUFFICIENT_DATA
+    with pytest.raises(Conflict) as refused:
+        diary_review.sign_off(
+            story.db,
+            actor=story.actor("clinician"),
+            procedure_id=view.id,
+            interpretation_id=review.current.interpretation_id,
+            knowledge=story.knowledge,
+            now=LATER,
+        )
+    assert "nothing to sign" in refused.value.message.text
 
 
 def test_two_blocks_of_the_same_joint_are_compared_by_the_core(story: Story) -> None:

@@ -13,7 +13,7 @@ from factories import make_user
 from factories.clinical import make_consent_record, procedure_document
 from factories.workspace import NOW, PROCEDURE_AT, Story
 from fixtures_db import Personas
-from sijcare.db.enums import Kind, Role
+from sijcare.db.enums import AppointmentStatus, Kind, Role
 from sijcare.db.models import (
     Appointment,
     AuditEvent,
@@ -214,6 +214,12 @@ def test_documenting_stores_the_core_procedure_and_links_the_consent(story: Stor
         assert reading is not None and reading.result["scores_used"] == []
         assert reading.clinic_id is not None and reading.patient_id is not None
         assert event.detail["interpretation_id"] == reading.id
+        # Its appointment is done, and the consent still covers the injection given.
+        appointment = story.db.get_one(Appointment, event.detail["appointment_id"])
+        assert appointment.status is AppointmentStatus.COMPLETED
+        assert procedures.consent_status(story.db, pathway, story.knowledge).state is (
+            ConsentState.COMPLETE
+        )
 
 
 @pytest.mark.parametrize(

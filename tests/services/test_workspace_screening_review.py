@@ -105,6 +105,13 @@ def test_confirmed_hold_screens_again_into_a_new_response_with_the_dates(story: 
     assert review.response.status == "reviewed"
     codes = [a.code for a in review.response.actions]
     assert "blood_thinner.last_dose" in codes and "blood_thinner.restart" in codes
+    # Run again by the clinician's decision, the answers are still the patient's, sent when
+    # they sent them (the portal says "You sent your answers on ...").
+    with story.db.begin():
+        first = story.db.get_one(ScreeningResponse, response_id)
+        rerun = story.db.get_one(ScreeningResponse, outcome.response_id)
+        assert (rerun.submitted_by, rerun.submitted_at) == (first.submitted_by, first.submitted_at)
+        assert rerun.submitted_by == story.personas.patient.user.id
     last_dose = next(a.at for a in review.response.actions if a.code == "blood_thinner.last_dose")
     # apixaban is held 3 days before the 12:00 PST procedure (knowledge table blood_thinners)
     assert last_dose == review.response.procedure_time - timedelta(days=3)

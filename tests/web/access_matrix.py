@@ -523,3 +523,48 @@ ENTRIES += [
         body=_fhir_bundle,
     ),
 ]
+
+
+# -- Care pathways started and closed (clinicians); patients' portal logins (admins). --------
+
+# A clinic admin of the patient's clinic only (accounts).
+ADMINS = policy("admin")
+# A second login for the target patient (who has one) is a 409, which counts as allowed.
+_NEW_LOGIN = {"email": "new.login@example.org"}
+
+ENTRIES += [
+    Entry(
+        "POST",
+        "/workspace/patients/{patient_id}/pathways",
+        CLINICIANS,
+        body=lambda world: {"side": "right", "kind": "therapeutic"},
+    ),
+    Entry(
+        "POST",
+        "/workspace/pathways/{pathway_id}/close",
+        CLINICIANS,
+        body=lambda world: {f"reason_{world.pathway().id}": "matrix"},
+    ),
+    Entry(
+        "POST",
+        "/api/v1/workspace/patients/{patient_id}/pathways",
+        CLINICIANS,
+        body=lambda world: {"side": "right", "kind": "therapeutic"},
+    ),
+    Entry(
+        "POST",
+        "/api/v1/workspace/pathways/{pathway_id}/close",
+        CLINICIANS,
+        body=lambda world: {"reason": "matrix"},
+    ),
+    Entry("GET", "/admin/patients/{patient_id}/portal-login", ADMINS),
+    Entry(
+        "POST", "/admin/patients/{patient_id}/portal-login", ADMINS, body=lambda world: _NEW_LOGIN
+    ),
+    Entry(
+        "POST",
+        "/api/v1/admin/patients/{patient_id}/portal-login",
+        ADMINS,
+        body=lambda world: _NEW_LOGIN,
+    ),
+]

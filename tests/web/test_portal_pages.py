@@ -424,6 +424,13 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     assert '<html lang="es">' in home.text and "Mi atención" in home.text
     diary = browser.get(f"/portal/procedures/{record.id}/diary")
     assert "¿Cuánto le duele ahora mismo?" in diary.text
+    # The core's clinical sentences are English only: the page says so, in Spanish.
+    notice = "Parte de esta página está solo en inglés por ahora."
+    for path in ("/portal/learn", f"/portal/procedures/{record.id}/aftercare"):
+        assert notice in browser.get(path).text, path
+    assert notice not in diary.text
+    english = web.as_("other_patient").get("/portal/learn").text
+    assert "only in English" not in english
 
 
 def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(

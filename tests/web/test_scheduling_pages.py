@@ -124,6 +124,16 @@ def test_move_and_cancel_by_form(web: Web, db: Session) -> None:
     assert cancelled.status_code == 303
     detail = scheduler.get(f"/appointments/{booked['id']}").text
     assert "Cancelled" in detail and "patient asked" in detail
+    assert f"/appointments/{booked['id']}/move" not in detail
+    # A cancelled appointment offers no times to move to: back to its page, saying why.
+    for answer in (
+        scheduler.get(f"/appointments/{booked['id']}/move"),
+        scheduler.post_form(f"/appointments/{booked['id']}/move", {"starts_at": later}),
+    ):
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/appointments/{booked['id']}"
+    shown = scheduler.get(f"/appointments/{booked['id']}").text
+    assert "This appointment is no longer booked." in shown
 
 
 def test_move_form_without_a_time_shows_the_error(web: Web, db: Session) -> None:

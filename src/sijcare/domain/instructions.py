@@ -201,7 +201,8 @@ def _arrival(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> datetime
 def _appointment(
     plan: PlannedProcedure, shot: _Injection, knowledge: Knowledge, zone: ZoneInfo
 ) -> Section:
-    what = "numbing medicine only (a test block)"
+    # No parentheses: the sentence puts `what` in parentheses.
+    what = "numbing medicine only, a test block"
     if shot.kind is Kind.THERAPEUTIC:
         what = "numbing medicine and a steroid"
     where = f" at {plan.location}" if plan.location else ""

@@ -43,7 +43,7 @@ from sijcare.services import access, audit, directory, patients, slots
 from sijcare.services.actor import Actor
 from sijcare.services.appointment_views import AppointmentView as AppointmentView
 from sijcare.services.appointment_views import views
-from sijcare.services.errors import Conflict, FieldError, Invalid, NotFound, msg
+from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
 
 MAX_DAYS = 31
 _TAKEN = msg("That time was just taken. Please choose another.")
@@ -150,6 +150,10 @@ def _book(
     practitioner = _practitioner(db, actor, request.practitioner_id)
     location = _location(db, actor, practitioner, request.location_id)
     errors = _request_problems(db, patient, practitioner, request)
+    pathway_id = request.pathway_id
+    if request.kind is AppointmentKind.PROCEDURE and pathway_id is None:
+        pathway_id, problem = _procedure_pathway(db, patient)
+        errors += problem
     slot, time_errors = _time_check(db, patient, practitioner, location, request.starts_at, now)
     errors += time_errors
     if errors or slot is None:
@@ -165,7 +169,7 @@ def _book(
         practitioner_id=practitioner.id,
         location_id=location.id,
         room_id=room_id,
-        pathway_id=request.pathway_id,
+        pathway_id=pathway_id,
         kind=request.kind,
         mode=request.mode,
         status=AppointmentStatus.BOOKED,
@@ -372,6 +376,57 @@ def _location(db: Session, actor: Actor, practitioner: Practitioner, location_id
     return location
 
 
+_NO_PATHWAY = msg(
+    "A procedure is booked for an open care pathway, and there is none. A clinician starts "
+    "one first. Until then, you can book a follow-up visit."
+)
+_WHICH_PATHWAY = msg("Choose the care pathway this procedure is for.")
+
+
+def _procedure_pathway(db: Session, patient: Patient) -> tuple[int | None, list[FieldError]]:
+    """The pathway a procedure booked without one is for: the patient's only active one
+    (the screening, consent and record hang on it). None and why when there is none or
+    more than one."""
+    active = _open_pathway_ids(db, patient.id)
+    if len(active) == 1:
+        return active[0], []
+    if not active:
+        return None, [FieldError("kind", _NO_PATHWAY)]
+    return None, [FieldError("pathway_id", _WHICH_PATHWAY)]
+
+
+def _open_pathway_ids(db: Session, patient_id: int) -> list[int]:
+    return list(
+        db.scalars(
+            sa.select(Pathway.id)
+            .where(Pathway.patient_id == patient_id, Pathway.status == PathwayStatus.ACTIVE)
+            .order_by(Pathway.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OpenPathway:
+    """An active pathway as the booking form names it: its joint and kind only."""
+
+    id: int
+    side: str
+    kind: str
+
+
+def open_pathways(db: Session, *, actor: Actor, public_id: str) -> list[OpenPathway]:
+    """The patient's active pathways, for booking a procedure for one of them (staff who
+    book and the patient; the side and the kind only)."""
+    with db.begin():
+        patient = patients.load(db, actor, public_id)
+        rows = db.execute(
+            sa.select(Pathway.id, Pathway.side, Pathway.kind)
+            .where(Pathway.patient_id == patient.id, Pathway.status == PathwayStatus.ACTIVE)
+            .order_by(Pathway.id)
+        )
+        return [OpenPathway(id_, side.value, kind.value) for id_, side, kind in rows]
+
+
 def _request_problems(
     db: Session, patient: Patient, practitioner: Practitioner, request: BookingRequest
 ) -> list[FieldError]:
@@ -457,8 +512,16 @@ def _free_room(
     return next((room for room in rooms if room not in taken), None)
 
 
+def unchangeable(status: AppointmentStatus, starts_at: datetime, now: datetime) -> Message | None:
+    """Why an appointment can no longer be moved or cancelled, or None."""
+    if status is not AppointmentStatus.BOOKED:
+        return msg("This appointment is no longer booked.")
+    if starts_at <= now:
+        return msg("This appointment has already started.")
+    return None
+
+
 def _require_changeable(appointment: Appointment, now: datetime) -> None:
-    if appointment.status is not AppointmentStatus.BOOKED:
-        raise Conflict(msg("This appointment is no longer booked."))
-    if appointment.starts_at <= now:
-        raise Conflict(msg("This appointment has already started."))
+    problem = unchangeable(appointment.status, appointment.starts_at, now)
+    if problem is not None:
+        raise Conflict(problem)

@@ -79,7 +79,11 @@ class DiaryReview:
 
     @property
     def needs_sign_off(self) -> bool:
-        return self.current is not None and self.current.signed_off_at is None
+        # The empty diary's reading (stored when the injection is documented) has nothing
+        # to sign.
+        return (
+            bool(self.entries) and self.current is not None and self.current.signed_off_at is None
+        )
 
 
 def get_review(
@@ -145,8 +149,11 @@ def sign_off(
         latest = diary.latest_interpretation(db, record.id)
         if latest is None or latest.id != interpretation_id:
             raise Conflict(msg("The reading changed since you opened it. Look at it again."))
-        if not _is_current(latest, diary.entries_of(db, record.id), knowledge):
+        entries = diary.entries_of(db, record.id)
+        if not _is_current(latest, entries, knowledge):
             raise Conflict(msg("The reading changed since you opened it. Look at it again."))
+        if not entries:
+            raise Conflict(_NOTHING_TO_SIGN)
         if latest.signed_off_at is None:
             latest.signed_off_at = now
             latest.signed_off_by = actor.user_id
@@ -161,6 +168,9 @@ def sign_off(
                 detail={"procedure_id": record.id},
             )
         return _sign_offs(db, record.id)[0]
+
+
+_NOTHING_TO_SIGN = msg("There is nothing to sign yet: the patient has not recorded any scores.")
 
 
 def _load(db: Session, actor: Actor, procedure_id: int) -> tuple[ProcedureRecord, Pathway, Patient]:

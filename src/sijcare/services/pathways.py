@@ -84,14 +84,26 @@ def open_pathway(
     return pathway
 
 
+def patient_public_id(db: Session, *, actor: Actor, pathway_id: int) -> str:
+    """The public id of the pathway's patient, for a clinician of their clinic (the
+    address of the patient's page; no audit event, as nothing of the record is read)."""
+    with db.begin():
+        _, patient = load(db, actor, pathway_id)
+        access.require_clinician(actor, patient)
+        return patient.public_id
+
+
 def close_pathway(
     db: Session, *, actor: Actor, pathway_id: int, reason: str, now: datetime
 ) -> Pathway:
+    """Close the pathway (a clinician of the patient's clinic) with a reason, required."""
     with db.begin():
         pathway, patient = load(db, actor, pathway_id)
         access.require_clinician(actor, patient)
         if pathway.status is PathwayStatus.CLOSED:
             raise Conflict(msg("This pathway is already closed."))
+        if not reason.strip():
+            raise Invalid.one("reason", msg("Enter why the pathway is closed."))
         pathway.status = PathwayStatus.CLOSED
         pathway.closed_at = now
         pathway.closed_by = actor.user_id

@@ -89,14 +89,19 @@ def list_patients(
     access.require_role(actor, Role.CLINICIAN, Role.SCHEDULER, Role.ADMIN)
     query = sa.select(Patient).where(Patient.clinic_id == actor.clinic_id)
     if search.strip():
-        pattern = "%" + search.strip().lower().replace("%", "").replace("_", "") + "%"
-        query = query.where(sa.func.lower(Patient.name).like(pattern))
+        query = query.where(name_contains(search))
     with db.begin():
         found = db.scalars(query.order_by(Patient.name, Patient.id).limit(MAX_LIST)).all()
         audit.record_views(
             db, actor=actor, action="patient.list", at=now, patient_ids=[p.id for p in found]
         )
         return [PatientSummary.of(p) for p in found]
+
+
+def name_contains(search: str) -> sa.ColumnElement[bool]:
+    """Patients whose name holds `search` in any case; the typed text is matched as it
+    is (`%` and `_` are letters here, not wildcards)."""
+    return sa.func.lower(Patient.name).contains(search.strip().lower(), autoescape=True)
 
 
 def register_patient(

@@ -116,14 +116,19 @@ FIELD_MESSAGES: dict[str, Message] = {
 # -- the plan and the consent ---------------------------------------------------------------
 
 
+# A procedure appointment that is booked, or done (documented): the plan, the consent and
+# the place stay those of the injection once it is given.
+_KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
+
+
 def procedure_appointment(db: Session, pathway_id: int) -> Appointment | None:
-    """The pathway's booked procedure appointment (the latest, if several)."""
+    """The pathway's booked or completed procedure appointment (the latest, if several)."""
     return db.scalar(
         sa.select(Appointment)
         .where(
             Appointment.pathway_id == pathway_id,
             Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.status.in_(_KEPT),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(1)
@@ -140,7 +145,7 @@ def place_time_zone(db: Session, pathway_id: int) -> str | None:
         .where(
             Appointment.pathway_id == pathway_id,
             Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status == AppointmentStatus.BOOKED,
+            Appointment.status.in_(_KEPT),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(1)
@@ -383,6 +388,10 @@ def document_procedure(
             # the injections that have a current reading (and their red flags), and
             # one with no score yet is still an injection done.
             reading = diary_reading.reinterpret(db, record, knowledge, now)
+            # Its appointment is done: no longer "booked" on the lists and calendars.
+            appointment = procedure_appointment(db, pathway.id)
+            if appointment is not None:
+                appointment.status = AppointmentStatus.COMPLETED
             audit.record(
                 db,
                 actor=actor,
@@ -391,7 +400,11 @@ def document_procedure(
                 target_type="procedure_record",
                 target_id=record.id,
                 patient_id=patient.id,
-                detail={"fields": sorted(document), "interpretation_id": reading.id},
+                detail={
+                    "fields": sorted(document),
+                    "interpretation_id": reading.id,
+                    "appointment_id": None if appointment is None else appointment.id,
+                },
             )
             return _view(db, record, patient, procedure)
     except IntegrityError:

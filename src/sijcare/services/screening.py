@@ -253,7 +253,9 @@ def _rescreen_with(
     answers = {**latest.answers, "procedure": document}
     intake = _intake(answers, knowledge)
     at = screening_review.procedure_time(db, pathway, latest)
-    return _store(db, pathway, intake, _screen(intake, at, knowledge), actor, now)
+    row = _store(db, pathway, intake, _screen(intake, at, knowledge), actor, now)
+    screening_review.keep_sender(row, latest)
+    return row
 
 
 # -- the patient's answers ----------------------------------------------------------------

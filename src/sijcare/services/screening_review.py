@@ -392,9 +392,19 @@ def _rescreen(
         submitted_at=now,
         submitted_by=actor.user_id,
     )
+    keep_sender(response, source)
     db.add(response)
     db.flush()
     return response
+
+
+def keep_sender(response: ScreeningResponse, source: ScreeningResponse) -> None:
+    """A screening run again (a clinician's decision or a new plan) is of the answers the
+    patient sent: it keeps when and by whom they were sent; `created_at` is the new run's
+    time, and the clinician's action has its own audit event."""
+    if source.submitted_at is not None and source.submitted_by is not None:
+        response.submitted_at = source.submitted_at
+        response.submitted_by = source.submitted_by
 
 
 def _decision_field(where: str) -> str:

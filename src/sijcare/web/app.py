@@ -60,6 +60,7 @@ from sijcare.web.routes import (
     workspace_api,
     workspace_followup_pages,
     workspace_pages,
+    workspace_pathways_api,
     workspace_procedure_api,
     workspace_procedure_pages,
 )
@@ -93,6 +94,7 @@ ROUTE_MODULES: tuple[ModuleType, ...] = (
     workspace_procedure_pages,
     workspace_followup_pages,
     workspace_api,
+    workspace_pathways_api,
     workspace_procedure_api,
     appointments_pages,
     appointments_api,

@@ -18,6 +18,7 @@ its settings are process-wide, so drawing is serialised by a lock.
 from __future__ import annotations
 
 import io
+import math
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
@@ -271,11 +272,13 @@ def _diagnostic_words(
         _("The shaded part is the time the numbing medicine works, until {when}.").format(
             when=i18n.format_time(ends, zone, locale)
         ),
+        # Scores are whole numbers: the line's level (1.75 for a baseline of 7) is told as
+        # the highest score on or below it.
         _(
-            "The dotted line is at {level} out of 10: a score at or below it means your pain "
-            "dropped by {percent}% or more."
+            "The dotted line marks a drop in pain of {percent}% or more: a score of {score} "
+            "or less."
         ).format(
-            level=i18n.format_number(round(level, 2), locale),
+            score=math.floor(level + 1e-9),
             percent=f"{_threshold_percent(reading, knowledge):g}",
         ),
     ]

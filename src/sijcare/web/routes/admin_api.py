@@ -1,4 +1,5 @@
-"""The JSON API of the clinic admin: users, password resets and the audit log."""
+"""The JSON API of the clinic admin: users, password resets, patients' portal logins and
+the audit log."""
 
 from __future__ import annotations
 
@@ -7,14 +8,20 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from sijcare.db.enums import Role
-from sijcare.services import audit, auth, users
+from sijcare.services import audit, auth, patient_logins, users
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
-from sijcare.web.limits import AUDIT_ACTION_MAX_LENGTH, MAX_OFFSET
+from sijcare.web.limits import (
+    AUDIT_ACTION_MAX_LENGTH,
+    LOCALE_MAX_LENGTH,
+    MAX_OFFSET,
+    SEARCH_MAX_LENGTH,
+    PatientId,
+)
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
@@ -32,6 +39,39 @@ class UserOut(BaseModel):
 class ResetOut(BaseModel):
     user_id: int
     temporary_password: str
+
+
+class PatientLoginOut(BaseModel):
+    patient_id: str = Field(description="The patient's public id, used in addresses")
+    number: int = Field(description="The patient's number in the clinic (as in the audit log)")
+    name: str
+    date_of_birth: date
+    user_id: int | None = Field(description="The patient's account; null: no login yet")
+    email: str | None
+
+    @classmethod
+    def of(cls, found: patient_logins.PatientLogin) -> PatientLoginOut:
+        return cls(
+            patient_id=found.public_id,
+            number=found.id,
+            name=found.name,
+            date_of_birth=found.date_of_birth,
+            user_id=found.user_id,
+            email=found.email,
+        )
+
+
+class PatientLoginIn(BaseModel):
+    email: str = Field(max_length=patient_logins.EMAIL_MAX_LENGTH)
+    locale: str | None = Field(
+        None, max_length=LOCALE_MAX_LENGTH, description="en or es; null: the clinic's default"
+    )
+
+
+class PatientLoginCreatedOut(BaseModel):
+    patient_id: str
+    email: str = Field(description="The address the patient signs in with (lower case)")
+    temporary_password: str = Field(description="Shown once; to be changed at first sign-in")
 
 
 class AuditEventOut(BaseModel):
@@ -81,6 +121,42 @@ def reset_password(user_id: int, ctx: SignedIn) -> ResetOut:
         ctx.db, actor=ctx.me, user_id=user_id, now=ctx.now, config=ctx.platform.auth
     )
     return ResetOut(user_id=user_id, temporary_password=temporary)
+
+
+@router.get(
+    "/patient-logins", response_model=list[PatientLoginOut], responses=errors(401, 403, 422)
+)
+def list_patient_logins(
+    ctx: SignedIn, search: Annotated[str, Query(max_length=SEARCH_MAX_LENGTH)] = ""
+) -> list[PatientLoginOut]:
+    """The patients of the admin's clinic and their portal login, if any."""
+    found = patient_logins.list_logins(ctx.db, actor=ctx.me, now=ctx.now, search=search)
+    return [PatientLoginOut.of(p) for p in found]
+
+
+@router.post(
+    "/patients/{patient_id}/portal-login",
+    response_model=PatientLoginCreatedOut,
+    status_code=201,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def create_patient_login(
+    patient_id: PatientId, body: PatientLoginIn, ctx: SignedIn
+) -> PatientLoginCreatedOut:
+    """Give a registered patient a portal login with a temporary password (returned once),
+    to be changed at their first sign-in. 409 when the patient already has a login."""
+    temporary = patient_logins.create_patient_login(
+        ctx.db,
+        actor=ctx.me,
+        patient_public_id=patient_id,
+        email=body.email,
+        locale=body.locale or ctx.platform.settings.default_locale,
+        now=ctx.now,
+        config=ctx.platform.auth,
+    )
+    return PatientLoginCreatedOut(
+        patient_id=patient_id, email=auth.normalize_email(body.email), temporary_password=temporary
+    )
 
 
 def _filter(

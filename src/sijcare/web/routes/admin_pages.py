@@ -1,18 +1,22 @@
-"""Clinic admin pages: user accounts, password resets, and the audit log."""
+"""Clinic admin pages: user accounts, password resets, patients' portal logins, and the
+audit log."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from sijcare.db.enums import Role
-from sijcare.services import audit, auth, users
-from sijcare.services.errors import FieldError, Invalid, msg
-from sijcare.web.deps import SignedIn
-from sijcare.web.forms import FormState
-from sijcare.web.limits import AUDIT_ACTION_MAX_LENGTH
+from sijcare.services import audit, auth, patient_logins, users
+from sijcare.services.errors import Conflict, FieldError, Invalid, msg
+from sijcare.settings import LOCALES
+from sijcare.web.deps import Ctx, SignedIn
+from sijcare.web.forms import FormState, read_form
+from sijcare.web.i18n import LOCALE_NAMES
+from sijcare.web.limits import AUDIT_ACTION_MAX_LENGTH, SEARCH_MAX_LENGTH
 from sijcare.web.navigation import NavLink
 from sijcare.web.pages import render
 from sijcare.web.routes.admin_api import csv_response, day_bound
@@ -26,6 +30,12 @@ nav_links = (
         msg("Users"),
         frozenset({Role.ADMIN}),
         msg("Accounts of the clinic; reset a password."),
+    ),
+    NavLink(
+        "/admin/patient-logins",
+        msg("Patient logins"),
+        frozenset({Role.ADMIN}),
+        msg("Give a registered patient a login to the patient portal."),
     ),
     NavLink(
         "/admin/audit",
@@ -57,6 +67,67 @@ def reset_password(user_id: int, ctx: SignedIn) -> Response:
     )
     # Shown once, in the answer to the POST; the page is never cached (no-store).
     return render(ctx, "admin/reset.html", {"user": user, "temporary": temporary})
+
+
+@router.get("/admin/patient-logins")
+def patient_logins_page(ctx: SignedIn, search: str = "") -> Response:
+    found = patient_logins.list_logins(ctx.db, actor=ctx.me, now=ctx.now, search=search)
+    context = {
+        "patients": found,
+        "values": {"search": search},
+        "search_max_length": SEARCH_MAX_LENGTH,
+    }
+    return render(ctx, "admin/patient_logins.html", context)
+
+
+def _login_page(
+    ctx: Ctx,
+    patient_id: str,
+    values: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    found = patient_logins.get_login(
+        ctx.db, actor=ctx.me, patient_public_id=patient_id, now=ctx.now
+    )
+    context: dict[str, Any] = {
+        "patient": found,
+        "values": values
+        if values is not None
+        else {"locale": ctx.platform.settings.default_locale},
+        "errors": {},
+        "problem": None,
+        "languages": [(code, LOCALE_NAMES[code]) for code in LOCALES],
+        "email_max_length": patient_logins.EMAIL_MAX_LENGTH,
+        **(extra or {}),
+    }
+    return render(ctx, "admin/patient_login.html", context, status_code=status_code)
+
+
+@router.get("/admin/patients/{patient_id}/portal-login")
+def patient_login_page(patient_id: str, ctx: SignedIn) -> Response:
+    return _login_page(ctx, patient_id)
+
+
+@router.post("/admin/patients/{patient_id}/portal-login")
+async def create_patient_login(patient_id: str, request: Request, ctx: SignedIn) -> Response:
+    form = await read_form(request)
+    try:
+        temporary = patient_logins.create_patient_login(
+            ctx.db,
+            actor=ctx.me,
+            patient_public_id=patient_id,
+            email=form.get("email", ""),
+            locale=form.get("locale", ""),
+            now=ctx.now,
+            config=ctx.platform.auth,
+        )
+    except Invalid as exc:
+        return _login_page(ctx, patient_id, form, FormState.failed(form, exc).context(), 422)
+    except Conflict as exc:
+        return _login_page(ctx, patient_id, form, {"problem": exc.message}, 409)
+    # Shown once, in the answer to the POST; the page is never cached (no-store).
+    return _login_page(ctx, patient_id, {}, {"temporary": temporary})
 
 
 @router.get("/admin/audit")

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from sijcare.db.enums import AppointmentKind, AppointmentMode, Role
 from sijcare.services import appointments, directory, patients
-from sijcare.services.errors import Invalid, Message, msg
+from sijcare.services.errors import Conflict, Invalid, Message, msg
 from sijcare.services.slots import Slot
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormParser, errors_by_field, new_form_token, read_form
@@ -103,6 +103,8 @@ def _booking_page(
         "form_token": new_form_token(),
         "earlier": (first - timedelta(days=DAYS_SHOWN)).isoformat() if first > ctx.today else None,
         "later": (first + timedelta(days=DAYS_SHOWN)).isoformat(),
+        # More than one open pathway (both joints): a procedure says which it is for.
+        "pathways": appointments.open_pathways(ctx.db, actor=ctx.me, public_id=public_id),
         "physician_options": [(p.id, p.name) for p in physicians],
         "place_options": [(p.id, p.name) for p in places],
         "query_for": lambda day: urlencode({**_choice(values), "from": day}),
@@ -129,7 +131,7 @@ def _booking_page(
 
 
 def _choice(values: dict[str, str]) -> dict[str, str]:
-    keys = ("kind", "mode", "practitioner_id", "location_id")
+    keys = ("kind", "mode", "practitioner_id", "location_id", "pathway_id")
     return {key: values[key] for key in keys if key in values}
 
 
@@ -142,6 +144,11 @@ async def book(patient_id: str, request: Request, ctx: SignedIn) -> Response:
     kind = parser.choice("kind", AppointmentKind, msg("Choose what the appointment is for."))
     mode = parser.choice("mode", AppointmentMode, msg("Choose in person or virtual."))
     starts_at = parser.moment("starts_at", _CHOOSE_TIME)
+    pathway_id = (
+        parser.integer("pathway_id", msg("Choose the care pathway this procedure is for."))
+        if form.get("pathway_id")
+        else None
+    )
     try:
         parser.check()
         assert (
@@ -158,6 +165,7 @@ async def book(patient_id: str, request: Request, ctx: SignedIn) -> Response:
                 starts_at=starts_at,
                 kind=kind,
                 mode=mode,
+                pathway_id=pathway_id if kind is AppointmentKind.PROCEDURE else None,
                 note=form.get("note", ""),
                 idempotency_key=form.get("form_token") or None,
             ),
@@ -186,6 +194,10 @@ def _move_page(
     status_code: int = 200,
 ) -> Response:
     found = appointments.get(ctx.db, actor=ctx.me, appointment_id=appointment_id, now=ctx.now)
+    problem = appointments.unchangeable(found.status, found.starts_at, ctx.now)
+    if problem is not None:
+        # Cancelled, done or under way: no times to offer; the appointment's page says why.
+        return redirect(ctx, f"/appointments/{appointment_id}", notice=problem)
     first = _first_day(ctx, values.get("from"))
     free = appointments.free_slots(
         ctx.db,
@@ -227,6 +239,10 @@ async def move(appointment_id: int, request: Request, ctx: SignedIn) -> Response
         )
     except Invalid as exc:
         return _move_page(ctx, appointment_id, form, errors_by_field(exc.errors), 422)
+    except Conflict as exc:
+        # The time was taken meanwhile: choose another (the page shows the times free
+        # now); an appointment that can no longer move goes back to its page.
+        return _move_page(ctx, appointment_id, form, {"starts_at": exc.message}, 409)
     return redirect(ctx, f"/appointments/{appointment_id}", notice=msg("The appointment is moved."))
 
 

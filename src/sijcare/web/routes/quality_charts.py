@@ -8,6 +8,7 @@ value, so nothing is told by colour alone; the text alternative lists the same v
 from __future__ import annotations
 
 import io
+import textwrap
 import threading
 from collections.abc import Callable, Sequence
 
@@ -54,7 +55,8 @@ def rates_chart(
         axes.set_yticks([i + step * (len(series) - 1) / 2 for i in range(len(groups))], labels)
         axes.invert_yaxis()
         axes.set_xlim(0, 110)
-        axes.set_xlabel(axis_label)
+        # Wrapped: a long label (and its translation) must not run past the figure's edge.
+        axes.set_xlabel("\n".join(textwrap.wrap(axis_label, 45)))
         axes.legend(loc="lower right", frameon=False)
         axes.spines[["top", "right"]].set_visible(False)
         out = io.StringIO()

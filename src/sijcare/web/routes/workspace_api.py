@@ -3,7 +3,8 @@ patient's summary, timeline and next step, and the red-flag inbox.
 
 The same use cases as the workspace pages. The core's next-step plan is given whole as
 `detail`, in the core's own JSON form (`sijcare.formats.jsonout`), beside typed fields.
-API routes around the injection are in `workspace_procedure_api`.
+API routes around the injection are in `workspace_procedure_api`, starting and closing a
+care pathway in `workspace_pathways_api`.
 """
 
 from __future__ import annotations
