@@ -45,6 +45,10 @@ def test_change_password_form_checks_each_field(web: Web) -> None:
     for field in ("current_password", "new_password", "confirm_password"):
         assert f'id="error-{field}"' in page.text
     assert 'value="wrong"' not in page.text
+    assert "This is not your current password." in page.text
+    empty = browser.post_form("/account/password", {"current_password": ""})
+    assert "Enter your current password." in empty.text
+    assert "This is not your current password." not in empty.text
 
 
 def test_change_password_ends_other_sessions_but_keeps_this_one(web: Web) -> None:

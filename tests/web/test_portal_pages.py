@@ -317,6 +317,10 @@ def test_unanswered_questions_and_half_rows_are_all_shown(web: Web, db: Session)
     for field in ("current_infection", "diabetes", "medicines-5-name"):
         assert f'href="#field-{field}"' in page.text
     assert 'value="5 mg"' in page.text
+    # The summary names each question, in the form's order (not "Answer this question." twice).
+    summary = page.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    infection = summary.index("Do you have an infection now? Answer this question.")
+    assert infection < summary.index("Do you have diabetes? Answer this question.")
 
 
 def test_an_error_of_the_core_is_shown_at_the_right_row(web: Web, db: Session) -> None:
@@ -370,6 +374,9 @@ def test_consent_asks_to_confirm_each_answer_then_to_agree(web: Web, db: Session
     )
     assert missing.status_code == 422
     assert 'href="#field-confirm_cost"' in missing.text and 'href="#field-agree"' in missing.text
+    number = [k for k in fields if k.startswith("confirm_")].index("confirm_cost") + 1
+    assert f'<a href="#field-confirm_cost">Question {number}: ' in missing.text
+    assert '<a href="#field-agree">Your agreement: ' in missing.text
     done = browser.post_form(f"/portal/pathways/{pathway_id}/consent", fields)
     assert done.status_code == 303
     after = browser.get(done.headers["location"])

@@ -364,7 +364,9 @@ def change_password(
             errors.append(
                 FieldError("confirm_password", msg("The two new passwords do not match."))
             )
-        if not config.passwords.verify(user.password_hash, current):
+        if not current:
+            errors.insert(0, FieldError("current_password", msg("Enter your current password.")))
+        elif not config.passwords.verify(user.password_hash, current):
             errors.insert(
                 0, FieldError("current_password", msg("This is not your current password."))
             )
