@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.orm import Session
 
 from web.conftest import Web
@@ -164,6 +165,30 @@ def test_registering_a_patient_needs_a_name_and_a_past_birth_date(web: Web) -> N
     )
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["errors"]} == {"name", "date_of_birth"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"date_of_birth": "1850-05-05"}, "date_of_birth", id="a-typing-slip-1850"),
+        pytest.param({"phone": "abc"}, "phone", id="a-phone-with-no-digits"),
+        pytest.param({"phone": "555"}, "phone", id="a-phone-too-short"),
+        # Pat Patient is registered with this date of birth: the same person again.
+        pytest.param({"name": "pat PATIENT"}, "name", id="the-same-name-and-birth-date"),
+    ],
+)
+def test_registering_refuses_slips_and_the_same_patient_twice(
+    web: Web, db: Session, body: dict[str, str], field: str
+) -> None:
+    patient = web.personas.patient.patient
+    assert patient is not None
+    values = {"name": "New Person", "date_of_birth": patient.date_of_birth.isoformat()}
+    admin = web.as_("admin")
+    before = len(admin.api("GET", "/api/v1/patients").json())
+    response = admin.api("POST", "/api/v1/patients", values | body)
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert len(admin.api("GET", "/api/v1/patients").json()) == before
 
 
 def test_book_move_and_cancel_through_the_api(web: Web, db: Session) -> None:

@@ -17,6 +17,7 @@ from sijcare.db.models import Patient
 from sijcare.services import access, audit
 from sijcare.services.actor import Actor
 from sijcare.services.errors import FieldError, Invalid, NotFound, msg
+from sijcare.services.phones import phone_problem
 
 MAX_LIST = 200
 
@@ -98,6 +99,10 @@ def list_patients(
         return [PatientSummary.of(p) for p in found]
 
 
+# A date of birth further back is a typing slip (1850 for 1950).
+OLDEST_YEARS = 120
+
+
 def name_contains(search: str) -> sa.ColumnElement[bool]:
     """Patients whose name holds `search` in any case; the typed text is matched as it
     is (`%` and `_` are letters here, not wildcards)."""
@@ -121,10 +126,36 @@ def register_patient(
         errors.append(FieldError("name", msg("Enter the patient's name.")))
     if date_of_birth is None or date_of_birth > now.date():
         errors.append(FieldError("date_of_birth", msg("Enter a date of birth in the past.")))
+    elif date_of_birth < now.date().replace(year=now.year - OLDEST_YEARS, day=1):
+        errors.append(
+            FieldError(
+                "date_of_birth",
+                msg("Enter a date of birth in the last {years} years.", years=OLDEST_YEARS),
+            )
+        )
+    if phone.strip() and (problem := phone_problem(phone.strip())) is not None:
+        errors.append(FieldError("phone", problem))
     if errors:
         raise Invalid(errors)
     assert date_of_birth is not None
     with db.begin():
+        # The same name and date of birth in the clinic: most likely the same person, whose
+        # second record would split their history and safety answers.
+        twin = db.scalar(
+            sa.select(Patient.id).where(
+                Patient.clinic_id == actor.clinic_id,
+                sa.func.lower(Patient.name) == name.strip().lower(),
+                Patient.date_of_birth == date_of_birth,
+            )
+        )
+        if twin is not None:
+            raise Invalid.one(
+                "name",
+                msg(
+                    "A patient with this name and date of birth is already registered. "
+                    "Search for them in the patient list."
+                ),
+            )
         patient = Patient(
             clinic_id=actor.clinic_id,
             user_id=user_id,

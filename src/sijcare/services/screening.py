@@ -45,6 +45,7 @@ from sijcare.services import access, audit, pathways, procedures, screening_revi
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, msg
+from sijcare.services.phones import phone_problem
 
 # The answers that are the patient's: INTAKE.json without the plan and the decisions.
 PATIENT_FIELDS = frozenset(FIELDS - {"procedure", "clinician_decisions"})
@@ -360,19 +361,6 @@ def _days_to_come(intake: Intake, today: date) -> list[FieldError]:
         if illness.last_symptoms_on > today:
             errors.append(FieldError("recent_illness.last_symptoms_on", _NOT_YET))
     return errors
-
-
-# Digits and the usual separators; 7 to 15 digits (a local number up to the longest
-# international one, E.164).
-_PHONE_CHARACTERS = frozenset("0123456789 +-().")
-
-
-def phone_problem(phone: str) -> Message | None:
-    """Why `phone` cannot be a phone number to call, or None."""
-    digits = sum(character.isdigit() for character in phone)
-    if set(phone) <= _PHONE_CHARACTERS and 7 <= digits <= 15:
-        return None
-    return msg("Enter a phone number with its area code, like 310 555 0147.")
 
 
 def _driver_problems(answers: Mapping[str, Any], driver: DriverDetails | None) -> list[FieldError]:
