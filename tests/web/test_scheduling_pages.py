@@ -7,6 +7,7 @@ import re
 from sqlalchemy.orm import Session
 
 from fixtures_db import Personas
+from sijcare.db.models import Practitioner
 from web.conftest import Browser, Web
 from web.scheduling import MONDAY_9, with_monday_hours
 
@@ -47,6 +48,37 @@ def test_booking_page_lists_free_times_in_the_locations_zone(web: Web, db: Sessi
     assert "9:00\u202fAM PDT" in page or "9:00 AM PDT" in page
     assert f'value="{MONDAY_9.isoformat()}"' in page
     assert "<script" not in page
+
+
+def test_show_free_times_without_a_choice_says_what_is_missing(web: Web) -> None:
+    patient = web.as_("patient")
+    first = patient.get(f"/patients/{public_id(web)}/appointments/new").text
+    assert "There is a problem" not in first
+    asked = patient.get(
+        f"/patients/{public_id(web)}/appointments/new",
+        params={"kind": "follow_up", "mode": "in_person", "practitioner_id": "", "location_id": ""},
+    ).text
+    assert '<a href="#field-practitioner_id">Choose a physician.</a>' in asked
+    assert '<a href="#field-location_id">Choose a location.</a>' in asked
+
+
+def test_no_virtual_times_are_offered_by_a_physician_without_virtual_visits(
+    web: Web, db: Session
+) -> None:
+    with_monday_hours(db, web.personas)
+    practitioner = web.personas.clinician.practitioner
+    assert practitioner is not None
+    with db.begin():
+        db.get_one(Practitioner, practitioner.id).accepts_virtual = False
+    page = web.as_("patient").get(
+        f"/patients/{public_id(web)}/appointments/new",
+        params={
+            "kind": "follow_up", "mode": "virtual", "practitioner_id": str(practitioner.id),
+            "location_id": str(web.personas.location.id), "from": "2026-03-09",
+        },
+    ).text  # fmt: skip
+    assert '<a href="#field-mode">This practitioner does not offer virtual visits.</a>' in page
+    assert 'name="starts_at"' not in page
 
 
 def test_booking_by_form_redirects_to_the_appointment(web: Web, db: Session) -> None:

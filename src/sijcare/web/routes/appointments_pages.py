@@ -111,7 +111,25 @@ def _booking_page(
     }
     practitioner = values.get("practitioner_id", "")
     location = values.get("location_id", "")
-    if practitioner.isdigit() and location.isdigit():
+    # "Show free times" sent without a choice: say what is missing (the first visit, with
+    # neither field in the address, asks nothing yet).
+    missing = {
+        "practitioner_id": msg("Choose a physician."),
+        "location_id": msg("Choose a location."),
+    }
+    if "practitioner_id" in values or "location_id" in values:
+        context["errors"] = {
+            **{name: m for name, m in missing.items() if not values.get(name)},
+            **context["errors"],
+        }
+    chosen = next((p for p in physicians if str(p.id) == practitioner), None)
+    if values.get("mode") == "virtual" and chosen is not None and not chosen.accepts_virtual:
+        # Refused at booking anyway: say it before offering times.
+        context["errors"] = {
+            "mode": msg("This practitioner does not offer virtual visits."),
+            **context["errors"],
+        }
+    elif practitioner.isdigit() and location.isdigit():
         try:
             found = appointments.free_slots(
                 ctx.db,
