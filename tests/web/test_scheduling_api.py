@@ -127,6 +127,41 @@ def test_weekly_hours_are_validated_field_by_field(web: Web) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "valid_from", "valid_to", "refused"),
+    [
+        pytest.param("15:00", "17:00", "2026-03-01", None, True, id="overlapping-hours"),
+        pytest.param("12:00", "13:00", "2026-03-01", None, False, id="just-before"),
+        pytest.param("16:00", "18:00", "2026-03-01", None, False, id="just-after"),
+        pytest.param("14:00", "15:00", "2026-01-01", "2026-02-28", False, id="earlier-weeks"),
+        pytest.param("14:00", "15:00", "2026-01-01", "2026-03-01", True, id="weeks-touching"),
+    ],
+)
+def test_weekly_hours_cannot_overlap_the_practitioners_other_hours(
+    web: Web, start: str, end: str, valid_from: str, valid_to: str | None, refused: bool
+) -> None:
+    """Wednesdays 13:00-16:00 from March 1 exist; a physician cannot be in two places."""
+    practitioner = web.personas.clinician.practitioner
+    assert practitioner is not None
+    scheduler = web.as_("scheduler")
+    hours = {
+        "practitioner_id": practitioner.id, "location_id": web.personas.location.id,
+        "weekday": 2, "slot_minutes": 45,
+    }  # fmt: skip
+    first = {"start_local": "13:00", "end_local": "16:00", "valid_from": "2026-03-01"}
+    assert scheduler.api("POST", "/api/v1/availability", hours | first).status_code == 201
+    second = {
+        "start_local": start, "end_local": end, "valid_from": valid_from, "valid_to": valid_to,
+    }  # fmt: skip
+    answer = scheduler.api("POST", "/api/v1/availability", hours | second)
+    if refused:
+        assert answer.status_code == 422
+        [error] = answer.json()["errors"]
+        assert error["field"] == "start_local" and "13:00 to 16:00" in error["message"]
+    else:
+        assert answer.status_code == 201, answer.text
+
+
 def test_only_schedulers_and_admins_manage_availability(web: Web) -> None:
     practitioner = web.personas.clinician.practitioner
     assert practitioner is not None

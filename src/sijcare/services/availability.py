@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import Role
-from sijcare.db.models import Availability, AvailabilityException, PractitionerLocation
+from sijcare.db.models import Availability, AvailabilityException, Location, PractitionerLocation
 from sijcare.services import access, audit, directory
 from sijcare.services.actor import Actor
 from sijcare.services.errors import FieldError, Invalid, NotFound, msg
@@ -82,6 +82,8 @@ def add_weekly_hours(
             errors.append(
                 FieldError("location_id", msg("This practitioner does not work at that location."))
             )
+        if not errors:
+            errors += _overlap(db, hours)
         if errors:
             raise Invalid(errors)
         rule = Availability(**vars(hours))
@@ -179,6 +181,40 @@ def remove_time_off(db: Session, *, actor: Actor, exception_id: int, now: dateti
             target_id=exception_id,
             detail={"practitioner_id": exception.practitioner_id},
         )
+
+
+def _overlap(db: Session, hours: WeeklyHours) -> list[FieldError]:
+    """The practitioner's weekly hours, here or at another location, that overlap `hours`
+    on the same weekday and days of validity: one person cannot be in two places, and
+    the bookings would hide the clash."""
+    rows = db.execute(
+        sa.select(Availability, Location.name)
+        .join(Location, Location.id == Availability.location_id)
+        .where(
+            Availability.practitioner_id == hours.practitioner_id,
+            Availability.weekday == hours.weekday,
+            Availability.start_local < hours.end_local,
+            Availability.end_local > hours.start_local,
+            sa.or_(Availability.valid_to.is_(None), Availability.valid_to >= hours.valid_from),
+            *(() if hours.valid_to is None else (Availability.valid_from <= hours.valid_to,)),
+        )
+        .limit(1)
+    ).first()
+    if rows is None:
+        return []
+    rule, place = rows
+    return [
+        FieldError(
+            "start_local",
+            msg(
+                "These hours overlap hours the practitioner already has that day: "
+                "{start} to {end} at {place}.",
+                start=rule.start_local.strftime("%H:%M"),
+                end=rule.end_local.strftime("%H:%M"),
+                place=place,
+            ),
+        )
+    ]
 
 
 def _hours_problems(hours: WeeklyHours) -> list[FieldError]:
