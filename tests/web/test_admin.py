@@ -85,6 +85,9 @@ def test_audit_log_page_filters_and_exports(web: Web, clock: FrozenClock) -> Non
     page = admin.get("/admin/audit", params={"action": "auth.login"})
     assert page.status_code == 200
     assert page.text.count("<code>auth.login</code>") == 2
+    # Who: the person's name with their number, not the number alone.
+    patient = web.personas.patient.user
+    assert f"<td>Pat Patient #{patient.id} (patient)</td>" in page.text
     export = admin.get("/admin/audit.csv", params={"action": "auth.login"})
     assert export.headers["content-type"].startswith("text/csv")
     assert "attachment" in export.headers["content-disposition"]

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import Role
-from sijcare.db.models import AuditEvent
+from sijcare.db.models import AuditEvent, User
 from sijcare.services import access
 from sijcare.services.actor import Actor, Origin
 
@@ -208,6 +208,22 @@ def list_events(
         events = list(db.scalars(_query(actor, where).limit(limit).offset(offset)))
         record(db, actor=actor, action="audit.view", at=now, detail=_filter_detail(where))
     return events
+
+
+def user_names(db: Session, *, actor: Actor, events: Sequence[AuditEvent]) -> dict[int, str]:
+    """The display names of the events' users of the admin's clinic, by id: an auditor
+    reads who did it, not only a number."""
+    access.require_role(actor, Role.ADMIN)
+    ids = {e.actor_user_id for e in events if e.actor_user_id is not None}
+    if not ids:
+        return {}
+    with db.begin():
+        rows = db.execute(
+            sa.select(User.id, User.display_name).where(
+                User.id.in_(ids), User.clinic_id == actor.clinic_id
+            )
+        )
+        return {user_id: name for user_id, name in rows}
 
 
 def export_csv(

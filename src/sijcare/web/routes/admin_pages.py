@@ -144,10 +144,17 @@ def audit_page(request: Request, ctx: SignedIn) -> Response:
             status_code=422,
         )
     events = audit.list_events(ctx.db, actor=ctx.me, now=ctx.now, where=where)
+    names = audit.user_names(ctx.db, actor=ctx.me, events=events)
     return render(
         ctx,
         "admin/audit.html",
-        {"events": events, "values": query, "query": request.url.query, **FORM_LIMITS},
+        {
+            "events": events,
+            "names": names,
+            "values": query,
+            "query": request.url.query,
+            **FORM_LIMITS,
+        },
     )
 
 
