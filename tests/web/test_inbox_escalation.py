@@ -55,3 +55,26 @@ def test_an_overdue_urgent_report_is_flagged_then_escalated_by_the_job(
     assert done.status_code == 303
     after = clinician.get("/workspace/inbox").text
     assert "Overdue" not in after and "waited too long" not in after
+
+
+def test_a_long_wait_is_told_in_hours_then_days(web: Web, db: Session, clock: FrozenClock) -> None:
+    personas = web.personas
+    assert personas.patient.patient is not None
+    record = make_documented(
+        db, patient=personas.patient.patient, clinician=personas.clinician.user
+    )
+    with db.begin():
+        pathway = db.get_one(Pathway, record.pathway_id)
+    db.expunge_all()
+    for waited in (timedelta(hours=5, minutes=10), timedelta(days=335, hours=3)):
+        make_symptom_report(
+            db,
+            pathway=pathway,
+            reported_by=personas.patient.user,
+            disposition="emergency",
+            reported_at=clock.now - waited,
+        )
+    page = web.as_("clinician").get("/workspace/inbox").text
+    assert "Overdue, not escalated yet: waiting 5 hours" in page
+    assert "Overdue, not escalated yet: waiting 335 days" in page
+    assert "minutes" not in page.split("<tbody>", 1)[1]
