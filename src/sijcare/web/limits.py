@@ -57,6 +57,8 @@ async def bounded_body(request: Request, limit: int = MAX_UPLOAD_BYTES) -> bytes
 SEARCH_MAX_LENGTH = 200
 # The `audit_event.action` column.
 AUDIT_ACTION_MAX_LENGTH = 80
+# The `pathway.close_reason` column.
+CLOSE_REASON_MAX_LENGTH = 500
 # A slot is at least a minute and at most a day (the service accepts a narrower range).
 SLOT_MINUTES_MIN, SLOT_MINUTES_MAX = 1, 24 * 60
 # No table holds more rows than its 32-bit ids can number, so no offset goes further.

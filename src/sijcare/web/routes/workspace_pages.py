@@ -14,11 +14,10 @@ from sijcare.services import access, pathways, patients, plans, timeline, workli
 from sijcare.services.errors import Conflict, Invalid, msg
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormParser, read_form
-from sijcare.web.limits import SEARCH_MAX_LENGTH
+from sijcare.web.limits import CLOSE_REASON_MAX_LENGTH, SEARCH_MAX_LENGTH
 from sijcare.web.navigation import NavLink
 from sijcare.web.pages import redirect
 from sijcare.web.routes.workspace_common import failed, optional_int, page, parse_day
-from sijcare.web.routes.workspace_pathways_api import CLOSE_REASON_MAX_LENGTH
 
 router = APIRouter(include_in_schema=False)
 nav_links = (

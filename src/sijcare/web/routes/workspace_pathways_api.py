@@ -18,12 +18,9 @@ from sijcare.db.models import Pathway
 from sijcare.services import pathways
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
-from sijcare.web.limits import PatientId
+from sijcare.web.limits import CLOSE_REASON_MAX_LENGTH, PatientId
 
 router = APIRouter(prefix="/api/v1/workspace", tags=["workspace"])
-
-# The `pathway.close_reason` column.
-CLOSE_REASON_MAX_LENGTH = 500
 
 
 class PathwayIn(BaseModel):
