@@ -196,6 +196,15 @@ def test_staff_day_list_and_patient_list_pages(web: Web) -> None:
     patients = scheduler.get("/patients", params={"search": "olive"})
     assert "Olive Other" in patients.text and "Pat Patient" not in patients.text
     assert web.as_("patient").get("/patients").status_code == 403
+    # Each role's next step from the list: an admin gives a login, a clinician a pathway.
+    olive = web.personas.other_patient.patient
+    assert olive is not None
+    login = f'href="/admin/patients/{olive.public_id}/portal-login"'
+    pathway = f'href="/workspace/patients/{olive.public_id}"'
+    assert login not in patients.text and pathway not in patients.text
+    assert login in web.as_("admin").get("/patients").text
+    clinician = web.as_("clinician").get("/patients")
+    assert clinician.status_code == 200 and pathway in clinician.text
 
 
 def test_register_a_patient_by_form(web: Web) -> None:
