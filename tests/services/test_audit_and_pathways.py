@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, PathwayStatus, Side
 from sijcare.db.models import AuditEvent, Driver, Pathway
-from sijcare.services import audit, pathways
+from sijcare.services import audit, drivers, pathways
 from sijcare.services.actor import Actor, Origin, load_actor
+from sijcare.services.drivers import DriverDetails
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)
@@ -168,28 +169,27 @@ def test_the_patient_records_their_driver_without_an_account(
         now=NOW,
     )
     me = actor(db, personas.patient.user.id)
-    with pytest.raises(Invalid) as caught:
-        pathways.record_driver(
-            db, actor=me, pathway_id=opened.id, name="", phone="", relationship="", now=NOW
+    for name, phone in (("", ""), ("Robin", "call me")):
+        with pytest.raises(Invalid) as caught:
+            drivers.record_driver(
+                db, actor=me, pathway_id=opened.id, driver=DriverDetails(name, phone), now=NOW
+            )
+        assert {e.field for e in caught.value.errors} == (
+            {"name", "phone"} if not name else {"phone"}
         )
-    assert {e.field for e in caught.value.errors} == {"name", "phone"}
-    driver = pathways.record_driver(
+    driver = drivers.record_driver(
         db,
         actor=me,
         pathway_id=opened.id,
-        name="Robin",
-        phone="+1 310-555-0101",
-        relationship="friend",
+        driver=DriverDetails("Robin", "+1 310-555-0101", "friend"),
         now=NOW,
     )
     assert driver.recorded_by == me.user_id
     with pytest.raises(Forbidden):
-        pathways.record_driver(
+        drivers.record_driver(
             db,
             actor=actor(db, personas.other_patient.user.id),
             pathway_id=opened.id,
-            name="Eve",
-            phone="1",
-            relationship="",
+            driver=DriverDetails("Eve", "1"),
             now=NOW,
         )

@@ -157,7 +157,10 @@ def test_the_chart_is_inline_svg_with_a_text_alternative_and_a_table(web: Web, d
         'role="img"' in page.text
         and 'aria-labelledby="pain-chart-title pain-chart-desc"' in page.text
     )
-    assert "<figcaption>" in page.text and "a drop in pain of 75% or more: a score of 1 or less" in page.text
+    assert (
+        "<figcaption>" in page.text
+        and "a drop in pain of 75% or more: a score of 1 or less" in page.text
+    )
     assert "<caption>The scores in the chart</caption>" in page.text
 
 

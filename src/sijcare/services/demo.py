@@ -34,7 +34,7 @@ from sijcare.db.models import (
 )
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
-from sijcare.services import appointments, audit, demo_pathways, pathways, patients
+from sijcare.services import appointments, audit, demo_pathways, drivers, pathways, patients
 from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.passwords import Passwords
 
@@ -326,13 +326,11 @@ def _stories(
         both.id,
         skip=3,
     )
-    pathways.record_driver(
+    drivers.record_driver(
         db,
         actor=clinician,
         pathway_id=both.id,
-        name="Sam Rivera",
-        phone="+1 310-555-0177",
-        relationship="spouse",
+        driver=drivers.DriverDetails("Sam Rivera", "+1 310-555-0177", "spouse"),
         now=now,
     )
     # Morgan: a diagnostic block done yesterday, with pain scores in the diary.

@@ -1,4 +1,4 @@
-"""Care pathways: opening one for a joint, closing it, and recording the driver home.
+"""Care pathways: opening one for a joint and closing it (the driver home: `drivers`).
 
 One active pathway per joint and side is kept by the database (a bilateral pathway
 occupies both joints, ADR 0003); `open_pathway` checks first to give a clear message and
@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import Kind, PathwayStatus, Side
-from sijcare.db.models import Driver, Pathway, Patient
+from sijcare.db.models import Pathway, Patient
 from sijcare.services import access, audit, patients
 from sijcare.services.actor import Actor
-from sijcare.services.errors import Conflict, FieldError, Invalid, NotFound, msg
+from sijcare.services.errors import Conflict, Invalid, NotFound, msg
 
 
 def load(
@@ -119,50 +119,6 @@ def close_pathway(
         )
     db.expunge(pathway)
     return pathway
-
-
-def record_driver(
-    db: Session,
-    *,
-    actor: Actor,
-    pathway_id: int,
-    name: str,
-    phone: str,
-    relationship: str,
-    now: datetime,
-) -> Driver:
-    """Record who drives the patient home (the patient or a clinician); no account needed."""
-    errors = []
-    if not name.strip():
-        errors.append(FieldError("name", msg("Enter the driver's name.")))
-    if not phone.strip():
-        errors.append(FieldError("phone", msg("Enter a phone number for the driver.")))
-    with db.begin():
-        pathway, patient = load(db, actor, pathway_id)
-        if errors:
-            raise Invalid(errors)
-        driver = Driver(
-            pathway_id=pathway.id,
-            name=name.strip()[:200],
-            phone=phone.strip()[:40],
-            relationship=relationship.strip()[:80],
-            recorded_at=now,
-            recorded_by=actor.user_id,
-        )
-        db.add(driver)
-        db.flush()
-        audit.record(
-            db,
-            actor=actor,
-            action="driver.record",
-            at=now,
-            target_type="driver",
-            target_id=driver.id,
-            patient_id=patient.id,
-            detail={"fields": ["name", "phone", "relationship"]},
-        )
-    db.expunge(driver)
-    return driver
 
 
 def _joint_busy(db: Session, patient_id: int, side: Side) -> bool:

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sijcare.db.enums import PathwayStatus
-from sijcare.db.models import Driver, Pathway, Patient, ScreeningResponse
+from sijcare.db.models import Driver, Pathway, ScreeningResponse
 from sijcare.domain.errors import InputError
 from sijcare.domain.instructions import Instructions, preparation_instructions
 from sijcare.domain.intake import Diabetes, Intake, ProcedurePlan
@@ -44,8 +44,14 @@ from sijcare.formats.jsonout import to_jsonable
 from sijcare.services import access, audit, pathways, procedures, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
+from sijcare.services.drivers import (  # noqa: F401 (the web and documents use them here)
+    DriverDetails,
+    current_driver,
+    driver_problems,
+    latest_driver,
+    store_driver,
+)
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, msg
-from sijcare.services.phones import phone_problem
 
 # The answers that are the patient's: INTAKE.json without the plan and the decisions.
 PATIENT_FIELDS = frozenset(FIELDS - {"procedure", "clinician_decisions"})
@@ -91,13 +97,6 @@ class Stage(StrEnum):
     NOT_BOOKED = "not_booked"  # planned, but no procedure appointment
     TO_ANSWER = "to_answer"  # ready for the patient's answers
     ANSWERED = "answered"  # submitted; the result is shown
-
-
-@dataclass(frozen=True)
-class DriverDetails:
-    name: str
-    phone: str
-    relationship: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,13 +296,13 @@ def submit(
         intake, result, errors = _screened(doc, appointment.starts_at, knowledge)
         if intake is not None:
             errors += _days_to_come(intake, now.astimezone(ZoneInfo(actor.time_zone)).date())
-        errors += _driver_problems(answers, driver)
+        errors += driver_problems(answers, driver)
         if errors:
             raise Invalid(errors)
         assert intake is not None and result is not None
         row = _store(db, pathway, intake, result, actor, now)
         if answers.get("driver_arranged") is True and driver is not None:
-            _record_driver(db, pathway, patient, driver, actor, now)
+            store_driver(db, pathway, patient, driver, actor, now)
         audit.record(
             db,
             actor=actor,
@@ -361,64 +360,6 @@ def _days_to_come(intake: Intake, today: date) -> list[FieldError]:
         if illness.last_symptoms_on > today:
             errors.append(FieldError("recent_illness.last_symptoms_on", _NOT_YET))
     return errors
-
-
-def _driver_problems(answers: Mapping[str, Any], driver: DriverDetails | None) -> list[FieldError]:
-    if answers.get("driver_arranged") is not True:
-        return []
-    problems = []
-    if driver is None or not driver.name.strip():
-        problems.append(FieldError("driver_name", msg("Enter your driver's name.")))
-    if driver is None or not driver.phone.strip():
-        problems.append(FieldError("driver_phone", msg("Enter a phone number for your driver.")))
-    elif (problem := phone_problem(driver.phone.strip())) is not None:
-        problems.append(FieldError("driver_phone", problem))
-    if driver is not None and (len(driver.name) > 200 or len(driver.phone) > 40):
-        problems.append(FieldError("driver_name", msg("This is too long.")))
-    return problems
-
-
-def _record_driver(
-    db: Session,
-    pathway: Pathway,
-    patient: Patient,
-    driver: DriverDetails,
-    actor: Actor,
-    now: datetime,
-) -> None:
-    current = latest_driver(db, pathway.id)
-    same = (current.name, current.phone) if current else None
-    if same == (driver.name.strip(), driver.phone.strip()):
-        return
-    row = Driver(
-        pathway_id=pathway.id,
-        name=driver.name.strip()[:200],
-        phone=driver.phone.strip()[:40],
-        relationship=driver.relationship.strip()[:80],
-        recorded_at=now,
-        recorded_by=actor.user_id,
-    )
-    db.add(row)
-    db.flush()
-    audit.record(
-        db,
-        actor=actor,
-        action="driver.record",
-        at=now,
-        target_type="driver",
-        target_id=row.id,
-        patient_id=patient.id,
-        detail={"fields": ["name", "phone", "relationship"], "pathway_id": pathway.id},
-    )
-
-
-def latest_driver(db: Session, pathway_id: int) -> Driver | None:
-    return db.scalar(
-        sa.select(Driver)
-        .where(Driver.pathway_id == pathway_id)
-        .order_by(Driver.recorded_at.desc(), Driver.id.desc())
-        .limit(1)
-    )
 
 
 def _intake(answers: Mapping[str, Any], knowledge: Knowledge) -> Intake:
@@ -573,16 +514,6 @@ def preparation_for(
         return None
     place = procedures.place_time_zone(db, pathway_id) or zone
     return preparation_instructions(plan, actions, knowledge, place)
-
-
-def current_driver(
-    db: Session, pathway_id: int, response: ScreeningResponse | None
-) -> Driver | None:
-    """The driver home of the newest answers: none when they say no one drives the
-    patient home (an earlier driver is kept on record, not shown as arranged)."""
-    if response is None or response.answers.get("driver_arranged") is not True:
-        return None
-    return latest_driver(db, pathway_id)
 
 
 def _answers(response: ScreeningResponse | None) -> Mapping[str, Any]:
