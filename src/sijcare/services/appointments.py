@@ -396,13 +396,16 @@ def _procedure_pathway(db: Session, patient: Patient) -> tuple[int | None, list[
 
 
 def _open_pathway_ids(db: Session, patient_id: int) -> list[int]:
-    return list(
-        db.scalars(
-            sa.select(Pathway.id)
-            .where(Pathway.patient_id == patient_id, Pathway.status == PathwayStatus.ACTIVE)
-            .order_by(Pathway.id)
-        )
+    return [p.id for p in _open(db, patient_id)]
+
+
+def _open(db: Session, patient_id: int) -> list[OpenPathway]:
+    rows = db.execute(
+        sa.select(Pathway.id, Pathway.side, Pathway.kind)
+        .where(Pathway.patient_id == patient_id, Pathway.status == PathwayStatus.ACTIVE)
+        .order_by(Pathway.id)
     )
+    return [OpenPathway(id_, side.value, kind.value) for id_, side, kind in rows]
 
 
 @dataclass(frozen=True)
@@ -418,13 +421,7 @@ def open_pathways(db: Session, *, actor: Actor, public_id: str) -> list[OpenPath
     """The patient's active pathways, for booking a procedure for one of them (staff who
     book and the patient; the side and the kind only)."""
     with db.begin():
-        patient = patients.load(db, actor, public_id)
-        rows = db.execute(
-            sa.select(Pathway.id, Pathway.side, Pathway.kind)
-            .where(Pathway.patient_id == patient.id, Pathway.status == PathwayStatus.ACTIVE)
-            .order_by(Pathway.id)
-        )
-        return [OpenPathway(id_, side.value, kind.value) for id_, side, kind in rows]
+        return _open(db, patients.load(db, actor, public_id).id)
 
 
 def _request_problems(

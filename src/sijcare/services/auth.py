@@ -79,6 +79,12 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def throttle_key(config: AuthConfig, address: str) -> str:
+    """The key failed sign-ins are counted under: a keyed hash, so the throttle table
+    holds no e-mail address. `address` is already normalized."""
+    return hmac.new(config.key, address.encode("utf-8"), "sha256").hexdigest()
+
+
 def login(
     db: Session,
     *,
@@ -91,7 +97,7 @@ def login(
 ) -> Grant:
     """Check the password and open a session; raises `LoginFailed` or `Throttled`."""
     address = normalize_email(email)
-    email_hash = hmac.new(config.key, address.encode("utf-8"), "sha256").hexdigest()
+    email_hash = throttle_key(config, address)
     with db.begin():
         retry = _throttled_for(db, email_hash=email_hash, ip=origin.ip, now=now, config=config)
         user = db.scalar(sa.select(User).where(User.email == address))
@@ -408,8 +414,7 @@ def reset_password(
         db.execute(sa.delete(WebSession).where(WebSession.user_id == user.id))
         db.execute(
             sa.delete(LoginAttempt).where(
-                LoginAttempt.email_hash
-                == hmac.new(config.key, user.email.encode(), "sha256").hexdigest()
+                LoginAttempt.email_hash == throttle_key(config, user.email)
             )
         )
         audit.record(

@@ -78,12 +78,14 @@ class DiaryReview:
     comparison: Comparison | None
 
     @property
-    def needs_sign_off(self) -> bool:
+    def signable(self) -> bool:
         # The empty diary's reading (stored when the injection is documented) has nothing
         # to sign.
-        return (
-            bool(self.entries) and self.current is not None and self.current.signed_off_at is None
-        )
+        return bool(self.entries) and self.current is not None
+
+    @property
+    def needs_sign_off(self) -> bool:
+        return self.signable and self.current is not None and self.current.signed_off_at is None
 
 
 def get_review(

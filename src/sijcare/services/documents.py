@@ -190,9 +190,7 @@ def _preparation(
         "answered_at": response.submitted_at or response.created_at,
         "driver": screening.current_driver(db, pathway_id, response),
         "steps": steps,
-        "preparation": screening.preparation_for(
-            db, pathway_id, plan, steps, result, knowledge, zone
-        ),
+        "preparation": screening.preparation_for(plan, steps, result, knowledge, zone),
         # The booking moved since the answers were screened: the steps' dates are stale.
         "time_changed": screened_for is not None
         and datetime.fromisoformat(screened_for) != plan.scheduled_at,

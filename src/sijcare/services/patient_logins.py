@@ -10,7 +10,6 @@ patient's number, never the e-mail address or the name.
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sijcare.db.enums import Role
 from sijcare.db.models import LoginAttempt, Patient, User
-from sijcare.services import access, audit, patients
+from sijcare.services import access, audit, auth, patients
 from sijcare.services import passwords as password_rules
 from sijcare.services.actor import Actor
 from sijcare.services.auth import AuthConfig, normalize_email
@@ -80,16 +79,7 @@ def get_login(db: Session, *, actor: Actor, patient_public_id: str, now: datetim
     """One patient of the admin's clinic and their login."""
     access.require_role(actor, Role.ADMIN)
     with db.begin():
-        patient = patients.load(db, actor, patient_public_id)
-        audit.record(
-            db,
-            actor=actor,
-            action="patient.view",
-            at=now,
-            target_type="patient",
-            target_id=patient.public_id,
-            patient_id=patient.id,
-        )
+        patient = patients.load_viewed(db, actor, patient_public_id, now)
         row = db.execute(_LOGINS.where(Patient.id == patient.id)).one()
         return _of(row)
 
@@ -152,8 +142,11 @@ def create_patient_login(
             db.flush()
             patient.user_id = user.id
             # Failed sign-ins with this address before it had an account do not count.
-            email_hash = hmac.new(config.key, address.encode("utf-8"), "sha256").hexdigest()
-            db.execute(sa.delete(LoginAttempt).where(LoginAttempt.email_hash == email_hash))
+            db.execute(
+                sa.delete(LoginAttempt).where(
+                    LoginAttempt.email_hash == auth.throttle_key(config, address)
+                )
+            )
             audit.record(
                 db,
                 actor=actor,

@@ -70,17 +70,23 @@ def load_by_id(db: Session, actor: Actor, patient_id: int, *, clinical: bool = F
 
 def get_patient(db: Session, *, actor: Actor, public_id: str, now: datetime) -> PatientSummary:
     with db.begin():
-        patient = load(db, actor, public_id)
-        audit.record(
-            db,
-            actor=actor,
-            action="patient.view",
-            at=now,
-            target_type="patient",
-            target_id=patient.public_id,
-            patient_id=patient.id,
-        )
-        return PatientSummary.of(patient)
+        return PatientSummary.of(load_viewed(db, actor, public_id, now))
+
+
+def load_viewed(db: Session, actor: Actor, public_id: str, now: datetime) -> Patient:
+    """`load`, and the audit row that says the actor viewed the patient (inside the
+    caller's transaction)."""
+    patient = load(db, actor, public_id)
+    audit.record(
+        db,
+        actor=actor,
+        action="patient.view",
+        at=now,
+        target_type="patient",
+        target_id=patient.public_id,
+        patient_id=patient.id,
+    )
+    return patient
 
 
 def list_patients(

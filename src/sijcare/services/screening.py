@@ -477,7 +477,9 @@ def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> Scr
     result = (response.result or {}) if response is not None else {}
     steps = _steps(result.get("actions", ()))
     actions = [Action(s.at, s.what, s.code, "") for s in steps]
-    preparation = preparation_for(db, pathway.id, plan, actions, result, knowledge, zone)
+    # The reader's zone stands in only when the injection's place is unknown.
+    place = zone if plan is None else procedures.place_time_zone(db, pathway.id) or zone
+    preparation = preparation_for(plan, actions, result, knowledge, place)
     screened_for = result.get("procedure_time")
     return ScreeningPage(
         pathway=pathway,
@@ -498,21 +500,18 @@ def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> Scr
 
 
 def preparation_for(
-    db: Session,
-    pathway_id: int,
     plan: PlannedProcedure | None,
     actions: Sequence[Action],
     result: Mapping[str, Any],
     knowledge: Knowledge,
-    zone: str,
+    place: str,
 ) -> Instructions | None:
-    """How to get ready, on the clock of the injection's place (`zone`, the reader's,
-    only when that is unknown). None without a plan, and while the screening says the
-    injection must wait: the day's steps (fasting, a medicine hold) would be for a date
-    that is no longer kept."""
+    """How to get ready, on the clock of the injection's place (`place`: the caller
+    resolves it with `procedures.place_time_zone`). None without a plan, and while the
+    screening says the injection must wait: the day's steps (fasting, a medicine hold)
+    would be for a date that is no longer kept."""
     if plan is None or result.get("status") == Readiness.POSTPONE.value:
         return None
-    place = procedures.place_time_zone(db, pathway_id) or zone
     return preparation_instructions(plan, actions, knowledge, place)
 
 
