@@ -294,7 +294,18 @@ def test_form_errors_are_reported_after_the_access_check(story: Story) -> None:
         )
     with pytest.raises(Invalid) as refused:
         _document(story, pathway.id, {}, form_errors=[problem])
-    assert [e.field for e in refused.value.errors] == ["baseline_pain"]
+    # The form's own message first, then the core's for every other field (one each).
+    fields = [e.field for e in refused.value.errors]
+    assert fields[0] == "baseline_pain" and refused.value.errors[0] == problem
+    assert {"kind", "side", "performed_at", "anesthetic", "steroid"} <= set(fields)
+    assert len(fields) == len(set(fields))
+    # A document the core accepts, with a field the form could not read: that field alone.
+    with pytest.raises(Invalid) as form_only:
+        _document(
+            story, pathway.id, procedure_document(performed_at=PROCEDURE_AT), form_errors=[problem]
+        )
+    assert form_only.value.errors == (problem,)
+    assert _records(story.db) == 0
 
 
 @pytest.mark.parametrize("who", ["patient", "scheduler", "admin", "outsider"])

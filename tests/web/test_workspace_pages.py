@@ -205,7 +205,30 @@ def test_a_clinician_documents_the_procedure(
         fields | {"anesthetic.concentration_percent": "0", "baseline_pain": "seven"},
     )
     assert bad.status_code == 422
+    # The field the form could not read and the core's problem, in one answer.
     assert 'id="error-baseline_pain"' in bad.text
+    assert 'id="error-anesthetic.concentration_percent"' in bad.text
+    assert _count(db, ProcedureRecord) == 0
+    several = clinician.post_form(
+        f"/workspace/pathways/{pathway.id}/procedure",
+        fields
+        | {
+            "anesthetic.volume_ml": "80",
+            "steroid.agent": "triamcinolone",
+            "contrast.used": "no",
+            "discharged_at": "2026-03-02T12:30",
+            "driver_present": "no",
+        },
+    )
+    assert several.status_code == 422
+    for field in (
+        "anesthetic.volume_ml",  # above the plausible bound
+        "steroid.agent",  # a diagnostic block has none
+        "contrast.reason_not_used",
+        "discharged_at",  # before the end of observation
+        "driver_present",
+    ):
+        assert f'id="error-{field}"' in several.text, field
     assert _count(db, ProcedureRecord) == 0
     core = clinician.post_form(
         f"/workspace/pathways/{pathway.id}/procedure",

@@ -45,12 +45,7 @@ class Anesthetic:
     volume_ml: float
 
     def __post_init__(self) -> None:
-        if not self.agent.strip():
-            raise InputError("anesthetic.agent", "is required")
-        if self.concentration_percent <= 0:
-            raise InputError("anesthetic.concentration_percent", "must be above 0")
-        if self.volume_ml <= 0:
-            raise InputError("anesthetic.volume_ml", "must be above 0 mL")
+        _raise_first(anesthetic_problems(self.agent, self.concentration_percent, self.volume_ml))
 
 
 @dataclass(frozen=True)
@@ -59,10 +54,7 @@ class Steroid:
     dose_mg: float
 
     def __post_init__(self) -> None:
-        if not self.agent.strip():
-            raise InputError("steroid.agent", "is required")
-        if self.dose_mg <= 0:
-            raise InputError("steroid.dose_mg", "must be above 0 mg")
+        _raise_first(steroid_problems(self.agent, self.dose_mg))
 
 
 @dataclass(frozen=True)
@@ -74,8 +66,7 @@ class Contrast:
     reason_not_used: str | None = None
 
     def __post_init__(self) -> None:
-        if not self.used and not (self.reason_not_used or "").strip():
-            raise InputError("contrast.reason_not_used", "say why no contrast was used")
+        _raise_first(contrast_problems(self.used, self.reason_not_used))
 
 
 @dataclass(frozen=True)
@@ -97,30 +88,17 @@ class Procedure:
     driver_present: bool | None = None
 
     def __post_init__(self) -> None:
-        if self.performed_at.utcoffset() is None:
-            raise InputError("performed_at", "needs a UTC offset, like 2026-03-02T09:00:00-08:00")
-        if isinstance(self.baseline_pain, bool) or not isinstance(self.baseline_pain, int):
-            raise InputError("baseline_pain", "must be a whole number from 0 to 10")
-        if not 0 <= self.baseline_pain <= 10:
-            raise InputError("baseline_pain", "must be from 0 to 10")
-        if self.kind is Kind.DIAGNOSTIC and self.steroid is not None:
-            raise InputError("steroid", "a diagnostic block has no steroid (use kind therapeutic)")
-        if self.kind is Kind.THERAPEUTIC and self.steroid is None:
-            raise InputError("steroid", "a therapeutic injection needs a steroid")
-        for name in ("observation_end", "discharged_at"):
-            at = getattr(self, name)
-            if at is not None and at.utcoffset() is None:
-                raise InputError(name, "needs a UTC offset")
-            if at is not None and self.elapsed(at) < timedelta(0):
-                raise InputError(name, "is before the injection")
-        if (
-            self.observation_end is not None
-            and self.discharged_at is not None
-            and self.elapsed(self.discharged_at) < self.elapsed(self.observation_end)
-        ):
-            raise InputError("discharged_at", "is before the end of observation")
-        if self.discharged_at is not None and self.driver_present is False:
-            raise InputError("driver_present", "discharge needs the driver present")
+        _raise_first(
+            procedure_problems(
+                performed_at=self.performed_at,
+                kind=self.kind,
+                has_steroid=self.steroid is not None,
+                baseline_pain=self.baseline_pain,
+                observation_end=self.observation_end,
+                discharged_at=self.discharged_at,
+                driver_present=self.driver_present,
+            )
+        )
 
     def elapsed(self, at: datetime) -> timedelta:
         """Time from the injection to `at`.
@@ -163,32 +141,153 @@ def check_agents(procedure: Procedure, knowledge: Knowledge) -> None:
     """Raise `InputError` when an agent is not in the knowledge base, or an amount is
     beyond the plausibility bounds of the `procedure.*` rules (a typing slip, like 80 mL
     for 8 mL, must not be documented silently)."""
-    knowledge.row("anesthetics", procedure.anesthetic.agent, where="anesthetic.agent")
-    _check_at_most(
-        procedure.anesthetic.concentration_percent,
+    anesthetic, steroid = procedure.anesthetic, procedure.steroid
+    _raise_first(
+        agent_problems(
+            knowledge,
+            anesthetic_agent=anesthetic.agent,
+            concentration_percent=anesthetic.concentration_percent,
+            volume_ml=anesthetic.volume_ml,
+            steroid_agent=None if steroid is None else steroid.agent,
+            dose_mg=None if steroid is None else steroid.dose_mg,
+        )
+    )
+
+
+# -- every problem at once ------------------------------------------------------------------
+# The checks behind the classes above, as lists: the classes raise the first problem, and a
+# form that documents an injection shows them all in one go. A value given as None was not
+# read (or not given) and is not checked; the baseline score, which None could be, uses
+# NOT_READ.
+
+NOT_READ = object()
+
+
+def anesthetic_problems(
+    agent: str | None, concentration_percent: float | None, volume_ml: float | None
+) -> list[InputError]:
+    found = []
+    if agent is not None and not agent.strip():
+        found.append(InputError("anesthetic.agent", "is required"))
+    if concentration_percent is not None and concentration_percent <= 0:
+        found.append(InputError("anesthetic.concentration_percent", "must be above 0"))
+    if volume_ml is not None and volume_ml <= 0:
+        found.append(InputError("anesthetic.volume_ml", "must be above 0 mL"))
+    return found
+
+
+def steroid_problems(agent: str | None, dose_mg: float | None) -> list[InputError]:
+    found = []
+    if agent is not None and not agent.strip():
+        found.append(InputError("steroid.agent", "is required"))
+    if dose_mg is not None and dose_mg <= 0:
+        found.append(InputError("steroid.dose_mg", "must be above 0 mg"))
+    return found
+
+
+def contrast_problems(used: bool | None, reason_not_used: str | None) -> list[InputError]:
+    if used is False and not (reason_not_used or "").strip():
+        return [InputError("contrast.reason_not_used", "say why no contrast was used")]
+    return []
+
+
+def procedure_problems(
+    *,
+    performed_at: datetime | None,
+    kind: Kind | None,
+    has_steroid: bool | None,
+    baseline_pain: object,
+    observation_end: datetime | None,
+    discharged_at: datetime | None,
+    driver_present: bool | None,
+) -> list[InputError]:
+    """The checks of the injection as a whole: the baseline score, the steroid against the
+    kind, and the times of observation and discharge against the injection and each other."""
+    found = []
+    if performed_at is not None and performed_at.utcoffset() is None:
+        found.append(
+            InputError("performed_at", "needs a UTC offset, like 2026-03-02T09:00:00-08:00")
+        )
+        performed_at = None
+    if baseline_pain is not NOT_READ:
+        if isinstance(baseline_pain, bool) or not isinstance(baseline_pain, int):
+            found.append(InputError("baseline_pain", "must be a whole number from 0 to 10"))
+        elif not 0 <= baseline_pain <= 10:
+            found.append(InputError("baseline_pain", "must be from 0 to 10"))
+    if kind is Kind.DIAGNOSTIC and has_steroid is True:
+        found.append(
+            InputError("steroid", "a diagnostic block has no steroid (use kind therapeutic)")
+        )
+    if kind is Kind.THERAPEUTIC and has_steroid is False:
+        found.append(InputError("steroid", "a therapeutic injection needs a steroid"))
+    after: dict[str, datetime] = {}  # the times that can be compared, as UTC instants
+    for name, at in (("observation_end", observation_end), ("discharged_at", discharged_at)):
+        if at is None:
+            continue
+        if at.utcoffset() is None:
+            found.append(InputError(name, "needs a UTC offset"))
+        elif performed_at is not None and at.astimezone(UTC) < performed_at.astimezone(UTC):
+            found.append(InputError(name, "is before the injection"))
+        else:
+            after[name] = at.astimezone(UTC)
+    if len(after) == 2 and after["discharged_at"] < after["observation_end"]:
+        found.append(InputError("discharged_at", "is before the end of observation"))
+    if discharged_at is not None and driver_present is False:
+        found.append(InputError("driver_present", "discharge needs the driver present"))
+    return found
+
+
+def agent_problems(
+    knowledge: Knowledge,
+    *,
+    anesthetic_agent: str | None,
+    concentration_percent: float | None,
+    volume_ml: float | None,
+    steroid_agent: str | None,
+    dose_mg: float | None,
+) -> list[InputError]:
+    """The agents against the knowledge base, and the amounts against the plausibility
+    bounds of the `procedure.*` rules."""
+    found: list[InputError] = []
+    if anesthetic_agent and anesthetic_agent.strip():
+        found += _known(knowledge, "anesthetics", anesthetic_agent, "anesthetic.agent")
+    found += _at_most(
+        concentration_percent,
         knowledge.number("procedure.anesthetic_concentration_max_percent"),
         "anesthetic.concentration_percent",
         "%",
     )
-    _check_at_most(
-        procedure.anesthetic.volume_ml,
+    found += _at_most(
+        volume_ml,
         knowledge.number("procedure.anesthetic_volume_max_ml"),
         "anesthetic.volume_ml",
         " mL",
     )
-    if procedure.steroid is not None:
-        knowledge.row("steroids", procedure.steroid.agent, where="steroid.agent")
-        _check_at_most(
-            procedure.steroid.dose_mg,
-            knowledge.number("procedure.steroid_dose_max_mg"),
-            "steroid.dose_mg",
-            " mg",
-        )
+    if steroid_agent and steroid_agent.strip():
+        found += _known(knowledge, "steroids", steroid_agent, "steroid.agent")
+    found += _at_most(
+        dose_mg, knowledge.number("procedure.steroid_dose_max_mg"), "steroid.dose_mg", " mg"
+    )
+    return found
 
 
-def _check_at_most(value: float, bound: float, where: str, unit: str) -> None:
-    if value > bound:
-        raise InputError(where, f"{value:g}{unit} is above the plausible {bound:g}{unit}")
+def _known(knowledge: Knowledge, table: str, agent: str, where: str) -> list[InputError]:
+    try:
+        knowledge.row(table, agent, where=where)
+    except InputError as exc:
+        return [exc]
+    return []
+
+
+def _at_most(value: float | None, bound: float, where: str, unit: str) -> list[InputError]:
+    if value is not None and value > bound:
+        return [InputError(where, f"{value:g}{unit} is above the plausible {bound:g}{unit}")]
+    return []
+
+
+def _raise_first(problems: list[InputError]) -> None:
+    if problems:
+        raise problems[0]
 
 
 def anesthetic_window(procedure: Procedure, knowledge: Knowledge) -> timedelta:

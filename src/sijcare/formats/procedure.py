@@ -9,12 +9,13 @@ driver_present.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import (
+    NOT_READ,
     Anesthetic,
     Contrast,
     Guidance,
@@ -23,7 +24,12 @@ from sijcare.domain.procedure import (
     Sedation,
     Side,
     Steroid,
+    agent_problems,
+    anesthetic_problems,
     check_agents,
+    contrast_problems,
+    procedure_problems,
+    steroid_problems,
 )
 from sijcare.formats.common import (
     load_json_object,
@@ -113,6 +119,123 @@ def procedure_from_dict(
     except InputError as exc:
         raise InputError(p + exc.where, exc.message) from None
     return procedure
+
+
+T = TypeVar("T")
+
+
+def document_problems(doc: Mapping[str, Any], knowledge: Knowledge) -> list[InputError]:
+    """Every problem of a PROCEDURE.json object, each field checked on its own, so that a
+    form shows them all at once instead of one per submission.
+
+    `procedure_from_dict` stays the way in (it stops at the first problem and is on the
+    write path); run this once it has refused a document. The checks are the core's
+    (`domain.procedure`'s `*_problems`), in the order `procedure_from_dict` meets them.
+    """
+    found: list[InputError] = []
+
+    def read(parse: Callable[[], T]) -> T | None:
+        try:
+            return parse()
+        except InputError as exc:
+            found.append(exc)
+            return None
+
+    found += [
+        InputError(name, "is not a field of a procedure") for name in sorted(set(doc) - FIELDS)
+    ]
+    if "steroid" not in doc:
+        found.append(InputError("steroid", "is required (null for a diagnostic block)"))
+    kind = read(lambda: parse_enum(Kind, require(doc, "kind"), where="kind"))
+    anesthetic = read(
+        lambda: _object(doc, "anesthetic", "{agent, concentration_percent, volume_ml}")
+    )
+    steroid = doc.get("steroid")
+    if steroid is not None and not isinstance(steroid, dict):
+        found.append(InputError("steroid", "must be null or an object {agent, dose_mg}"))
+        steroid = None
+    performed_at = read(lambda: parse_datetime(require(doc, "performed_at"), where="performed_at"))
+    read(lambda: parse_enum(Side, require(doc, "side"), where="side"))
+    agent = concentration = volume = None
+    if anesthetic is not None:
+        p = "anesthetic."
+        agent = read(
+            lambda: parse_text(
+                require(anesthetic, "agent", prefix=p), where=p + "agent", max_length=60
+            )
+        )
+        concentration = read(
+            lambda: parse_number(
+                require(anesthetic, "concentration_percent", prefix=p),
+                where=p + "concentration_percent",
+            )
+        )
+        volume = read(
+            lambda: parse_number(require(anesthetic, "volume_ml", prefix=p), where=p + "volume_ml")
+        )
+        found += anesthetic_problems(agent, concentration, volume)
+    steroid_agent = dose = None
+    if steroid is not None:
+        p = "steroid."
+        steroid_agent = read(
+            lambda: parse_text(
+                require(steroid, "agent", prefix=p), where=p + "agent", max_length=60
+            )
+        )
+        dose = read(
+            lambda: parse_number(require(steroid, "dose_mg", prefix=p), where=p + "dose_mg")
+        )
+        found += steroid_problems(steroid_agent, dose)
+    baseline = read(
+        lambda: parse_int(require(doc, "baseline_pain"), where="baseline_pain", low=0, high=10)
+    )
+    read(lambda: parse_enum(Guidance, doc.get("guidance", "fluoroscopy"), where="guidance"))
+    contrast = doc.get("contrast")
+    if contrast is not None and not isinstance(contrast, dict):
+        found.append(InputError("contrast", "must be an object {used, agent, reason_not_used}"))
+    elif contrast is not None:
+        used = read(
+            lambda: parse_bool(require(contrast, "used", prefix="contrast."), where="contrast.used")
+        )
+        read(lambda: _optional_text(contrast, "agent", "contrast."))
+        reason = read(lambda: _optional_text(contrast, "reason_not_used", "contrast."))
+        found += contrast_problems(used, reason)
+    read(lambda: parse_enum(Sedation, doc.get("sedation", "none"), where="sedation"))
+    read(lambda: _optional_text(doc, "physician", ""))
+    observation_end = read(lambda: _optional_time(doc, "observation_end", ""))
+    discharged_at = read(lambda: _optional_time(doc, "discharged_at", ""))
+    driver_present = read(
+        lambda: (
+            None
+            if doc.get("driver_present") is None
+            else parse_bool(doc["driver_present"], where="driver_present")
+        )
+    )
+    found += procedure_problems(
+        performed_at=performed_at,
+        kind=kind,
+        has_steroid=None if "steroid" not in doc else doc["steroid"] is not None,
+        baseline_pain=NOT_READ if baseline is None else baseline,
+        observation_end=observation_end,
+        discharged_at=discharged_at,
+        driver_present=driver_present,
+    )
+    found += agent_problems(
+        knowledge,
+        anesthetic_agent=agent,
+        concentration_percent=concentration,
+        volume_ml=volume,
+        steroid_agent=steroid_agent,
+        dose_mg=dose,
+    )
+    return found
+
+
+def _object(doc: Mapping[str, Any], key: str, shape: str) -> Mapping[str, Any]:
+    value = require(doc, key)
+    if not isinstance(value, dict):
+        raise InputError(key, f"must be an object {shape}")
+    return value
 
 
 def _anesthetic(doc: Mapping[str, Any], p: str) -> Anesthetic:

@@ -43,7 +43,7 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.formats.consent import record_from_dict
-from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
+from sijcare.formats.procedure import document_problems, procedure_from_dict, procedure_to_dict
 from sijcare.services import access, audit, diary_reading, pathways, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
@@ -367,9 +367,7 @@ def document_procedure(
             if _existing(db, pathway.id) is not None:
                 raise Conflict(msg("The procedure of this pathway is already documented."))
             consent = _require_consent(db, pathway, knowledge)
-            if form_errors:
-                raise Invalid(tuple(form_errors))
-            procedure = parse_procedure(document, knowledge)
+            procedure = parse_procedure(document, knowledge, form_errors)
             _check_against_plan(procedure, consent, now)
             record = ProcedureRecord(
                 pathway_id=pathway.id,
@@ -411,13 +409,28 @@ def document_procedure(
         raise Conflict(msg("The procedure of this pathway is already documented.")) from None
 
 
-def parse_procedure(document: Mapping[str, Any], knowledge: Knowledge) -> Procedure:
-    """The core's `Procedure` of PROCEDURE.json, its errors as field messages."""
+def parse_procedure(
+    document: Mapping[str, Any], knowledge: Knowledge, form_errors: Sequence[FieldError] = ()
+) -> Procedure:
+    """The core's `Procedure` of PROCEDURE.json, or `Invalid` with every problem at once:
+    `form_errors` (fields a form could not read) first, then the core's, one per field."""
     try:
-        return procedure_from_dict(document, knowledge)
+        procedure = procedure_from_dict(document, knowledge)
     except InputError as exc:
-        message = FIELD_MESSAGES.get(exc.where, msg("Check this value: {detail}."))
-        raise Invalid([FieldError(exc.where, msg(message.text, detail=exc.message))]) from None
+        problems = document_problems(document, knowledge) or [exc]
+    else:
+        if not form_errors:
+            return procedure
+        problems = []
+    errors = list(form_errors)
+    named = {e.field for e in errors}
+    for problem in problems:
+        if problem.where in named:
+            continue
+        named.add(problem.where)
+        message = FIELD_MESSAGES.get(problem.where, msg("Check this value: {detail}."))
+        errors.append(FieldError(problem.where, msg(message.text, detail=problem.message)))
+    raise Invalid(errors)
 
 
 def _require_consent(db: Session, pathway: Pathway, knowledge: Knowledge) -> ConsentStatus:

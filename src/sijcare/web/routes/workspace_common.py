@@ -38,9 +38,11 @@ def failed(
 ) -> dict[str, Any]:
     """The `values`/`errors` context of a form that failed; `rename` maps service fields
     to the form's field names."""
-    errors = errors_by_field(error.errors)
     names = rename or {}
-    return {"values": dict(values), "errors": {names.get(k, k): v for k, v in errors.items()}}
+    errors = errors_by_field(
+        tuple(FieldError(names.get(e.field, e.field), e.message) for e in error.errors)
+    )
+    return {"values": dict(values), "errors": errors}
 
 
 def parse_day(raw: str, default: date) -> date:

@@ -373,12 +373,20 @@ async def document(pathway_id: int, request: Request, ctx: SignedIn) -> Response
             form_errors=problems,
         )
     except Invalid as exc:
-        return _procedure_form(ctx, pathway_id, form, failed(form, exc), 422)
+        return _procedure_form(ctx, pathway_id, form, failed(form, exc, _PROCEDURE_FIELDS), 422)
     except Conflict as exc:
         return _procedure_form(ctx, pathway_id, form, {"problem": exc.message}, 409)
     return redirect(
         ctx, f"/workspace/procedures/{view.id}", notice=msg("The procedure is documented.")
     )
+
+
+# The core's errors about a whole part of the document, shown at the form's field for it.
+_PROCEDURE_FIELDS = {
+    "steroid": "steroid.agent",
+    "anesthetic": "anesthetic.agent",
+    "contrast": "contrast.used",
+}
 
 
 def procedure_document(form: dict[str, str], zone: str) -> tuple[dict[str, Any], list[FieldError]]:
