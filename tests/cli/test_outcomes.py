@@ -81,3 +81,23 @@ def test_a_filter_that_matches_nothing_names_the_option(
     population: str, monkeypatch: pytest.MonkeyPatch, argv: list[str], option: str
 ) -> None:
     assert option in run(population, monkeypatch, *argv)
+
+
+def test_the_table_shows_whole_group_names() -> None:
+    from sijcare.cli.outcomes import table
+
+    long_name = "Northern Valley Spine and Pain Clinic at Riverside"
+    rows = [{"label": long_name}, {"label": "All"}]
+    text = table([{**_EMPTY_ROW, **r} for r in rows], waiting=0)
+    header, first, last = text.splitlines()
+    assert first.startswith(long_name + " ")
+    # Every column starts at the same place on every line.
+    assert header.index("procedures") == first.index("-") == last.index("-")
+
+
+_EMPTY_ROW: dict[str, object] = {
+    "procedures": "-", "positive_rate": None, "confirmation_rate": None,
+    "concordance_rate": None, "responder_rate_2w": None, "responder_rate_6w": None,
+    "responder_rate_3m": None, "median_relief_weeks": None, "flare_rate": None,
+    "red_flag_rate": None, "adherence": None, "median_referral_days": None,
+}  # fmt: skip

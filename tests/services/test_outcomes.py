@@ -231,6 +231,24 @@ def test_filters_narrow_the_injections(
     assert figures(db, knowledge, clinic_id=personas.other_clinic.id).total.procedures == 0
 
 
+@pytest.mark.parametrize(
+    ("typed", "procedures"),
+    [
+        pytest.param("Dr. Casey Clinician", 6, id="whole name"),
+        pytest.param("casey", 6, id="part, other case"),
+        pytest.param("  CLINICIAN", 6, id="part, capitals"),
+        pytest.param("Rivera", 0, id="another name"),
+        pytest.param("%", 0, id="percent is a plain character"),
+        pytest.param("_", 0, id="underscore is a plain character"),
+    ],
+)
+def test_the_physician_filter_finds_part_of_the_name(
+    db: Session, personas: Personas, knowledge: Knowledge, typed: str, procedures: int
+) -> None:
+    tell(db, personas)
+    assert figures(db, knowledge, physician=typed.strip()).total.procedures == procedures
+
+
 def test_by_clinic_names_the_clinic(db: Session, personas: Personas, knowledge: Knowledge) -> None:
     tell(db, personas)
     (group,) = figures(db, knowledge, "clinic").groups

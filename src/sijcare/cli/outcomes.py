@@ -30,7 +30,9 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.command("outcomes")
 @click.option("--by", type=click.Choice(outcomes.GROUPS), help="Group the figures.")
 @click.option("--clinic", "clinic_id", type=int, help="Only this clinic (its id).")
-@click.option("--physician", help="Only this performing physician (as documented).")
+@click.option(
+    "--physician", help="Only physicians whose documented name holds this text (any case)."
+)
 @click.option("--side", type=click.Choice(["left", "right", "bilateral"]), help="Only this side.")
 @click.option("--anesthetic", help="Only this anesthetic (id of the anesthetics table).")
 @click.option("--steroid", help="Only this steroid (id of the steroids table).")
@@ -104,7 +106,7 @@ def _number(value: float | None) -> str:
 
 
 COLUMNS = (
-    ("group", 26, lambda r: str(r["label"])[:25]),
+    ("group", 0, lambda r: str(r["label"])),  # as wide as the longest label
     ("procedures", 11, lambda r: str(r["procedures"])),
     ("positive", 9, lambda r: _percent(r["positive_rate"])),
     ("confirmed", 10, lambda r: _percent(r["confirmation_rate"])),
@@ -122,8 +124,10 @@ COLUMNS = (
 
 def table(rows: list[dict[str, object]], waiting: int) -> str:
     """The figures as a plain-text table (rates in %, medians in weeks and days)."""
-    lines = ["".join(f"{name:<{width}}" for name, width, _ in COLUMNS)]
-    lines += ["".join(f"{cell(r):<{width}}" for _, width, cell in COLUMNS) for r in rows]
+    group = max([len("group"), *(len(str(r["label"])) for r in rows)]) + 1
+    columns = [(name, width or group, cell) for name, width, cell in COLUMNS]
+    lines = ["".join(f"{name:<{width}}" for name, width, _ in columns)]
+    lines += ["".join(f"{cell(r):<{width}}" for _, width, cell in columns) for r in rows]
     if waiting:
         lines.append(f"{waiting} interpretation(s) wait for `sijcare reinterpret`.")
     return "\n".join(lines)

@@ -99,7 +99,11 @@ class Queries:
     def filtered(self, table: sa.TableClause, where: OutcomeFilter) -> list[sa.ColumnElement[bool]]:
         c = table.c
         out: list[sa.ColumnElement[bool]] = [current_rows(table), c.clinic_id.is_not(None)]
-        for name in ("physician", "side", "anesthetic", "steroid"):
+        # The physician is the name a clinician typed when documenting: part of it, in
+        # any case, finds it ("rivera" finds "Dr. A. Rivera").
+        if where.physician is not None:
+            out.append(c.physician.icontains(where.physician, autoescape=True))
+        for name in ("side", "anesthetic", "steroid"):
             value = getattr(where, name)
             if value is not None:
                 out.append(c[name] == value)

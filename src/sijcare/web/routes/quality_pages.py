@@ -2,7 +2,8 @@
 
 Aggregates only (no patient is shown): see `sijcare.services.outcomes` for every figure.
 Filters come from the query string, so a filtered view is a link: `by`, `since` and
-`until` (dates; `until` included), `physician`, `side`, `anesthetic`, `steroid`.
+`until` (dates; `until` included), `physician` (part of the documented name, any
+case), `side`, `anesthetic`, `steroid`.
 """
 
 from __future__ import annotations
