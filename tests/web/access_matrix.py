@@ -416,6 +416,12 @@ ENTRIES += [
         PATIENT_ONLY,
         body=lambda world: {"pain": "3"},
     ),
+    Entry(
+        "POST",
+        "/portal/procedures/{procedure_id}/diary/last",
+        PATIENT_ONLY,
+        body=lambda world: {"entry_id": "0", "corrected_pain": "3"},
+    ),
     Entry("GET", "/portal/procedures/{procedure_id}/chart", PATIENT_AND_CLINICIANS),
     Entry("GET", "/portal/procedures/{procedure_id}/symptoms", PATIENT_ONLY),
     Entry(
@@ -452,6 +458,12 @@ ENTRIES += [
         "/api/v1/portal/procedures/{procedure_id}/diary-entries",
         PATIENT_ONLY,
         body=lambda world: {"pain": 3},
+    ),
+    Entry(
+        "PUT",
+        "/api/v1/portal/procedures/{procedure_id}/diary-entries/last",
+        PATIENT_ONLY,
+        body=lambda world: {"entry_id": 0, "pain": 3},
     ),
     Entry("GET", "/api/v1/portal/procedures/{procedure_id}/chart.svg", PATIENT_AND_CLINICIANS),
     Entry(

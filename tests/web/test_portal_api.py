@@ -197,6 +197,27 @@ def test_diary_by_api_is_idempotent_and_reinterpreted(web: Web, db: Session) -> 
     assert {p["state"] for p in diary["prompts"]} <= {"done", "due", "missed", "upcoming"}
 
 
+def test_the_last_score_is_corrected_by_api(web: Web, db: Session) -> None:
+    procedure_id = documented(db, web.personas)
+    patient = web.as_("patient")
+    url = f"/api/v1/portal/procedures/{procedure_id}/diary-entries"
+    saved = patient.api("POST", url, {"pain": 9}).json()
+    with db.begin():
+        assert db.scalars(sa.select(Interpretation.classification)).all() == ["negative"]
+    fixed = patient.api("PUT", f"{url}/last", {"entry_id": saved["id"], "pain": 1})
+    assert fixed.status_code == 200
+    assert fixed.json() == {**saved, "pain": 1}
+    with db.begin():
+        current = db.scalars(
+            sa.select(Interpretation.classification).order_by(Interpretation.id.desc())
+        ).first()
+    assert current == "positive"
+    wrong = patient.api("PUT", f"{url}/last", {"entry_id": saved["id"] + 1, "pain": 1})
+    assert wrong.status_code == 409
+    bad = patient.api("PUT", f"{url}/last", {"entry_id": saved["id"], "pain": 12})
+    assert bad.status_code == 422 and "pain" in bad.text
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -16,7 +16,7 @@ from fixtures_db import Personas
 from sijcare.db.enums import Kind, Side
 from sijcare.db.models import ConsentRecord, DiaryEntry, ProcedureRecord, ScreeningResponse, User
 from sijcare.services import triage
-from web.conftest import START, Web
+from web.conftest import START, FrozenClock, Web
 
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
 HELP_LINE = "+1 310-555-0100"
@@ -166,8 +166,60 @@ def test_the_chart_is_inline_svg_with_a_text_alternative_and_a_table(web: Web, d
 
 def test_a_clinician_reads_the_diary_without_the_form(web: Web, db: Session) -> None:
     record = documented(db, web.personas)
+    make_diary_entry(db, procedure=record, created_by=web.personas.patient.user, created_at=START)
     page = web.as_("clinician").get(f"/portal/procedures/{record.id}/diary")
     assert page.status_code == 200 and 'name="pain"' not in page.text
+    assert 'name="corrected_pain"' not in page.text
+
+
+def test_the_patient_corrects_the_score_saved_last(
+    web: Web, db: Session, clock: FrozenClock
+) -> None:
+    record = documented(db, web.personas)
+    browser = web.as_("patient")
+    url = f"/portal/procedures/{record.id}/diary"
+    assert 'name="corrected_pain"' not in browser.get(url).text  # nothing saved yet
+    saved = browser.post_form(url, {"pain": "8", "activity": "no", "note": "sore"})
+    assert saved.status_code == 303
+    page = browser.get(url).text
+    assert_plain_page(page)
+    assert "Change your last score" in page and "Your last score was 8 out of 10" in page
+    # The form starts from the saved values.
+    assert 'id="field-corrected_pain-8" name="corrected_pain" value="8" checked' in page
+    with db.begin():
+        entry = db.scalars(sa.select(DiaryEntry)).one()
+    bad = browser.post_form(f"{url}/last", {"entry_id": str(entry.id), "corrected_pain": "x"})
+    assert bad.status_code == 422
+    assert (
+        'href="#field-corrected_pain"' in bad.text
+        and '<details class="diary-fix" open>' in bad.text
+    )
+    fixed = browser.post_form(
+        f"{url}/last",
+        {"entry_id": str(entry.id), "corrected_pain": "2", "corrected_activity": "yes"},
+    )
+    assert fixed.status_code == 303
+    assert "Your score is corrected." in browser.get(fixed.headers["location"]).text
+    with db.begin():
+        again = db.execute(
+            sa.select(
+                DiaryEntry.pain, DiaryEntry.activity_done, DiaryEntry.note, DiaryEntry.recorded_at
+            )
+        ).one()
+    assert tuple(again) == (2, True, "", entry.recorded_at)
+    # An hour after saving, the form is gone and a late correction is refused (the page
+    # is read on the way, so that the sign-in does not lapse for being idle).
+    for minutes in (25, 25):
+        clock.advance(minutes=minutes)
+        assert 'name="corrected_pain"' in browser.get(url).text
+    clock.advance(minutes=11)
+    later = browser.get(url)
+    assert later.status_code == 200 and "Pain diary" in later.text
+    assert 'name="corrected_pain"' not in later.text
+    late = browser.post_form(f"{url}/last", {"entry_id": str(entry.id), "corrected_pain": "5"})
+    assert late.status_code == 409 and "tell the clinic" in late.text
+    with db.begin():
+        assert db.scalars(sa.select(DiaryEntry.pain)).one() == 2
 
 
 # -- symptoms ---------------------------------------------------------------------------------

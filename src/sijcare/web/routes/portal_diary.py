@@ -22,8 +22,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from sijcare.db.models import DiaryEntry
-from sijcare.services import diary
-from sijcare.services.errors import FieldError, Invalid, msg
+from sijcare.services import diary, diary_corrections
+from sijcare.services.errors import FieldError, Invalid, Message, msg
 from sijcare.web import charts
 from sijcare.web.api import errors
 from sijcare.web.batches import Batches
@@ -49,23 +49,40 @@ NOTE_MAX = diary.NOTE_MAX_LENGTH
 
 @router.get("/portal/procedures/{procedure_id}/diary", include_in_schema=False)
 def diary_page(procedure_id: int, ctx: SignedIn) -> Response:
-    return _diary_page(ctx, procedure_id, FormState())
+    return diary_page_response(ctx, procedure_id, FormState())
 
 
-def _diary_page(ctx: Ctx, procedure_id: int, state: FormState, status_code: int = 200) -> Response:
+def diary_page_response(
+    ctx: Ctx,
+    procedure_id: int,
+    state: FormState,
+    status_code: int = 200,
+    *,
+    problem: Message | None = None,
+) -> Response:
+    """The diary page; `state` holds a failed form's values and errors (the new score's,
+    or the correction's), `problem` a refusal to show above them."""
+    knowledge = ctx.platform.knowledge
     view = diary.view_diary(
-        ctx.db,
-        actor=ctx.me,
-        procedure_id=procedure_id,
-        knowledge=ctx.platform.knowledge,
-        now=ctx.now,
+        ctx.db, actor=ctx.me, procedure_id=procedure_id, knowledge=knowledge, now=ctx.now
     )
+    fix = diary_corrections.correctable(view.entries, ctx.me, knowledge, ctx.now)
     context: dict[str, Any] = {
         "view": view,
         "form_token": state.values.get("form_token") or new_form_token(),
         "is_patient": ctx.me.patient_id is not None,
+        "fix": fix,
+        "problem": problem,
         **state.context(),
     }
+    if fix is not None and "corrected_pain" not in context["values"]:
+        activity = diary.Activity.of(fix.entry.activity_done)
+        context["values"] = {
+            **context["values"],
+            "corrected_pain": str(fix.entry.pain),
+            "corrected_activity": "" if activity is None else activity.value,
+            "corrected_note": fix.entry.note,
+        }
     return render(ctx, "portal/diary.html", context, status_code=status_code)
 
 
@@ -79,7 +96,7 @@ async def add_entry(procedure_id: int, request: Request, ctx: SignedIn) -> Respo
             FieldError("recorded_date" if e.field == "recorded_at" else e.field, e.message)
             for e in exc.errors
         )
-        return _diary_page(ctx, procedure_id, FormState.failed(form, Invalid(errors_)), 422)
+        return diary_page_response(ctx, procedure_id, FormState.failed(form, Invalid(errors_)), 422)
     return redirect(
         ctx, f"/portal/procedures/{procedure_id}/diary", notice=msg("Your score is saved.")
     )
