@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sijcare.domain.contact import help_line_hours
+from sijcare.domain.contact import clock_text, day_text, help_line_hours
 from sijcare.domain.errors import InputError
 from sijcare.domain.instruction_words import TEXT, TITLES
 from sijcare.domain.knowledge import Knowledge
@@ -99,6 +99,15 @@ def later(at: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
 def when(at: datetime) -> str:
     """Like "Monday, March 2 at 9:00 am"."""
     return timeline.spoken(at)
+
+
+def clock_that_day(at: datetime, injection: datetime) -> str:
+    """The clock time alone on the injection's day ("1:00 pm"), else with its day
+    ("1:00 am on Tuesday, March 3"): a late injection's numbness lasts past midnight, and
+    a bare clock time read the next day points to the wrong day. Both on one wall clock."""
+    if at.date() == injection.date():
+        return clock_text(at)
+    return f"{clock_text(at)} on {day_text(at)}"
 
 
 def agent_row(shot: Injection, knowledge: Knowledge) -> Any:

@@ -39,7 +39,7 @@ TEXT = {
     "times_assume_on_time": "The times below assume your injection starts at {clock} on {day}.",
     "observation": "You will rest at the clinic for about {minutes} minutes before you go home.",
     "driver_home": "An adult must drive you home. You can leave once they are here.",
-    "no_driving_today": "Do not drive for the rest of the day.",
+    "no_driving_today": "Do not drive for the rest of the day of your injection.",
     "numb_leg": "Your leg may feel weak or numb while the numbing medicine works. Take care "
     "when you walk and use a rail on stairs. This should be gone by about {clock}.",
     "pain_returns": "As the numbing medicine wears off, by about {clock}, your usual pain may "
@@ -54,7 +54,7 @@ TEXT = {
     "Between the first times, do the things that usually hurt.",
     "diary_prompt": "{label}: {when}.",
     "diary_run": "{how} at {clock}, from {first} to {last}.",
-    "rest_today": "Take it easy for the rest of today.",
+    "rest_today": "Take it easy for the rest of the day of your injection.",
     "usual_activity": "From {day}, do your usual activities as your comfort allows.",
     "ice_first": "Until {when}, use ice, not heat, on the sore spot: a cold pack wrapped in a "
     "cloth, for up to {minutes} minutes at a time.",

@@ -39,6 +39,7 @@ from sijcare.domain.contact import clock_text, day_text
 from sijcare.domain.diary_schedule import DiaryPrompt, PromptPurpose, diary_schedule
 from sijcare.domain.instruction_parts import Injection as _Injection
 from sijcare.domain.instruction_parts import Item, Section
+from sijcare.domain.instruction_parts import clock_that_day as _clock_that_day
 from sijcare.domain.instruction_parts import day_words as _day_words
 from sijcare.domain.instruction_parts import days as _days
 from sijcare.domain.instruction_parts import fahrenheit as _fahrenheit
@@ -322,8 +323,8 @@ def _expect(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
     numb_end = _numbness_ends(shot, knowledge, zone)
     sore = knowledge.integer("triage.soreness_expected_days")
     items = [
-        _say("numb_leg", numb_end, clock=clock_text(numb_end)),
-        _say("pain_returns", numb_end, clock=clock_text(numb_end)),
+        _say("numb_leg", numb_end, clock=_clock_that_day(numb_end, shot.at)),
+        _say("pain_returns", numb_end, clock=_clock_that_day(numb_end, shot.at)),
         _say("soreness", days=_days(sore)),
     ]
     if shot.steroid is not None:

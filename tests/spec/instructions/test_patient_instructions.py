@@ -211,6 +211,27 @@ def test_numbness_window(knowledge: Knowledge, agent: str, until: datetime) -> N
     assert item(result, "call_numb").at == until
 
 
+NUMBNESS_TEXT = [
+    pytest.param(local(2026, 3, 2, 9), "lidocaine", "by about 1:00 pm.", id="same-day"),
+    pytest.param(
+        local(2026, 3, 2, 17),
+        "bupivacaine",
+        "by about 1:00 am on Tuesday, March 3.",
+        id="past-midnight-names-the-day",
+    ),
+]
+
+
+@pytest.mark.parametrize(("at", "agent", "words"), NUMBNESS_TEXT)
+def test_a_time_on_another_day_than_the_injection_says_the_day(
+    knowledge: Knowledge, at: datetime, agent: str, words: str
+) -> None:
+    result = aftercare_instructions(done(at=at, agent=agent), knowledge, False)
+    assert item(result, "numb_leg").text.endswith(words)
+    assert words.removesuffix(".") in item(result, "pain_returns").text
+    assert item(result, "rest_today").text.endswith("the rest of the day of your injection.")
+
+
 AFTERCARE_TIMES = [
     pytest.param("flare", local(2026, 3, 2, 15), id="flare-from-6h"),
     pytest.param("steroid_onset", local(2026, 3, 4, 0), id="onset-from-day-2"),

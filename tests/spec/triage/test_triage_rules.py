@@ -286,3 +286,19 @@ def test_contact_follows_the_disposition_and_the_hour(
     assert result.contact.kind == contact
     assert step in result.what_to_do[0]
     assert result.contact.local_time == datetime.fromisoformat(local)
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [
+        # Lidocaine's window ends at 1:00 pm on the injection day (Monday).
+        pytest.param(3, "should wear off by about 1:00 pm.", id="same-day-clock-alone"),
+        pytest.param(5, "lasted past 1:00 pm,", id="later-that-day"),
+        pytest.param(24, "lasted past 1:00 pm on Monday, March 2,", id="next-day-names-the-day"),
+    ],
+)
+def test_the_end_of_the_numbing_window_names_its_day_when_read_another_day(
+    build_procedure: Any, build_report: Any, knowledge: Knowledge, hours: float, words: str
+) -> None:
+    result = triage(build_procedure("lido-dx"), build_report(hours, leg_numbness=LEG), knowledge)
+    assert words in result.reasons[0].message
