@@ -129,6 +129,16 @@ def test_every_message_has_a_spanish_translation() -> None:
     assert sorted(wanted - translated) == []
 
 
+def test_the_shipped_risk_labels_are_in_the_catalogue() -> None:
+    # The leaflet's risks are named by the knowledge table's labels (web.knowledge_text).
+    from sijcare import knowledge as loader
+    from sijcare.domain.education import RISK_TABLE
+    from sijcare.web.knowledge_text import RISK_LABELS
+
+    shipped = {str(row["label"]) for row in loader.load().table(RISK_TABLE)}
+    assert shipped == {label.text for label in RISK_LABELS}
+
+
 def test_dates_and_numbers_follow_the_locale() -> None:
     from datetime import UTC, datetime
 

@@ -486,13 +486,29 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     assert '<html lang="es">' in home.text and "Mi atención" in home.text
     diary = browser.get(f"/portal/procedures/{record.id}/diary")
     assert "¿Cuánto le duele ahora mismo?" in diary.text
-    # The core's clinical sentences are English only: the page says so, in Spanish.
+    # The aftercare's clinical sentences are English only: the page says so, in Spanish.
     notice = "Parte de esta página está solo en inglés por ahora."
-    for path in ("/portal/learn", f"/portal/procedures/{record.id}/aftercare"):
-        assert notice in browser.get(path).text, path
+    assert notice in browser.get(f"/portal/procedures/{record.id}/aftercare").text
     assert notice not in diary.text
+    # The leaflet about the injection is Spanish throughout, figures and phone included.
+    learn = browser.get("/portal/learn").text
+    assert notice not in learn
+    for spanish in (
+        "Dos tipos de inyección",
+        "Suele empezar a hacer efecto en 2 a 7 días.",
+        "Una infección de la piel donde entró la aguja: alrededor de 1 de cada 1,000 personas.",
+        "La línea de ayuda atiende todos los días de 6:00 am a 9:00 pm.",
+    ):
+        assert spanish in learn, spanish
+    from sijcare import knowledge as loader
+    from sijcare.domain.education import compose_leaflet
+
+    leaflet = compose_leaflet(loader.load())
+    for section in leaflet.sections:
+        for sentence in (section.title, *section.paragraphs, *(b.text for b in section.bullets)):
+            assert str(sentence) not in learn, str(sentence)
     english = web.as_("other_patient").get("/portal/learn").text
-    assert "only in English" not in english
+    assert "only in English" not in english and "Two kinds of injection" in english
 
 
 def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(

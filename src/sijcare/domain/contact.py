@@ -106,9 +106,16 @@ def clinic_zone(knowledge: Knowledge) -> ZoneInfo:
 
 def help_line_hours(knowledge: Knowledge) -> str:
     """The help line's hours in words, like "6:00 am to 9:00 pm"."""
-    opens = _clock_rule(knowledge, "clinic.help_line_opens")
-    closes = _clock_rule(knowledge, "clinic.help_line_closes")
+    opens, closes = help_line_clocks(knowledge)
     return f"{clock_text(opens)} to {clock_text(closes)}"
+
+
+def help_line_clocks(knowledge: Knowledge) -> tuple[time, time]:
+    """When the help line opens and closes (local clock times)."""
+    return (
+        _clock_rule(knowledge, "clinic.help_line_opens"),
+        _clock_rule(knowledge, "clinic.help_line_closes"),
+    )
 
 
 def clock_text(at: time | datetime) -> str:

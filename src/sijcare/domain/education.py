@@ -4,7 +4,8 @@ Sections (title, paragraphs, bullets) the web app renders and a test checks for 
 level (grade 8 or below). The facts follow clinical-defaults.md and clinical-facts.md
 §7; every figure comes from the knowledge base (`injection_risks` table, the
 `education.*`, `triage.*` and `clinic.*` rules), each risk with its source. The
-sentences are the product's own.
+sentences are the product's own, kept as `Words` (English text and values), so that the
+web layer can show them in the patient's language; `str()` of each is the English.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sijcare.domain.contact import help_line_hours
+from sijcare.domain.contact import clock_text, help_line_clocks
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge, Provenance
+from sijcare.domain.words import Words, words
 
 RISK_TABLE = "injection_risks"
 LEAFLET_RULES = (
@@ -37,15 +39,15 @@ LEAFLET_RULES = (
 
 @dataclass(frozen=True)
 class Bullet:
-    text: str
+    text: Words
     source: str | None = None  # a source id, for a bullet that states a figure
 
 
 @dataclass(frozen=True)
 class Section:
     code: str
-    title: str
-    paragraphs: tuple[str, ...]
+    title: Words
+    paragraphs: tuple[Words, ...]
     bullets: tuple[Bullet, ...] = ()
 
 
@@ -69,12 +71,24 @@ class RiskFigure:
     @property
     def in_words(self) -> str:
         """Like "about 2 in 100 people (2.1 %)" or "about 1 in 1,000 people"."""
+        return str(self.how_often)
+
+    @property
+    def how_often(self) -> Words:
         if self.one_in is not None:
-            return f"about 1 in {self.one_in:,} people"
+            return words("about 1 in {count:,} people", count=self.one_in)
         assert self.percent is not None
         if self.percent >= 1:
-            return f"about {round(self.percent)} in 100 people ({self.percent:g} %)"
-        return f"about 1 in {round(100 / self.percent):,} people ({self.percent:g} %)"
+            return words(
+                "about {count} in 100 people ({percent:g} %)",
+                count=round(self.percent),
+                percent=self.percent,
+            )
+        return words(
+            "about 1 in {count:,} people ({percent:g} %)",
+            count=round(100 / self.percent),
+            percent=self.percent,
+        )
 
 
 def risk_figures(knowledge: Knowledge) -> tuple[RiskFigure, ...]:
@@ -115,13 +129,17 @@ def compose_leaflet(knowledge: Knowledge) -> Leaflet:
 def _joint() -> Section:
     return Section(
         "si_joint",
-        "Your SI joints",
+        words("Your SI joints"),
         (
-            "Your SI joints sit low in your back, where your spine meets your hip bones. "
-            "You have one on each side. They carry the weight of your upper body down "
-            "to your legs.",
-            "SI is short for sacroiliac (say it sack-ro-ILL-ee-ack). Pain from these "
-            "joints is often felt low in the back, in the buttock or in the hip.",
+            words(
+                "Your SI joints sit low in your back, where your spine meets your hip bones. "
+                "You have one on each side. They carry the weight of your upper body down "
+                "to your legs."
+            ),
+            words(
+                "SI is short for sacroiliac (say it sack-ro-ILL-ee-ack). Pain from these "
+                "joints is often felt low in the back, in the buttock or in the hip."
+            ),
         ),
     )
 
@@ -129,39 +147,55 @@ def _joint() -> Section:
 def _injection() -> Section:
     return Section(
         "injection",
-        "What the injection is",
+        words("What the injection is"),
         (
-            "A doctor puts a thin needle into the joint and gives medicine right there. "
-            "X-rays help guide the needle. A little dye shows that the needle is in the "
-            "joint.",
-            "The shot takes a few minutes. Most of your visit is getting ready and resting after.",
+            words(
+                "A doctor puts a thin needle into the joint and gives medicine right there. "
+                "X-rays help guide the needle. A little dye shows that the needle is in the "
+                "joint."
+            ),
+            words(
+                "The shot takes a few minutes. Most of your visit is getting ready and "
+                "resting after."
+            ),
         ),
     )
 
 
 def onset_days(knowledge: Knowledge) -> str:
     """When the steroid commonly starts to work, like "2 to 7 days"."""
+    return str(_onset_days(knowledge))
+
+
+def _onset_days(knowledge: Knowledge) -> Words:
     first, last = knowledge.numbers("education.steroid_onset_days")
-    return f"{first:g} to {last:g} days"
+    return words("{first:g} to {last:g} days", first=first, last=last)
 
 
 def _kinds(knowledge: Knowledge) -> Section:
     return Section(
         "two_kinds",
-        "Two kinds of injection",
+        words("Two kinds of injection"),
         (
-            "There are two kinds. Your doctor will tell you which one you are having. "
-            "After either one, you may keep a pain diary. It shows how well it worked.",
+            words(
+                "There are two kinds. Your doctor will tell you which one you are having. "
+                "After either one, you may keep a pain diary. It shows how well it worked."
+            ),
         ),
         (
             Bullet(
-                "A test injection (diagnostic) uses numbing medicine only. If your pain "
-                "eases for a few hours, the joint is likely the cause of your pain."
+                words(
+                    "A test injection (diagnostic) uses numbing medicine only. If your pain "
+                    "eases for a few hours, the joint is likely the cause of your pain."
+                )
             ),
             Bullet(
-                "A treatment injection (therapeutic) uses numbing medicine and a steroid. "
-                "The steroid calms swelling in the joint. It often starts to work in "
-                f"{onset_days(knowledge)}.",
+                words(
+                    "A treatment injection (therapeutic) uses numbing medicine and a steroid. "
+                    "The steroid calms swelling in the joint. It often starts to work in "
+                    "{days}.",
+                    days=_onset_days(knowledge),
+                ),
                 knowledge.rule("education.steroid_onset_days").source,
             ),
         ),
@@ -172,20 +206,34 @@ def _the_day(knowledge: Knowledge) -> Section:
     minutes = knowledge.integer("education.observation_minutes")
     return Section(
         "the_day",
-        "On the day",
+        words("On the day"),
         (
-            "If you will get medicine to help you relax, we will tell you when to stop "
-            "eating and drinking.",
+            words(
+                "If you will get medicine to help you relax, we will tell you when to stop "
+                "eating and drinking."
+            ),
         ),
         (
             Bullet(
-                "Bring someone to drive you home. Your leg may be weak or numb for a few hours."
+                words(
+                    "Bring someone to drive you home. Your leg may be weak or numb for a few hours."
+                )
             ),
-            Bullet("You lie face down on a table. The skin on your lower back is cleaned."),
-            Bullet("The doctor numbs your skin. Then X-rays help guide the needle into the joint."),
-            Bullet("You may feel pressure. The medicine may sting or burn for a few seconds."),
-            Bullet("A small bandage goes on the spot."),
-            Bullet(f"We watch you for about {minutes} minutes before you go home."),
+            Bullet(words("You lie face down on a table. The skin on your lower back is cleaned.")),
+            Bullet(
+                words(
+                    "The doctor numbs your skin. Then X-rays help guide the needle into the joint."
+                )
+            ),
+            Bullet(
+                words("You may feel pressure. The medicine may sting or burn for a few seconds.")
+            ),
+            Bullet(words("A small bandage goes on the spot.")),
+            Bullet(
+                words(
+                    "We watch you for about {minutes} minutes before you go home.", minutes=minutes
+                )
+            ),
         ),
     )
 
@@ -194,14 +242,19 @@ def _benefits(knowledge: Knowledge) -> Section:
     weeks = knowledge.integer("education.steroid_relief_weeks")
     return Section(
         "benefits",
-        "How it can help",
+        words("How it can help"),
         (
-            "A test injection can show if your pain comes from the SI joint. This helps "
-            "your doctor choose your next step.",
-            f"A treatment injection can ease pain from the joint. The relief often lasts "
-            f"{weeks} weeks or more. That can make it easier to move and to do your "
-            "exercises.",
-            "It does not help everyone, and the relief may not last.",
+            words(
+                "A test injection can show if your pain comes from the SI joint. This helps "
+                "your doctor choose your next step."
+            ),
+            words(
+                "A treatment injection can ease pain from the joint. The relief often lasts "
+                "{weeks} weeks or more. That can make it easier to move and to do your "
+                "exercises.",
+                weeks=weeks,
+            ),
+            words("It does not help everyone, and the relief may not last."),
         ),
     )
 
@@ -209,13 +262,22 @@ def _benefits(knowledge: Knowledge) -> Section:
 def _risks(knowledge: Knowledge) -> Section:
     return Section(
         "risks",
-        "Risks",
+        words("Risks"),
         (
-            "Most people have no problems. Here are the risks and how often they happen.",
-            "Infections deep in the joint or near the spine are very rare. So are "
-            "bleeding and nerve damage.",
+            words("Most people have no problems. Here are the risks and how often they happen."),
+            words(
+                "Infections deep in the joint or near the spine are very rare. So are "
+                "bleeding and nerve damage."
+            ),
         ),
-        tuple(Bullet(f"{r.label}: {r.in_words}.", r.source) for r in risk_figures(knowledge)),
+        tuple(
+            # The label comes from the knowledge base: the web layer lists the shipped
+            # ones for translation (`web.knowledge_text`).
+            Bullet(
+                words("{risk}: {how_often}.", risk=Words(r.label), how_often=r.how_often), r.source
+            )
+            for r in risk_figures(knowledge)
+        ),
     )
 
 
@@ -226,57 +288,90 @@ def _side_effects(knowledge: Knowledge) -> Section:
     flare = knowledge.number("therapeutic.flare_until_hours") / 24
     return Section(
         "side_effects",
-        "Side effects you may notice",
-        ("These are common and go away by themselves.",),
+        words("Side effects you may notice"),
+        (words("These are common and go away by themselves."),),
         (
-            Bullet(f"Soreness where the needle went in, for up to {soreness:g} days."),
-            Bullet("Your usual pain may come back as the numbing medicine wears off."),
-            Bullet("Your leg may feel numb or weak for a few hours. Do not walk alone or drive."),
-            Bullet(f"With a steroid, your face may be red and warm for up to {flushing:g} days."),
             Bullet(
-                f"With a steroid, blood sugar may go up for about {sugar:g} days. "
-                "If you have diabetes, check it more often."
+                words("Soreness where the needle went in, for up to {days:g} days.", days=soreness)
             ),
-            Bullet(f"With a steroid, pain may flare up for up to {flare:g} days before it eases."),
+            Bullet(words("Your usual pain may come back as the numbing medicine wears off.")),
+            Bullet(
+                words("Your leg may feel numb or weak for a few hours. Do not walk alone or drive.")
+            ),
+            Bullet(
+                words(
+                    "With a steroid, your face may be red and warm for up to {days:g} days.",
+                    days=flushing,
+                )
+            ),
+            Bullet(
+                words(
+                    "With a steroid, blood sugar may go up for about {days:g} days. "
+                    "If you have diabetes, check it more often.",
+                    days=sugar,
+                )
+            ),
+            Bullet(
+                words(
+                    "With a steroid, pain may flare up for up to {days:g} days before it eases.",
+                    days=flare,
+                )
+            ),
         ),
     )
 
 
+_ALTERNATIVES = (
+    words("Physical therapy. A therapist shows you how to move and stretch at home."),
+    words("Pain pills, such as ones that also calm swelling."),
+    words("Hands-on care that moves and stretches the joint."),
+    words("A treatment that uses heat to quiet the small nerves of the joint."),
+    words("Surgery to join the bones, for a few people whose pain does not get better."),
+    words("Waiting to see how your pain goes, with no new treatment."),
+)
+
+
 def alternatives() -> tuple[str, ...]:
     """Other choices than the injection, in plain words (shared with the consent answers)."""
-    return (
-        "Physical therapy. A therapist shows you how to move and stretch at home.",
-        "Pain pills, such as ones that also calm swelling.",
-        "Hands-on care that moves and stretches the joint.",
-        "A treatment that uses heat to quiet the small nerves of the joint.",
-        "Surgery to join the bones, for a few people whose pain does not get better.",
-        "Waiting to see how your pain goes, with no new treatment.",
-    )
+    return tuple(str(text) for text in _ALTERNATIVES)
 
 
 def _alternatives() -> Section:
     return Section(
         "alternatives",
-        "Other choices",
-        ("You do not have to have this injection. You can talk with your doctor about:",),
-        tuple(Bullet(text) for text in alternatives()),
+        words("Other choices"),
+        (words("You do not have to have this injection. You can talk with your doctor about:"),),
+        tuple(Bullet(text) for text in _ALTERNATIVES),
     )
 
 
 def _when_to_get_help(knowledge: Knowledge) -> Section:
     fever = knowledge.number("triage.fever_c")
+    opens, closes = help_line_clocks(knowledge)
     return Section(
         "when_to_get_help",
-        "When to get help",
+        words("When to get help"),
         (
-            f"Call {knowledge.text('clinic.emergency_phone')} right away if you have "
-            "trouble breathing or swelling of your face, lips or throat. Do the same for "
-            "weakness in both legs, or a new problem with your bladder or bowels.",
-            f"Call the clinic for a fever of {fever:g} °C ({fever * 9 / 5 + 32:g} °F) or "
-            "higher. Call for redness or oozing where the needle went in. Call for "
-            "severe pain, or leg weakness that does not go away.",
-            f"The help line is open every day from {help_line_hours(knowledge)}. The number "
-            f"is {knowledge.text('clinic.help_line_phone')}. At other times, call "
-            f"{knowledge.text('clinic.after_hours_phone')}.",
+            words(
+                "Call {emergency} right away if you have trouble breathing or swelling of "
+                "your face, lips or throat. Do the same for weakness in both legs, or a new "
+                "problem with your bladder or bowels.",
+                emergency=knowledge.text("clinic.emergency_phone"),
+            ),
+            words(
+                "Call the clinic for a fever of {celsius:g} °C ({fahrenheit:g} °F) or higher. "
+                "Call for redness or oozing where the needle went in. Call for severe pain, "
+                "or leg weakness that does not go away.",
+                celsius=fever,
+                fahrenheit=fever * 9 / 5 + 32,
+            ),
+            words(
+                "The help line is open every day from {opens} to {closes}. The number is "
+                "{help_line}. At other times, call {after_hours}.",
+                opens=clock_text(opens),
+                closes=clock_text(closes),
+                help_line=knowledge.text("clinic.help_line_phone"),
+                after_hours=knowledge.text("clinic.after_hours_phone"),
+            ),
         ),
     )

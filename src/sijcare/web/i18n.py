@@ -33,9 +33,11 @@ from sijcare.settings import LOCALES
 
 SOURCE_LOCALE = "en"
 DOMAIN = "messages"
-# gettext keywords: `msg` marks service messages, `_`/`gettext`/`ngettext` the web layer's.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "msg": None}
+# gettext keywords: `msg` marks service messages, `_`/`gettext`/`ngettext` the web layer's,
+# `words` the core's sentences a patient reads (`domain.words`; only in the modules below).
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "msg": None, "words": None}
 METHOD_MAP = [
+    ("domain/education.py", "python"),
     ("services/**.py", "python"),
     ("web/**.py", "python"),
     ("web/templates/**.html", "jinja2"),

@@ -2,7 +2,7 @@
 
 Templates use `{{ _("Text") }}` or `{% trans %}...{% endtrans %}` for every user-facing
 string, and the filters below for values: `datetime(zone)`, `time(zone)`, `date`,
-`number`, and `message` (a service `Message`, translated). Autoescaping is on and an
+`number`, and `message` (a service `Message` or a core sentence, `Words`, translated). Autoescaping is on and an
 undefined variable is an error.
 """
 
@@ -15,6 +15,7 @@ import jinja2
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from sijcare.domain.words import Words
 from sijcare.services.errors import Message
 from sijcare.web import i18n
 
@@ -77,5 +78,5 @@ def _number_filter(context: Context, value: float | int) -> str:
 
 
 @pass_context
-def _message_filter(context: Context, value: Message) -> str:
+def _message_filter(context: Context, value: Message | Words) -> str:
     return value.render(i18n.translations(context["locale"]).gettext)

@@ -47,7 +47,7 @@ def test_sections_in_order_each_with_a_title_and_text(knowledge: Knowledge) -> N
     leaflet = compose_leaflet(knowledge)
     assert [s.code for s in leaflet.sections] == SECTIONS
     for section in leaflet.sections:
-        assert section.title.strip()
+        assert str(section.title).strip()
         assert section.paragraphs or section.bullets
 
 
@@ -59,7 +59,7 @@ def test_each_risk_figure_is_quoted_with_its_source(
     assert figure.in_words == words
     assert figure.source == source
     risks = next(s for s in compose_leaflet(knowledge).sections if s.code == "risks")
-    bullet = next(b for b in risks.bullets if words in b.text)
+    bullet = next(b for b in risks.bullets if words in str(b.text))
     assert bullet.source == source
     assert source in knowledge.sources
 
@@ -79,7 +79,7 @@ def test_figures_in_words(percent: float | None, one_in: int | None, words: str)
 
 def test_the_leaflet_distinguishes_the_two_kinds(knowledge: Knowledge) -> None:
     kinds = next(s for s in compose_leaflet(knowledge).sections if s.code == "two_kinds")
-    diagnostic, therapeutic = (b.text for b in kinds.bullets)
+    diagnostic, therapeutic = (str(b.text) for b in kinds.bullets)
     assert "numbing medicine only" in diagnostic
     assert "steroid" in therapeutic and "2 to 7 days" in therapeutic
 
@@ -90,7 +90,7 @@ def test_clinic_settings_flow_into_the_text(knowledge: Knowledge) -> None:
         {"education.observation_minutes": 45, "clinic.help_line_phone": "+1 206-555-0142"},
     )
     text = " ".join(
-        part
+        str(part)
         for section in compose_leaflet(clinic).sections
         for part in (*section.paragraphs, *(b.text for b in section.bullets))
     )

@@ -108,8 +108,8 @@ def _triage_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
 
 def _leaflet_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:
     for section in compose_leaflet(knowledge).sections:
-        yield from ((section.code, p) for p in section.paragraphs)
-        yield from ((section.code, b.text) for b in section.bullets)
+        yield from ((section.code, str(p)) for p in section.paragraphs)
+        yield from ((section.code, str(b.text)) for b in section.bullets)
 
 
 def _consent_texts(knowledge: Knowledge) -> Iterator[tuple[str, str]]:

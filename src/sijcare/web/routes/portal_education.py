@@ -64,9 +64,9 @@ def leaflet(ctx: SignedIn) -> LeafletOut:
         sections=[
             SectionOut(
                 code=s.code,
-                title=s.title,
-                paragraphs=list(s.paragraphs),
-                bullets=[BulletOut(text=b.text, source=b.source) for b in s.bullets],
+                title=str(s.title),
+                paragraphs=[str(p) for p in s.paragraphs],
+                bullets=[BulletOut(text=str(b.text), source=b.source) for b in s.bullets],
             )
             for s in composed.sections
         ],
