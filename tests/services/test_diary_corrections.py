@@ -13,7 +13,7 @@ from factories.clinical import PERFORMED, make_diary_entry, make_documented
 from fixtures_db import Personas
 from sijcare.db.models import AuditEvent, DiaryEntry, Interpretation, ProcedureRecord
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import diary, diary_corrections
+from sijcare.services import diary, diary_corrections, diary_review
 from sijcare.services.actor import Actor
 from sijcare.services.diary import Activity, NewEntry
 from sijcare.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, msg
@@ -199,3 +199,31 @@ def test_bad_values_are_named_and_nothing_changes(
         assert (
             db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "diary.correct")) == 0
         )
+
+
+def test_the_clinician_sees_the_value_first_saved(
+    db: Session, personas: Personas, record: ProcedureRecord, knowledge: Knowledge
+) -> None:
+    patient = actor_of(db, personas.patient.user.id)
+    entry_id = save(db, patient, record, knowledge, pain=8)
+    correct(db, patient, record, knowledge, entry_id, pain=3, minutes_later=1)
+    correct(db, patient, record, knowledge, entry_id, pain=2, minutes_later=2)
+    later = diary.record_entry(
+        db,
+        actor=patient,
+        procedure_id=record.id,
+        entry=NewEntry(pain=4, recorded_at=PERFORMED + timedelta(minutes=60)),
+        knowledge=knowledge,
+        now=SAVED + timedelta(minutes=40),
+    )
+    review = diary_review.get_review(
+        db,
+        actor=actor_of(db, personas.clinician.user.id),
+        procedure_id=record.id,
+        knowledge=knowledge,
+        now=SAVED + timedelta(minutes=45),
+    )
+    rows = {row.id: row for row in review.entries}
+    # Corrected twice: the value first saved, not the one in between.
+    assert (rows[entry_id].pain, rows[entry_id].first_saved_pain) == (2, 8)
+    assert rows[later.id].first_saved_pain is None

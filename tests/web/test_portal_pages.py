@@ -207,6 +207,8 @@ def test_the_patient_corrects_the_score_saved_last(
             )
         ).one()
     assert tuple(again) == (2, True, "", entry.recorded_at)
+    review = web.as_("clinician").get(f"/workspace/procedures/{record.id}/diary").text
+    assert "the patient changed it from 8" in review
     # An hour after saving, the form is gone and a late correction is refused (the page
     # is read on the way, so that the sign-in does not lapse for being idle).
     for minutes in (25, 25):

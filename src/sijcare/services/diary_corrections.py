@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.db.models import DiaryEntry
+from sijcare.db.models import AuditEvent, DiaryEntry
 from sijcare.domain.knowledge import Knowledge
 from sijcare.services import audit, diary_reading
 from sijcare.services.actor import Actor
@@ -127,3 +127,26 @@ def correct_entry(
             },
         )
     return entry
+
+
+def first_saved(db: Session, patient_id: int, entries: Sequence[DiaryEntry]) -> dict[int, int]:
+    """The pain each corrected entry had when it was first saved, by entry id (from the
+    audit's `diary.correct` events: the earliest one's value before). Entries never
+    corrected are left out."""
+    ids = {str(e.id) for e in entries}
+    if not ids:
+        return {}
+    found: dict[int, int] = {}
+    rows = db.execute(
+        sa.select(AuditEvent.target_id, AuditEvent.detail)
+        .where(
+            AuditEvent.patient_id == patient_id,
+            AuditEvent.action == "diary.correct",
+            AuditEvent.target_type == "diary_entry",
+            AuditEvent.target_id.in_(ids),
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    for target_id, detail in rows:
+        found.setdefault(int(target_id), int(detail["pain_before"]))
+    return found

@@ -13,6 +13,7 @@ together with the core's `compare_blocks` (comparative blocks).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Procedure
 from sijcare.domain.relief import PainScore, relief_percent
-from sijcare.services import access, audit, diary
+from sijcare.services import access, audit, diary, diary_corrections
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, msg
 
@@ -41,6 +42,27 @@ class EntryRow:
     relief_percent: float | None
     note: str
     activity_done: bool | None
+    # The pain first saved, when the patient corrected it (`diary_corrections`).
+    first_saved_pain: int | None = None
+
+
+def entry_rows(
+    db: Session, patient_id: int, entries: Sequence[DiaryEntry], baseline: int
+) -> tuple[EntryRow, ...]:
+    """The entries as a clinician reads them, each corrected one with its first value."""
+    first = diary_corrections.first_saved(db, patient_id, entries)
+    return tuple(
+        EntryRow(
+            id=entry.id,
+            recorded_at=entry.recorded_at,
+            pain=entry.pain,
+            relief_percent=relief_percent(baseline, entry.pain) if baseline > 0 else None,
+            note=entry.note,
+            activity_done=entry.activity_done,
+            first_saved_pain=first.get(entry.id),
+        )
+        for entry in entries
+    )
 
 
 @dataclass(frozen=True)
@@ -122,7 +144,7 @@ def get_review(
             patient_public_id=patient.public_id,
             patient_name=patient.name,
             procedure=procedure,
-            entries=tuple(_row(e, procedure.baseline_pain) for e in entries),
+            entries=entry_rows(db, patient.id, entries, procedure.baseline_pain),
             scores=scores,
             reading=reading,
             reading_problem=problem,
@@ -188,17 +210,6 @@ def _is_current(
     if latest is None or latest.knowledge_version != knowledge.version:
         return False
     return all(entry.created_at <= latest.computed_at for entry in entries)
-
-
-def _row(entry: DiaryEntry, baseline: int) -> EntryRow:
-    return EntryRow(
-        id=entry.id,
-        recorded_at=entry.recorded_at,
-        pain=entry.pain,
-        relief_percent=relief_percent(baseline, entry.pain) if baseline > 0 else None,
-        note=entry.note,
-        activity_done=entry.activity_done,
-    )
 
 
 def _sign_offs(db: Session, procedure_id: int) -> tuple[SignOff, ...]:

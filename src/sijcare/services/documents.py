@@ -35,7 +35,6 @@ from sqlalchemy.orm import Session
 from sijcare.db.models import (
     Clinic,
     ConsentRecord,
-    DiaryEntry,
     Interpretation,
     Patient,
     ProcedureRecord,
@@ -48,7 +47,7 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.instructions import aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
-from sijcare.domain.relief import PainScore, relief_percent
+from sijcare.domain.relief import PainScore
 from sijcare.domain.screening import Action
 from sijcare.interop import pdf
 from sijcare.services import (
@@ -310,7 +309,7 @@ def diary_report(
         record, _pathway, patient = diary.load_record(db, actor, procedure_id)
         access.require_clinician(actor, patient)
         reader = Reader(zone=zone, locale=printing.locale)
-        context = _report(db, record, knowledge, printing, reader)
+        context = _report(db, record, patient.id, knowledge, printing, reader)
         _audit(db, actor, DocumentKind.DIARY_REPORT, "procedure_record", record.id, patient, now)
         return _print(
             db, printing, DocumentKind.DIARY_REPORT, patient, reader, knowledge, now, context
@@ -320,6 +319,7 @@ def diary_report(
 def _report(
     db: Session,
     record: ProcedureRecord,
+    patient_id: int,
     knowledge: Knowledge,
     printing: Printing,
     reader: Reader,
@@ -346,7 +346,7 @@ def _report(
         and latest.knowledge_version == knowledge.version
         and all(e.created_at <= latest.computed_at for e in entries),
         "chart": chart,
-        "entries": [_entry_row(e, procedure.baseline_pain) for e in entries],
+        "entries": diary_review.entry_rows(db, patient_id, entries, procedure.baseline_pain),
         "used": {e.id for e in entries if e.recorded_at in used_at},
     }
 
@@ -371,17 +371,6 @@ def _sign_off(db: Session, latest: Interpretation | None) -> diary_review.SignOf
         knowledge_version=latest.knowledge_version,
         signed_off_at=latest.signed_off_at,
         signed_off_by="" if signer is None else signer.display_name,
-    )
-
-
-def _entry_row(entry: DiaryEntry, baseline: int) -> diary_review.EntryRow:
-    return diary_review.EntryRow(
-        id=entry.id,
-        recorded_at=entry.recorded_at,
-        pain=entry.pain,
-        relief_percent=relief_percent(baseline, entry.pain) if baseline > 0 else None,
-        note=entry.note,
-        activity_done=entry.activity_done,
     )
 
 
