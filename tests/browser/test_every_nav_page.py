@@ -36,3 +36,23 @@ def test_every_main_navigation_page_is_accessible(
         assert answer is not None and answer.status == 200, (role, href)
         check_accessibility(page)
     assert outside == []
+
+
+def test_a_table_wider_than_a_phone_shows_it_scrolls(
+    page: Any, live_server: Any, sign_in: Callable[..., None]
+) -> None:
+    # At 390 px the scheduler's appointments table is wider than the screen: its box
+    # scrolls sideways, and a shadow at the right edge says there is more.
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, live_server.login("scheduler").email)
+    page.goto("/appointments")
+    wrap = page.locator(".table-wrap").first
+    sizes = wrap.evaluate("e => [e.scrollWidth, e.clientWidth]")
+    assert sizes[0] > sizes[1], sizes
+    look = wrap.evaluate(
+        "e => { const s = getComputedStyle(e);"
+        " return [s.overflowX, s.backgroundImage, s.backgroundAttachment]; }"
+    )
+    assert look[0] == "auto"
+    assert look[1].count("radial-gradient") == 2
+    assert look[2] == "local, local, scroll, scroll"
