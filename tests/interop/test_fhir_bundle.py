@@ -333,6 +333,37 @@ def test_appointments_on_and_off_a_pathway(knowledge: Knowledge) -> None:
     assert len(virtual["participant"]) == 2  # no room or place for a video visit
 
 
+@pytest.mark.parametrize(
+    ("status", "fhir"),
+    [
+        pytest.param("booked", "booked", id="booked"),
+        pytest.param("cancelled", "cancelled", id="cancelled"),
+        pytest.param("completed", "fulfilled", id="attended"),
+        pytest.param("no_show", "noshow", id="did-not-come"),
+    ],
+)
+def test_appointment_status_maps_to_fhir(knowledge: Knowledge, status: str, fhir: str) -> None:
+    export = sample(knowledge)
+    procedure, visit = export.pathways[0].appointments
+    changed = dataclasses.replace(visit, status=status)
+    doc = bundle(with_pathway(export, appointments=(procedure, changed)))
+    [follow_up] = [
+        a
+        for a in of_type(doc, "Appointment")
+        if a["appointmentType"]["coding"][0]["code"] == "follow_up"
+    ]
+    assert follow_up["status"] == fhir
+
+
+def test_a_missed_injection_is_not_the_orders_planned_time(knowledge: Knowledge) -> None:
+    export = sample(knowledge)
+    procedure, visit = export.pathways[0].appointments
+    missed = dataclasses.replace(procedure, status="no_show")
+    doc = bundle(with_pathway(export, appointments=(missed, visit)))
+    assert "occurrenceDateTime" not in the(doc, "ServiceRequest")
+    assert the(bundle(export), "ServiceRequest")["occurrenceDateTime"]
+
+
 def test_care_plan_holds_the_next_step_and_the_booked_visit(knowledge: Knowledge) -> None:
     doc = bundle(sample(knowledge))
     plan = the(doc, "CarePlan")
@@ -357,6 +388,7 @@ def test_no_plan_no_care_plan_and_no_audit_unless_asked(knowledge: Knowledge) ->
         pytest.param("diary.review_view", "R", id="review-view"),
         pytest.param("consent.witness", "U", id="witness"),
         pytest.param("appointment.cancel", "U", id="cancel"),
+        pytest.param("appointment.attendance", "U", id="attendance"),
         pytest.param("auth.login", "E", id="other"),
     ],
 )

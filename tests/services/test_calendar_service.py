@@ -13,7 +13,7 @@ from factories.clinical import make_documented
 from factories.reminders import PLANNED_AT, PROCEDURE_AT, prepared_pathway
 from factories.workspace import Story
 from fixtures_db import Personas
-from sijcare.db.enums import Side
+from sijcare.db.enums import AppointmentStatus, Side
 from sijcare.db.models import Appointment, AuditEvent, Pathway
 from sijcare.db.models.reminder_preference import DetailLevel
 from sijcare.domain.knowledge import Knowledge
@@ -113,6 +113,20 @@ def test_steps_of_a_screening_for_another_time_are_left_out(
         appointment.starts_at += timedelta(days=2)
         appointment.ends_at += timedelta(days=2)
     events = summaries(whole(db, story, detail=DetailLevel.FULL).content)
+    assert not [s for s in events if "Eliquis" in s or s.startswith("Stop")]
+
+
+def test_a_missed_injection_stays_in_the_file_but_its_steps_leave_it(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    # Past like a completed one (confirmed, kept); the steps were for an injection not given.
+    story, pathway = setup(db, personas, knowledge)
+    with db.begin():
+        appointment = db.scalar(sa.select(Appointment).where(Appointment.pathway_id == pathway.id))
+        assert appointment is not None
+        appointment.status = AppointmentStatus.NO_SHOW
+    events = summaries(whole(db, story, detail=DetailLevel.FULL).content)
+    assert str(events["SI joint injection: Westside Spine Clinic"]["status"]) == "CONFIRMED"
     assert not [s for s in events if "Eliquis" in s or s.startswith("Stop")]
 
 

@@ -190,6 +190,20 @@ ENTRIES: list[Entry] = [
         PATIENT_AND_STAFF,
         body=lambda world: {"reason": "matrix"},
     ),
+    # Whether the patient came: the clinic's staff record it (the appointment is still to
+    # come, so a permitted request is a 409).
+    Entry(
+        "POST",
+        "/api/v1/appointments/{appointment_id}/attendance",
+        STAFF,
+        body=lambda world: {"attended": True},
+    ),
+    Entry(
+        "POST",
+        "/appointments/{appointment_id}/attendance",
+        STAFF,
+        body=lambda world: {"attended": "yes"},
+    ),
 ]
 
 

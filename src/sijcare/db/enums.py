@@ -46,9 +46,14 @@ class AppointmentMode(StrEnum):
 
 
 class AppointmentStatus(StrEnum):
+    """Booked until it is cancelled, or until its time has passed and staff record whether
+    the patient came: completed (attended; documenting an injection completes its
+    appointment) or no_show (did not come)."""
+
     BOOKED = "booked"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+    NO_SHOW = "no_show"
 
 
 class PathwayStatus(StrEnum):

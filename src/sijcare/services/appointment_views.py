@@ -40,6 +40,10 @@ class AppointmentView:
         """The zone to show it in: the location's in person, the viewer's when virtual."""
         return self.location_time_zone if self.mode is AppointmentMode.IN_PERSON else viewer_zone
 
+    def attendance_due(self, now: datetime) -> bool:
+        """Booked and started: nobody has recorded yet whether the patient came."""
+        return self.status is AppointmentStatus.BOOKED and self.starts_at <= now
+
 
 def views(db: Session, appointments: list[Appointment]) -> list[AppointmentView]:
     if not appointments:

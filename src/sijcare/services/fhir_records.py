@@ -18,7 +18,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.db.enums import AppointmentKind, AppointmentStatus
+from sijcare.db.enums import AppointmentKind
 from sijcare.db.models import (
     Appointment,
     AuditEvent,
@@ -287,9 +287,7 @@ def _procedure(
 ) -> r.ProcedureEntry:
     """The documented injection; who did it and where come from its procedure booking."""
     booked = [
-        a
-        for a in bookings
-        if a.kind is AppointmentKind.PROCEDURE and a.status is not AppointmentStatus.CANCELLED
+        a for a in bookings if a.kind is AppointmentKind.PROCEDURE and a.status in procedures.KEPT
     ]
     visit = booked[-1] if booked else None
     return r.ProcedureEntry(

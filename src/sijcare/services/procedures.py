@@ -117,8 +117,9 @@ FIELD_MESSAGES: dict[str, Message] = {
 
 
 # A procedure appointment that is booked, or done (documented): the plan, the consent and
-# the place stay those of the injection once it is given.
-_KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
+# the place stay those of the injection once it is given. A cancelled or missed (no-show)
+# one is not where the injection is given.
+KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
 
 
 def procedure_appointment(db: Session, pathway_id: int) -> Appointment | None:
@@ -128,7 +129,7 @@ def procedure_appointment(db: Session, pathway_id: int) -> Appointment | None:
         .where(
             Appointment.pathway_id == pathway_id,
             Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status.in_(_KEPT),
+            Appointment.status.in_(KEPT),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(1)
@@ -145,7 +146,7 @@ def place_time_zone(db: Session, pathway_id: int) -> str | None:
         .where(
             Appointment.pathway_id == pathway_id,
             Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status.in_(_KEPT),
+            Appointment.status.in_(KEPT),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(1)

@@ -34,6 +34,7 @@ ACTIONS = {
             "decide",
             "acknowledge",
             "review",
+            "attendance",
         ),
         "U",
     ),

@@ -4,7 +4,8 @@ The ServiceRequest is the pathway: opened by a clinician for one side and kind, 
 planned medicines, guidance, contrast and sedation as order details once planned. Its
 code is CPT 27096 (code only) and its body site the SI joint with the side as a
 laterality qualifier. It is completed once the injection is documented, revoked when the
-pathway was closed without one.
+pathway was closed without one. An Appointment is booked, cancelled, fulfilled (the
+patient came) or noshow (the patient did not come).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from fhir.resources.R4B.servicerequest import ServiceRequest
 from sijcare.interop.fhir.common import Ids, Json, build, cc, instant, laterality, local_cc, named
 from sijcare.interop.fhir.records import AppointmentRecord, Document, PathwayRecord
 
-_APPOINTMENT_STATUS = {"booked": "booked", "cancelled": "cancelled", "completed": "fulfilled"}
+_APPOINTMENT_STATUS = {
+    "booked": "booked",
+    "cancelled": "cancelled",
+    "completed": "fulfilled",
+    "no_show": "noshow",
+}
+# A procedure booking where the injection is (or was) given: not a cancelled or missed one.
+_KEPT = frozenset({"booked", "completed"})
 _KIND_CATEGORY = {"diagnostic": "diagnostic-procedure", "therapeutic": "therapeutic-procedure"}
 _KIND_WORDS = {
     "diagnostic": "Diagnostic SI joint block",
@@ -68,9 +76,7 @@ def _order_status(pathway: PathwayRecord) -> str:
 
 def _procedure_time(pathway: PathwayRecord) -> datetime | None:
     booked = [
-        a.starts_at
-        for a in pathway.appointments
-        if a.kind == "procedure" and a.status != "cancelled"
+        a.starts_at for a in pathway.appointments if a.kind == "procedure" and a.status in _KEPT
     ]
     return max(booked) if booked else None
 

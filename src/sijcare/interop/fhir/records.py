@@ -79,7 +79,7 @@ class AppointmentRecord:
     key: str
     kind: str  # procedure | follow_up
     mode: str  # in_person | virtual
-    status: str  # booked | cancelled | completed
+    status: str  # booked | cancelled | completed | no_show
     starts_at: datetime
     ends_at: datetime
     created_at: datetime

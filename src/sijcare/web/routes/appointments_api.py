@@ -1,4 +1,5 @@
-"""The JSON API of single appointments: read, move, cancel; and a day's list for staff."""
+"""The JSON API of single appointments: read, move, cancel, record attendance; and a day's
+list for staff."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
-from sijcare.services import appointments
+from sijcare.services import appointments, attendance
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
 from sijcare.web.routes.patients_api import AppointmentOut
@@ -21,6 +22,10 @@ class MoveIn(BaseModel):
 
 class CancelIn(BaseModel):
     reason: str = Field("", max_length=500)
+
+
+class AttendanceIn(BaseModel):
+    attended: bool = Field(description="true: the patient came; false: they did not come")
 
 
 @router.get("", response_model=list[AppointmentOut], responses=errors(401, 403))
@@ -72,5 +77,24 @@ def cancel(appointment_id: int, body: CancelIn, ctx: SignedIn) -> AppointmentOut
     return AppointmentOut.of(
         appointments.cancel(
             ctx.db, actor=ctx.me, appointment_id=appointment_id, reason=body.reason, now=ctx.now
+        )
+    )
+
+
+@router.post(
+    "/{appointment_id}/attendance",
+    response_model=AppointmentOut,
+    responses=errors(401, 403, 404, 409, 422),
+)
+def record_attendance(appointment_id: int, body: AttendanceIn, ctx: SignedIn) -> AppointmentOut:
+    """Record whether the patient came (staff of their clinic, once it has started): the
+    status becomes `completed` or `no_show`. A mistake can be put right the same way."""
+    return AppointmentOut.of(
+        attendance.record(
+            ctx.db,
+            actor=ctx.me,
+            appointment_id=appointment_id,
+            attended=body.attended,
+            now=ctx.now,
         )
     )

@@ -1,4 +1,5 @@
-"""Appointment pages: a day's list (staff) or one's own (patients), booking, moving, cancelling.
+"""Appointment pages: a day's list (staff) or one's own (patients), booking, moving, cancelling,
+and recording whether the patient came (staff, once the appointment has started).
 
 Booking works without JavaScript in two steps: a GET form picks the physician, place,
 kind and week and lists the free times; a POST form books the chosen time. That form
@@ -17,7 +18,8 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from sijcare.db.enums import AppointmentKind, AppointmentMode, Role
-from sijcare.services import appointments, directory, patients
+from sijcare.services import access, appointments, attendance, directory, patients
+from sijcare.services.actor import STAFF_ROLES
 from sijcare.services.errors import Conflict, Invalid, Message, msg
 from sijcare.services.slots import Slot
 from sijcare.web.deps import Ctx, SignedIn
@@ -60,7 +62,7 @@ def appointment_list(ctx: SignedIn, day: str = "") -> Response:
         found = appointments.list_for_patient(
             ctx.db, actor=actor, public_id=actor.patient_public_id, now=ctx.now
         )
-        return render(ctx, "appointments/mine.html", {"appointments": found})
+        return render(ctx, "appointments/mine.html", {"appointments": found, "now": ctx.now})
     chosen = _first_day(ctx, day) if day else ctx.today
     found = appointments.list_for_day(ctx.db, actor=actor, day=chosen, zone=ctx.zone, now=ctx.now)
     return render(
@@ -68,6 +70,7 @@ def appointment_list(ctx: SignedIn, day: str = "") -> Response:
         "appointments/day.html",
         {
             "appointments": found,
+            "now": ctx.now,
             "day": chosen,
             "previous": (chosen - timedelta(days=1)).isoformat(),
             "next": (chosen + timedelta(days=1)).isoformat(),
@@ -195,8 +198,22 @@ async def book(patient_id: str, request: Request, ctx: SignedIn) -> Response:
 
 @router.get("/appointments/{appointment_id}")
 def appointment_page(appointment_id: int, ctx: SignedIn) -> Response:
+    return _appointment_page(ctx, appointment_id)
+
+
+def _appointment_page(
+    ctx: Ctx, appointment_id: int, problem: Message | None = None, status_code: int = 200
+) -> Response:
     found = appointments.get(ctx.db, actor=ctx.me, appointment_id=appointment_id, now=ctx.now)
-    return render(ctx, "appointments/detail.html", {"appointment": found, "now": ctx.now})
+    context = {
+        "appointment": found,
+        "now": ctx.now,
+        "problem": problem,
+        "attendance_choices": attendance.choices(
+            ctx.db, actor=ctx.me, appointment=found, now=ctx.now
+        ),
+    }
+    return render(ctx, "appointments/detail.html", context, status_code=status_code)
 
 
 @router.get("/appointments/{appointment_id}/move")
@@ -277,3 +294,36 @@ async def cancel(appointment_id: int, request: Request, ctx: SignedIn) -> Respon
     return redirect(
         ctx, f"/appointments/{appointment_id}", notice=msg("The appointment is cancelled.")
     )
+
+
+_ATTENDED = {"yes": True, "no": False}
+
+
+@router.post("/appointments/{appointment_id}/attendance")
+async def record_attendance(appointment_id: int, request: Request, ctx: SignedIn) -> Response:
+    # Staff only, before the form is read: a patient learns nothing from a bad answer.
+    access.require_role(ctx.me, *STAFF_ROLES)
+    form = await read_form(request)
+    attended = _ATTENDED.get(form.get("attended", ""))
+    try:
+        if attended is None:
+            raise Invalid.one("attended", msg("Choose whether the patient came."))
+        found = attendance.record(
+            ctx.db, actor=ctx.me, appointment_id=appointment_id, attended=attended, now=ctx.now
+        )
+    except Invalid as exc:
+        return _appointment_page(ctx, appointment_id, exc.errors[0].message, 422)
+    except Conflict as exc:
+        # Cancelled, not started or documented: its page shows it as it is, and why.
+        return _appointment_page(ctx, appointment_id, exc.message, 409)
+    notice = (
+        msg("Recorded: the patient came.")
+        if attended
+        else msg("Recorded: the patient did not come.")
+    )
+    back = (
+        f"/appointments/{found.id}"
+        if form.get("back") == "appointment"
+        else f"/patients/{found.patient_public_id}/appointments"
+    )
+    return redirect(ctx, back, notice=notice)

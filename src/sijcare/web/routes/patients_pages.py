@@ -67,4 +67,5 @@ async def register_patient(request: Request, ctx: SignedIn) -> Response:
 def patient_appointments(patient_id: str, ctx: SignedIn) -> Response:
     patient = patients.get_patient(ctx.db, actor=ctx.me, public_id=patient_id, now=ctx.now)
     found = appointments.list_for_patient(ctx.db, actor=ctx.me, public_id=patient_id, now=ctx.now)
-    return render(ctx, "patients/appointments.html", {"patient": patient, "appointments": found})
+    context = {"patient": patient, "appointments": found, "now": ctx.now}
+    return render(ctx, "patients/appointments.html", context)
