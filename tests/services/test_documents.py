@@ -188,6 +188,9 @@ def test_preparation_sheet_is_in_the_patients_language(
     assert spanish("Getting ready for your injection") in text
     assert spanish("Your health questions") in text
     assert when(PROCEDURE_AT, LOS_ANGELES, "es") in text
+    # The core's own sentences are Spanish too (days and times in Spanish).
+    assert "Qué traer" in text and "What to bring" not in text
+    assert "Por favor, llegue antes de las" in text
 
 
 # -- the aftercare sheet --------------------------------------------------------------------

@@ -511,6 +511,19 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
             assert str(sentence) not in learn, str(sentence)
     english = web.as_("other_patient").get("/portal/learn").text
     assert "only in English" not in english and "Two kinds of injection" in english
+    # The aftercare's sentences are Spanish too, with Spanish days and times; the
+    # diary's times are named in Spanish on the diary page.
+    aftercare = browser.get(f"/portal/procedures/{record.id}/aftercare").text
+    for spanish in (
+        "Descanse el resto del día de su inyección.",
+        "Hasta el martes, 3 de marzo a las",
+        "Qué esperar",
+        "minutos después",
+    ):
+        assert spanish in aftercare, spanish
+    for english in ("Take it easy", "What to expect", "Tuesday, March 3", "minutes after"):
+        assert english not in aftercare, english
+    assert "minutos después" in diary.text and "minutes after" not in diary.text
 
 
 def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.words import clock_of, day_of
 
 CONTACT_RULES = (
     "clinic.time_zone",
@@ -120,13 +121,12 @@ def help_line_clocks(knowledge: Knowledge) -> tuple[time, time]:
 
 def clock_text(at: time | datetime) -> str:
     """A clock time as patients read it, like "6:00 am" or "9:05 pm"."""
-    hour = at.hour % 12 or 12
-    return f"{hour}:{at.minute:02d} {'am' if at.hour < 12 else 'pm'}"
+    return clock_of(at).english()
 
 
 def day_text(at: datetime) -> str:
     """A date as patients read it, like "Monday, March 2"."""
-    return f"{at:%A}, {at:%B} {at.day}"
+    return day_of(at).english()
 
 
 def _clock_rule(knowledge: Knowledge, key: str) -> time:

@@ -23,6 +23,7 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,8 +35,13 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure
 from sijcare.domain.relief import later_by, local_zone
 from sijcare.domain.therapeutic import MILESTONES, milestone_days
+from sijcare.domain.words import Words, words
 
-MILESTONE_LABELS = {"2w": "2-week check", "6w": "6-week check", "3m": "3-month check"}
+MILESTONE_WORDS = {
+    "2w": words("2-week check"),
+    "6w": words("6-week check"),
+    "3m": words("3-month check"),
+}
 
 
 class PromptPurpose(StrEnum):
@@ -64,6 +70,23 @@ class DiaryPrompt:
     def __post_init__(self) -> None:
         if self.due_at.utcoffset() is None:
             raise InputError("due_at", "needs a UTC offset")
+
+    @property
+    def label_words(self) -> Words:
+        """`label` as a sentence to translate (its English is `label`)."""
+        if self.after_minutes is not None:
+            return words("{time} after", time=self.time_after)
+        if self.milestone is None:
+            return words("Day {day}", day=self.day)
+        return words("Day {day}: {check}", day=self.day, check=MILESTONE_WORDS[self.milestone])
+
+    @property
+    def time_after(self) -> Words:
+        """How long after the injection a window prompt is, like "30 minutes" or "1.5 h"."""
+        m = self.after_minutes or 0
+        if m < 60:
+            return words("{minutes} minutes", minutes=m)
+        return words("{hours:g} h", hours=m / 60)
 
 
 def diary_schedule(
@@ -122,9 +145,9 @@ def _window_prompts(
         if timedelta(minutes=m) > window:
             break
         due = later_by(injected_at, timedelta(minutes=m)).astimezone(tz)
-        label = f"{m} minutes after" if m < 60 else f"{m / 60:g} h after"
         day = (due.date() - start_day).days
-        prompts.append(DiaryPrompt(due, PromptPurpose.ANESTHETIC_WINDOW, label, day, m))
+        prompt = DiaryPrompt(due, PromptPurpose.ANESTHETIC_WINDOW, "", day, m)
+        prompts.append(dataclasses.replace(prompt, label=str(prompt.label_words)))
     return tuple(prompts)
 
 
@@ -154,8 +177,8 @@ def _day_prompt(
     tz: ZoneInfo,
 ) -> DiaryPrompt:
     on = injected_at.astimezone(tz).date() + timedelta(days=day)
-    label = f"Day {day}" if milestone is None else f"Day {day}: {MILESTONE_LABELS[milestone]}"
-    return DiaryPrompt(_local(on, clock, tz), purpose, label, day, None, milestone)
+    prompt = DiaryPrompt(_local(on, clock, tz), purpose, "", day, None, milestone)
+    return dataclasses.replace(prompt, label=str(prompt.label_words))
 
 
 def _local(on: date, clock: time, tz: ZoneInfo) -> datetime:

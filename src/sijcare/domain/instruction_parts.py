@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sijcare.domain.contact import clock_text, day_text, help_line_hours
+from sijcare.domain.contact import help_line_clocks
 from sijcare.domain.errors import InputError
 from sijcare.domain.instruction_words import TEXT, TITLES
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
 from sijcare.domain.relief import local_zone
 from sijcare.domain.screening_rules import timeline
+from sijcare.domain.words import Clock, Day, Words, clock_of, day_of, words
 
 # Unit conversions, not clinical values: glucose 1 mmol/L = 18.016 mg/dL; °F = °C x 9/5 + 32.
 MG_DL_PER_MMOL_L = 18.016
@@ -24,18 +26,27 @@ MG_DL_PER_MMOL_L = 18.016
 
 @dataclass(frozen=True)
 class Item:
-    """One instruction: a stable `code`, the patient's text, and its local time if it has one."""
+    """One instruction: a stable `code`, the patient's sentence (`words`: its English is
+    `text`), and its local time if it has one."""
 
     code: str
-    text: str
+    words: Words
     at: datetime | None = None
+
+    @property
+    def text(self) -> str:
+        return str(self.words)
 
 
 @dataclass(frozen=True)
 class Section:
     code: str
-    title: str
+    heading: Words
     items: tuple[Item, ...]
+
+    @property
+    def title(self) -> str:
+        return str(self.heading)
 
 
 @dataclass(frozen=True)
@@ -96,18 +107,22 @@ def later(at: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
     return timeline.shifted(at, delta, zone)
 
 
-def when(at: datetime) -> str:
-    """Like "Monday, March 2 at 9:00 am"."""
-    return timeline.spoken(at)
+def when(at: datetime) -> Words:
+    """Like "Monday, March 2 at 9:00 am" (`timeline.spoken`): midnight names both days,
+    as "12:00 am" alone is often misread."""
+    if (at.hour, at.minute) == (0, 0):
+        before = at - timedelta(days=1)
+        return words("midnight between {before} and {day}", before=day_of(before), day=day_of(at))
+    return words("{day} at {clock}", day=day_of(at), clock=clock_of(at))
 
 
-def clock_that_day(at: datetime, injection: datetime) -> str:
+def clock_that_day(at: datetime, injection: datetime) -> Words | Clock:
     """The clock time alone on the injection's day ("1:00 pm"), else with its day
     ("1:00 am on Tuesday, March 3"): a late injection's numbness lasts past midnight, and
     a bare clock time read the next day points to the wrong day. Both on one wall clock."""
     if at.date() == injection.date():
-        return clock_text(at)
-    return f"{clock_text(at)} on {day_text(at)}"
+        return clock_of(at)
+    return words("{clock} on {day}", clock=clock_of(at), day=day_of(at))
 
 
 def agent_row(shot: Injection, knowledge: Knowledge) -> Any:
@@ -127,8 +142,8 @@ def pair(knowledge: Knowledge, key: str) -> tuple[int, int]:
     return int(values[0]), int(values[1])
 
 
-def days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+def days(count: int) -> Words:
+    return words("{count} day", count=count) if count == 1 else words("{count} days", count=count)
 
 
 def fahrenheit(celsius: float) -> str:
@@ -139,10 +154,13 @@ def mmol(mg_dl: float) -> str:
     return f"{mg_dl / MG_DL_PER_MMOL_L:.1f}"
 
 
-def help_line(knowledge: Knowledge) -> str:
-    return (
-        f"the clinic help line at {knowledge.text('clinic.help_line_phone')} "
-        f"(every day, {help_line_hours(knowledge)})"
+def help_line(knowledge: Knowledge) -> Words:
+    opens, closes = help_line_clocks(knowledge)
+    return words(
+        "the clinic help line at {phone} (every day, {opens} to {closes})",
+        phone=knowledge.text("clinic.help_line_phone"),
+        opens=clock_of(opens),
+        closes=clock_of(closes),
     )
 
 
@@ -150,13 +168,13 @@ def say(
     code: str, at: datetime | None = None, /, *, text: str | None = None, **values: Any
 ) -> Item:
     """The item `code` with its sentence from `TEXT` (`text` picks another sentence)."""
-    return Item(code, TEXT[text or code].format(**values), at)
+    return Item(code, Words(TEXT[text or code].text, MappingProxyType(values)), at)
 
 
 def section(code: str, *items: Item) -> Section:
     return Section(code, TITLES[code], items)
 
 
-def day_words(day: date) -> str:
+def day_words(day: date) -> Day:
     """Like "Monday, March 2"."""
-    return f"{day:%A, %B} {day.day}"
+    return day_of(day)

@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sijcare.domain.contact import clock_text, day_text
 from sijcare.domain.diary_schedule import DiaryPrompt, PromptPurpose, diary_schedule
 from sijcare.domain.instruction_parts import Injection as _Injection
 from sijcare.domain.instruction_parts import Item, Section
@@ -58,6 +57,7 @@ from sijcare.domain.knowledge import Knowledge, Provenance
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
 from sijcare.domain.screening_rules import timeline
 from sijcare.domain.screening_rules.findings import Action
+from sijcare.domain.words import DayStyle, Joined, Words, clock_of, day_of, words
 
 SEDATION_ORDER = (Sedation.NONE, Sedation.MINIMAL, Sedation.MODERATE)
 # Screening actions these instructions already give from the same rules (arrival,
@@ -203,16 +203,16 @@ def _appointment(
     plan: PlannedProcedure, shot: _Injection, knowledge: Knowledge, zone: ZoneInfo
 ) -> Section:
     # No parentheses: the sentence puts `what` in parentheses.
-    what = "numbing medicine only, a test block"
+    what = words("numbing medicine only, a test block")
     if shot.kind is Kind.THERAPEUTIC:
-        what = "numbing medicine and a steroid"
-    where = f" at {plan.location}" if plan.location else ""
-    who = f" with {plan.physician}" if plan.physician else ""
+        what = words("numbing medicine and a steroid")
+    where = words(" at {place}", place=plan.location) if plan.location else ""
+    who = words(" with {physician}", physician=plan.physician) if plan.physician else ""
     arrive = _arrival(shot, knowledge, zone)
     return _section(
         "appointment",
         _say("appointment", shot.at, what=what, when=_when(shot.at), where=where, who=who),
-        _say("arrive_by", arrive, clock=clock_text(arrive)),
+        _say("arrive_by", arrive, clock=clock_of(arrive)),
     )
 
 
@@ -235,11 +235,15 @@ def _eating(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
     )
 
 
-def _cutoff_text(at: datetime) -> str:
+def _cutoff_text(at: datetime) -> Words:
     """Like "midnight on Sunday night (March 1)" for 12:00 am, else like _when."""
     if at.time() == time(0):
         night = at.date() - timedelta(days=1)
-        return f"midnight on {night:%A} night ({night:%B} {night.day})"
+        return words(
+            "midnight on {weekday} night ({day})",
+            weekday=day_of(night, DayStyle.WEEKDAY),
+            day=day_of(night, DayStyle.MONTH_DAY),
+        )
     return _when(at)
 
 
@@ -258,7 +262,12 @@ def _confirmed(actions: Sequence[Action], zone: ZoneInfo) -> list[Item]:
     kept = [a for a in actions if not a.code.startswith(SAID_HERE)]
     ordered = sorted(kept, key=lambda a: a.at.astimezone(UTC))
     return [
-        Item(a.code, f"{_when(a.at.astimezone(zone))}: {a.what}", a.at.astimezone(zone))
+        # The action's own words are the screening's, stored in English.
+        Item(
+            a.code,
+            words("{when}: {what}", when=_when(a.at.astimezone(zone)), what=a.what),
+            a.at.astimezone(zone),
+        )
         for a in ordered
     ]
 
@@ -277,7 +286,7 @@ def _bring(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
     back_by = _later(shot.at, timedelta(minutes=observe), zone)
     items = [_say("bring_id"), _say("bring_medicine_list")]
     if knowledge.flag("driver.required"):
-        items.append(_say("bring_driver", back_by, clock=clock_text(back_by)))
+        items.append(_say("bring_driver", back_by, clock=clock_of(back_by)))
     hard_stop = knowledge.flag("driver.hard_stop_with_sedation")
     if hard_stop and shot.sedation is not Sedation.NONE:
         items.append(_say("no_driver_no_procedure"))
@@ -298,7 +307,7 @@ def _tell_us(knowledge: Knowledge) -> Section:
 def _diary_start(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
     prompts = diary_schedule(shot.source, knowledge, zone.key)
     first = [p for p in prompts if p.purpose is PromptPurpose.ANESTHETIC_WINDOW]
-    times = ", ".join(p.label.removesuffix(" after") for p in first)
+    times = Joined(tuple(p.time_after for p in first))
     return _section("diary", _say("diary_baseline"), _say("diary_bring", times=times))
 
 
@@ -309,8 +318,8 @@ def _going_home(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Secti
     observe = knowledge.number("education.observation_minutes")
     items = []
     if shot.planned:
-        day = day_text(shot.at)
-        items.append(_say("times_assume_on_time", shot.at, clock=clock_text(shot.at), day=day))
+        day = day_of(shot.at)
+        items.append(_say("times_assume_on_time", shot.at, clock=clock_of(shot.at), day=day))
     items.append(_say("observation", minutes=f"{observe:g}"))
     if knowledge.flag("driver.required"):
         items.append(_say("driver_home"))
@@ -360,19 +369,19 @@ def _diary(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section:
             f"diary_{p.purpose.value}",
             p.due_at,
             text="diary_prompt",
-            label=p.label,
+            label=p.label_words,
             when=_when(p.due_at),
         )
         for p in prompts
         if p.purpose in (PromptPurpose.ANESTHETIC_WINDOW, PromptPurpose.MILESTONE)
     ]
-    dated += _diary_runs(prompts, PromptPurpose.DAILY, "Every day")
-    dated += _diary_runs(prompts, PromptPurpose.WEEKLY, "Once a week")
+    dated += _diary_runs(prompts, PromptPurpose.DAILY, words("Every day"))
+    dated += _diary_runs(prompts, PromptPurpose.WEEKLY, words("Once a week"))
     dated.sort(key=lambda i: i.at.astimezone(UTC) if i.at else shot.at)
     return _section("diary", _say("diary_how"), *dated)
 
 
-def _diary_runs(prompts: Sequence[DiaryPrompt], purpose: PromptPurpose, how: str) -> list[Item]:
+def _diary_runs(prompts: Sequence[DiaryPrompt], purpose: PromptPurpose, how: Words) -> list[Item]:
     """One item for a run of daily or weekly prompts (or the single one)."""
     chosen = [p for p in prompts if p.purpose is purpose]
     if not chosen:
@@ -380,12 +389,13 @@ def _diary_runs(prompts: Sequence[DiaryPrompt], purpose: PromptPurpose, how: str
     first, last = chosen[0].due_at, chosen[-1].due_at
     code = f"diary_{purpose.value}"
     if len(chosen) == 1:
-        return [_say(code, first, text="diary_prompt", label=chosen[0].label, when=_when(first))]
+        only = chosen[0].label_words
+        return [_say(code, first, text="diary_prompt", label=only, when=_when(first))]
     values = {
         "how": how,
-        "clock": clock_text(first),
-        "first": day_text(first),
-        "last": day_text(last),
+        "clock": clock_of(first),
+        "first": day_of(first),
+        "last": day_of(last),
     }
     return [_say(code, first, text="diary_run", **values)]
 
@@ -394,7 +404,7 @@ def _activity(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Section
     from_day = knowledge.integer("instructions.usual_activity_from_day")
     start = timeline.start_of_day(shot.at.date() + timedelta(days=from_day), zone)
     return _section(
-        "activity", _say("rest_today"), _say("usual_activity", start, day=day_text(start))
+        "activity", _say("rest_today"), _say("usual_activity", start, day=day_of(start))
     )
 
 
@@ -476,4 +486,4 @@ def _emergency(knowledge: Knowledge) -> Section:
         "er_fever_back_pain",
     )
     items = (*(_say(code) for code in signs), _say("er_how", number=number))
-    return Section("emergency", f"Call {number} now if", items)
+    return Section("emergency", words("Call {number} now if", number=number), items)

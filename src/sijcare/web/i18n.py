@@ -29,6 +29,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 
+from sijcare.domain.words import Clock, Day, DayStyle, Spell
 from sijcare.settings import LOCALES
 
 SOURCE_LOCALE = "en"
@@ -37,7 +38,11 @@ DOMAIN = "messages"
 # `words` the core's sentences a patient reads (`domain.words`; only in the modules below).
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "msg": None, "words": None}
 METHOD_MAP = [
+    ("domain/diary_schedule.py", "python"),
     ("domain/education.py", "python"),
+    ("domain/instruction_parts.py", "python"),
+    ("domain/instruction_words.py", "python"),
+    ("domain/instructions.py", "python"),
     ("services/**.py", "python"),
     ("web/**.py", "python"),
     ("web/templates/**.html", "jinja2"),
@@ -91,6 +96,34 @@ def format_time(value: datetime, zone: str, locale: str) -> str:
 
 def format_date(value: date, locale: str, style: str = "long") -> str:
     return dates.format_date(value, style, locale=locale)
+
+
+# How the core's days are written in each language but English (`domain.words.Day`):
+# the weekday, the day and the month, no year, as the English "Monday, March 2".
+_DAY_PATTERNS = {
+    "es": {
+        DayStyle.FULL: "EEEE, d 'de' MMMM",
+        DayStyle.WEEKDAY: "EEEE",
+        DayStyle.MONTH_DAY: "d 'de' MMMM",
+    },
+}
+
+
+def speller(locale: str) -> Spell | None:
+    """How the core's days and times are written in `locale` (None: the core's English)."""
+    if locale == SOURCE_LOCALE:
+        return None
+    patterns = _DAY_PATTERNS.get(locale, {})
+
+    def spell(value: Day | Clock) -> str:
+        if isinstance(value, Clock):
+            return dates.format_time(value.at, "short", locale=locale)
+        pattern = patterns.get(value.style)
+        if pattern is None:
+            return dates.format_date(value.day, "full", locale=locale)
+        return dates.format_date(value.day, pattern, locale=locale)
+
+    return spell
 
 
 def format_number(value: float | int, locale: str) -> str:

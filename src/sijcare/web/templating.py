@@ -79,4 +79,8 @@ def _number_filter(context: Context, value: float | int) -> str:
 
 @pass_context
 def _message_filter(context: Context, value: Message | Words) -> str:
-    return value.render(i18n.translations(context["locale"]).gettext)
+    locale = context["locale"]
+    translate = i18n.translations(locale).gettext
+    if isinstance(value, Words):
+        return value.render(translate, i18n.speller(locale))
+    return value.render(translate)
