@@ -56,3 +56,22 @@ def test_a_table_wider_than_a_phone_shows_it_scrolls(
     assert look[0] == "auto"
     assert look[1].count("radial-gradient") == 2
     assert look[2] == "local, local, scroll, scroll"
+
+
+@pytest.mark.parametrize("role", ["patient", "clinician", "scheduler", "admin"])
+def test_no_main_page_is_wider_than_a_phone(
+    page: Any, live_server: Any, sign_in: Callable[..., None], role: str
+) -> None:
+    # At 390 px nothing makes the page itself scroll sideways: a wide table scrolls
+    # inside its own box.
+    page.set_viewport_size({"width": 390, "height": 800})
+    sign_in(page, live_server.login(role).email)
+    links = page.get_by_role("navigation", name="Main").get_by_role("link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    wide = {}
+    for href in hrefs:
+        page.goto(href)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 390:
+            wide[href] = width
+    assert wide == {}

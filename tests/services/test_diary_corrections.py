@@ -80,8 +80,9 @@ def test_a_slip_is_corrected_and_the_diary_read_again(
     # 8 from a baseline of 7 at 30 minutes: no relief, a negative block.
     entry_id = save(db, patient, record, knowledge, pain=8)
     assert _classification(db, record) == "negative"
-    fixed = correct(db, patient, record, knowledge, entry_id, pain=0, activity=Activity.YES)
-    assert (fixed.id, fixed.pain, fixed.activity_done) == (entry_id, 0, True)
+    done = correct(db, patient, record, knowledge, entry_id, pain=0, activity=Activity.YES)
+    fixed = done.entry
+    assert done.changed and (fixed.id, fixed.pain, fixed.activity_done) == (entry_id, 0, True)
     assert fixed.recorded_at == PERFORMED + timedelta(minutes=30)  # the time stays
     assert _classification(db, record) == "positive"
     with db.begin():
@@ -137,7 +138,7 @@ def test_only_the_score_saved_last(
     )
     with pytest.raises(Conflict):
         correct(db, patient, record, knowledge, first)
-    assert correct(db, patient, record, knowledge, later.id, pain=4).pain == 4
+    assert correct(db, patient, record, knowledge, later.id, pain=4).entry.pain == 4
 
 
 def test_an_entry_someone_else_saved_is_not_the_patients_to_correct(
@@ -227,3 +228,19 @@ def test_the_clinician_sees_the_value_first_saved(
     # Corrected twice: the value first saved, not the one in between.
     assert (rows[entry_id].pain, rows[entry_id].first_saved_pain) == (2, 8)
     assert rows[later.id].first_saved_pain is None
+
+
+def test_a_correction_that_changes_nothing_is_not_stored(
+    db: Session, personas: Personas, record: ProcedureRecord, knowledge: Knowledge
+) -> None:
+    patient = actor_of(db, personas.patient.user.id)
+    entry_id = save(db, patient, record, knowledge, pain=8)
+    with db.begin():
+        readings = db.scalar(sa.select(sa.func.count()).select_from(Interpretation))
+    same = correct(db, patient, record, knowledge, entry_id, pain=8)
+    assert not same.changed and same.entry.pain == 8
+    with db.begin():
+        assert db.scalar(sa.select(sa.func.count()).select_from(Interpretation)) == readings
+        assert (
+            db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "diary.correct")) == 0
+        )

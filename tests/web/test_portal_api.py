@@ -216,6 +216,13 @@ def test_the_last_score_is_corrected_by_api(web: Web, db: Session) -> None:
     assert wrong.status_code == 409
     bad = patient.api("PUT", f"{url}/last", {"entry_id": saved["id"], "pain": 12})
     assert bad.status_code == 422 and "pain" in bad.text
+    for body in (
+        {"entry_id": saved["id"], "pain": True},  # JSON true is not a score
+        {"entry_id": saved["id"], "pain": 2, "recorded_at": "2026-03-02T09:00:00-08:00"},
+    ):
+        refused = patient.api("PUT", f"{url}/last", body)
+        assert refused.status_code == 422, body
+    assert patient.api("POST", url, {"pain": True}).status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -188,8 +188,14 @@ def test_the_patient_corrects_the_score_saved_last(
     assert 'id="field-corrected_pain-8" name="corrected_pain" value="8" checked' in page
     with db.begin():
         entry = db.scalars(sa.select(DiaryEntry)).one()
-    bad = browser.post_form(f"{url}/last", {"entry_id": str(entry.id), "corrected_pain": "x"})
+    bad = browser.post_form(
+        f"{url}/last",
+        {"entry_id": str(entry.id), "corrected_activity": "yes", "corrected_note": "typed"},
+    )
     assert bad.status_code == 422
+    # What the patient chose and typed comes back with the message, not the saved values.
+    assert 'value="yes" checked' in bad.text and ">typed</textarea>" in bad.text
+    assert 'name="corrected_pain" value="8" checked' not in bad.text
     assert (
         'href="#field-corrected_pain"' in bad.text
         and '<details class="diary-fix" open>' in bad.text
@@ -200,6 +206,11 @@ def test_the_patient_corrects_the_score_saved_last(
     )
     assert fixed.status_code == 303
     assert "Your score is corrected." in browser.get(fixed.headers["location"]).text
+    same = browser.post_form(
+        f"{url}/last",
+        {"entry_id": str(entry.id), "corrected_pain": "2", "corrected_activity": "yes"},
+    )
+    assert "Nothing was changed" in browser.get(same.headers["location"]).text
     with db.begin():
         again = db.execute(
             sa.select(

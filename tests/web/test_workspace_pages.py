@@ -213,6 +213,7 @@ def test_a_clinician_documents_the_procedure(
         f"/workspace/pathways/{pathway.id}/procedure",
         fields
         | {
+            "side": "right",  # the patient agreed to the left
             "anesthetic.volume_ml": "80",
             "steroid.agent": "triamcinolone",
             "contrast.used": "no",
@@ -221,14 +222,29 @@ def test_a_clinician_documents_the_procedure(
         },
     )
     assert several.status_code == 422
-    for field in (
+    wrong = (
+        "side",  # against the consent, in the same answer as the rest
         "anesthetic.volume_ml",  # above the plausible bound
         "steroid.agent",  # a diagnostic block has none
         "contrast.reason_not_used",
         "discharged_at",  # before the end of observation
         "driver_present",
-    ):
+    )
+    for field in wrong:
         assert f'id="error-{field}"' in several.text, field
+    # The summary lists them in the form's order.
+    summary = several.text[several.text.index('class="error-summary"') :]
+    links = [summary.index(f'href="#field-{field}"') for field in wrong]
+    assert links == sorted(links)
+    assert "The discharge time is before the end of observation." in several.text
+    # An injection before the patient agreed, and a discharge with no word on the driver.
+    early = clinician.post_form(
+        f"/workspace/pathways/{pathway.id}/procedure", fields | {"performed_at": "2026-02-27T09:00"}
+    )
+    assert early.status_code == 422 and "before the patient agreed" in early.text
+    unanswered = {k: v for k, v in fields.items() if k != "driver_present"}
+    silent = clinician.post_form(f"/workspace/pathways/{pathway.id}/procedure", unanswered)
+    assert silent.status_code == 422 and 'id="error-driver_present"' in silent.text
     assert _count(db, ProcedureRecord) == 0
     core = clinician.post_form(
         f"/workspace/pathways/{pathway.id}/procedure",

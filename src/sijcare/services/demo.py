@@ -441,7 +441,8 @@ def _procedure(
                     recorded_at=performed + timedelta(minutes=minutes),
                     pain=pain,
                     activity_done=pain <= 2,
-                    created_at=now,
+                    # Saved when it was scored (yesterday): not offered for correction.
+                    created_at=min(now, performed + timedelta(minutes=minutes)),
                     created_by=patient.user_id or clinician.user_id,
                 )
             )

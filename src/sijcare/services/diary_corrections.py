@@ -32,6 +32,15 @@ WINDOW_RULE = "diary.correction_window_minutes"
 
 
 @dataclass(frozen=True)
+class Corrected:
+    """The entry after a correction, and whether anything in it changed (a correction
+    that changes nothing is neither stored nor audited)."""
+
+    entry: DiaryEntry
+    changed: bool
+
+
+@dataclass(frozen=True)
 class Correctable:
     """The entry the patient may still correct, and until when."""
 
@@ -68,7 +77,7 @@ def correct_entry(
     knowledge: Knowledge,
     now: datetime,
     form_errors: Sequence[FieldError] = (),
-) -> DiaryEntry:
+) -> Corrected:
     """Correct the patient's last score (`entry_id`, the one the page showed). Its time
     stays; `correction.recorded_at` must be None. `Conflict` once it may not be changed.
     `form_errors` (fields a form could not read) are reported with the checks' own, after
@@ -106,9 +115,14 @@ def correct_entry(
             raise Invalid(errors)
         entry = found.entry
         before = entry.pain
-        entry.pain = correction.pain
-        entry.activity_done = None if correction.activity is None else correction.activity.done
-        entry.note = correction.note.strip()
+        after = (
+            correction.pain,
+            None if correction.activity is None else correction.activity.done,
+            correction.note.strip(),
+        )
+        if after == (entry.pain, entry.activity_done, entry.note):
+            return Corrected(entry, changed=False)
+        entry.pain, entry.activity_done, entry.note = after
         db.flush()
         reading = diary_reading.reinterpret(db, record, knowledge, now)
         audit.record(
@@ -126,7 +140,7 @@ def correct_entry(
                 "interpretation_id": reading.id,
             },
         )
-    return entry
+    return Corrected(entry, changed=True)
 
 
 def first_saved(db: Session, patient_id: int, entries: Sequence[DiaryEntry]) -> dict[int, int]:

@@ -31,8 +31,8 @@ FIELD_MESSAGES: dict[str, Message] = {
     "contrast.reason_not_used": msg("Say why no contrast was used."),
     "sedation": msg("Choose the sedation."),
     "physician": msg("Enter the performing physician."),
-    "observation_end": msg("Check the end of observation: {detail}."),
-    "discharged_at": msg("Check the discharge time: {detail}."),
+    "observation_end": msg("The end of observation {detail}."),
+    "discharged_at": msg("The discharge time {detail}."),
     "driver_present": msg("Discharge needs the driver present."),
 }
 

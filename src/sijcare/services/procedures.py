@@ -41,7 +41,7 @@ from sijcare.db.models import (
 from sijcare.domain import consent as core_consent
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.procedure import PlannedProcedure, Procedure
+from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Side
 from sijcare.formats.consent import record_from_dict
 from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
 from sijcare.services import access, audit, diary_reading, pathways, screening_review
@@ -344,8 +344,10 @@ def document_procedure(
             if _existing(db, pathway.id) is not None:
                 raise Conflict(msg("The procedure of this pathway is already documented."))
             consent = _require_consent(db, pathway, knowledge)
-            procedure = parse_procedure(document, knowledge, form_errors)
-            _check_against_plan(procedure, consent, now)
+            # The consent's checks read the fields they need on their own, so that they
+            # are reported with every other problem, not in a second round.
+            against_plan = _plan_problems(document, consent, now)
+            procedure = parse_procedure(document, knowledge, [*form_errors, *against_plan])
             record = ProcedureRecord(
                 pathway_id=pathway.id,
                 consent_record_id=consent.record_id,
@@ -401,18 +403,50 @@ def _require_consent(db: Session, pathway: Pathway, knowledge: Knowledge) -> Con
     return status
 
 
-def _check_against_plan(procedure: Procedure, consent: ConsentStatus, now: datetime) -> None:
+def _plan_problems(
+    document: Mapping[str, Any], consent: ConsentStatus, now: datetime
+) -> list[FieldError]:
+    """The injection against what the patient agreed to: its kind and side, and its time
+    (not in the future, not before the patient agreed). A field the document does not
+    give readably is left to the core's own checks."""
     plan = consent.plan
     assert plan is not None  # checked with the consent
     problems = []
-    if procedure.kind is not plan.kind:
+    if _readable(Kind, document.get("kind")) not in (None, plan.kind):
         problems.append(FieldError("kind", msg("The patient consented to a different kind.")))
-    if procedure.side is not plan.side:
+    if _readable(Side, document.get("side")) not in (None, plan.side):
         problems.append(FieldError("side", msg("The patient consented to a different side.")))
-    if procedure.performed_at > now:
+    at = _moment(document.get("performed_at"))
+    if at is not None and at > now:
         problems.append(FieldError("performed_at", msg("The injection time is in the future.")))
-    if problems:
-        raise Invalid(problems)
+    elif at is not None and consent.agreed_at is not None and at < consent.agreed_at:
+        problems.append(
+            FieldError(
+                "performed_at",
+                msg(
+                    "The injection time is before the patient agreed to it. Check the date "
+                    "and the time."
+                ),
+            )
+        )
+    return problems
+
+
+def _readable(enum: type[Kind] | type[Side], value: Any) -> Kind | Side | None:
+    try:
+        return enum(value)
+    except ValueError:
+        return None
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.utcoffset() is not None else None
 
 
 def get_procedure(

@@ -75,7 +75,9 @@ def diary_page_response(
         "problem": problem,
         **state.context(),
     }
-    if fix is not None and "corrected_pain" not in context["values"]:
+    # The saved values fill the correction form, unless it comes back with the
+    # patient's own after a refusal.
+    if fix is not None and "entry_id" not in context["values"]:
         activity = diary.Activity.of(fix.entry.activity_done)
         context["values"] = {
             **context["values"],
@@ -196,7 +198,8 @@ class DiaryOut(BaseModel):
 
 
 class EntryIn(BaseModel):
-    pain: int = Field(ge=0, le=10, description="Pain now, 0 (none) to 10 (worst)")
+    # Strict: JSON true is not a pain score of 1.
+    pain: int = Field(ge=0, le=10, strict=True, description="Pain now, 0 (none) to 10 (worst)")
     activity: diary.Activity | None = Field(
         None, description="Could you do the activity that usually hurts?"
     )

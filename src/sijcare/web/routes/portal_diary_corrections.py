@@ -8,7 +8,7 @@ meanwhile in another tab.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from sijcare.services import diary, diary_corrections
@@ -39,7 +39,7 @@ async def correct_last(procedure_id: int, request: Request, ctx: SignedIn) -> Re
         )
     note = parser.text(FIELDS["note"], max_length=NOTE_MAX)
     try:
-        diary_corrections.correct_entry(
+        corrected = diary_corrections.correct_entry(
             ctx.db,
             actor=ctx.me,
             procedure_id=procedure_id,
@@ -60,18 +60,24 @@ async def correct_last(procedure_id: int, request: Request, ctx: SignedIn) -> Re
         return diary_page_response(ctx, procedure_id, state, 422)
     except Conflict as exc:
         return diary_page_response(ctx, procedure_id, FormState(), 409, problem=exc.message)
-    return redirect(
-        ctx, f"/portal/procedures/{procedure_id}/diary", notice=msg("Your score is corrected.")
-    )
+    notice = msg("Your score is corrected.")
+    if not corrected.changed:
+        notice = msg("Nothing was changed: your last score is as it was.")
+    return redirect(ctx, f"/portal/procedures/{procedure_id}/diary", notice=notice)
 
 
 class CorrectionIn(BaseModel):
+    """The entry's values as they should be: `activity` and `note` left out are cleared.
+    Its time cannot be changed (a `recorded_at` is refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     entry_id: int = Field(description="The entry to correct: the one you saved last")
-    pain: int = Field(ge=0, le=10, description="Pain, 0 (none) to 10 (worst)")
+    pain: int = Field(ge=0, le=10, strict=True, description="Pain, 0 (none) to 10 (worst)")
     activity: diary.Activity | None = Field(
-        None, description="Could you do the activity that usually hurts?"
+        None, description="Could you do the activity that usually hurts? Left out: cleared"
     )
-    note: str = Field("", max_length=NOTE_MAX)
+    note: str = Field("", max_length=NOTE_MAX, description="Left out: cleared")
 
 
 @router.put(
@@ -83,7 +89,7 @@ def put_last(procedure_id: int, body: CorrectionIn, ctx: SignedIn) -> EntryOut:
     """Correct the score you saved last (the patient only), within
     `diary.correction_window_minutes` of saving it; its time stays. 409 once it may not be
     changed. The diary's interpretation is updated."""
-    entry = diary_corrections.correct_entry(
+    corrected = diary_corrections.correct_entry(
         ctx.db,
         actor=ctx.me,
         procedure_id=procedure_id,
@@ -92,4 +98,4 @@ def put_last(procedure_id: int, body: CorrectionIn, ctx: SignedIn) -> EntryOut:
         knowledge=ctx.platform.knowledge,
         now=ctx.now,
     )
-    return EntryOut.of(entry)
+    return EntryOut.of(corrected.entry)

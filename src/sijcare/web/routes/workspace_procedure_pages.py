@@ -373,7 +373,16 @@ async def document(pathway_id: int, request: Request, ctx: SignedIn) -> Response
             form_errors=problems,
         )
     except Invalid as exc:
-        return _procedure_form(ctx, pathway_id, form, failed(form, exc, _PROCEDURE_FIELDS), 422)
+        state = failed(form, exc, _PROCEDURE_FIELDS)
+        # The summary lists the problems in the form's order.
+        errors = state["errors"]
+        state["errors"] = {
+            name: errors[name]
+            for name in sorted(
+                errors, key=lambda n: _FORM_ORDER.index(n) if n in _FORM_ORDER else 99
+            )
+        }
+        return _procedure_form(ctx, pathway_id, form, state, 422)
     except Conflict as exc:
         return _procedure_form(ctx, pathway_id, form, {"problem": exc.message}, 409)
     return redirect(
@@ -381,6 +390,14 @@ async def document(pathway_id: int, request: Request, ctx: SignedIn) -> Response
     )
 
 
+# The form's fields, top to bottom.
+_FORM_ORDER = (
+    "performed_at", "kind", "side", "baseline_pain", "anesthetic.agent",
+    "anesthetic.concentration_percent", "anesthetic.volume_ml", "steroid.agent",
+    "steroid.dose_mg", "guidance", "contrast.used", "contrast.agent",
+    "contrast.reason_not_used", "sedation", "physician", "observation_end", "discharged_at",
+    "driver_present",
+)  # fmt: skip
 # The core's errors about a whole part of the document, shown at the form's field for it.
 _PROCEDURE_FIELDS = {
     "steroid": "steroid.agent",
@@ -426,6 +443,12 @@ def procedure_document(form: dict[str, str], zone: str) -> tuple[dict[str, Any],
         "discharged_at": read.local_time("discharged_at", required=False),
         "driver_present": read.yes_no("driver_present"),
     }
+    # A discharge is documented with whether the driver was there (the core refuses
+    # "no"; the form asks for an answer).
+    if document["discharged_at"] is not None and document["driver_present"] is None:
+        read.errors.append(
+            FieldError("driver_present", msg("Say whether the driver was there at discharge."))
+        )
     return document, read.errors
 
 
