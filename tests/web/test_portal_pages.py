@@ -510,7 +510,7 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
         "Dos tipos de inyección",
         "Suele empezar a hacer efecto en 2 a 7 días.",
         "Una infección de la piel donde entró la aguja: alrededor de 1 de cada 1,000 personas.",
-        "La línea de ayuda atiende todos los días de 6:00 am a 9:00 pm.",
+        "La línea de ayuda atiende todos los días de 6:00 a 21:00.",
     ):
         assert spanish in learn, spanish
     from sijcare import knowledge as loader

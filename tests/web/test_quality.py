@@ -35,6 +35,22 @@ def test_patients_and_schedulers_are_refused(web: Web, who: str) -> None:
     assert browser.get("/quality/outcomes.csv").status_code == 403
 
 
+def test_filters_that_match_nothing_say_so(web: Web, db: Session, personas: Personas) -> None:
+    tell(db, personas)
+    browser = web.as_("clinician")
+    assert "No injection matches these filters." not in browser.get("/quality").text
+    page = browser.get("/quality?physician=zzz")
+    assert page.status_code == 200 and "No injection matches these filters." in page.text
+
+
+def test_medians_are_shown_to_at_most_one_decimal(
+    web: Web, db: Session, personas: Personas
+) -> None:
+    tell(db, personas)
+    page = web.as_("clinician").get("/quality").text
+    assert "<td>35</td>" in page  # the median days from referral, at most one decimal
+
+
 def test_a_bad_date_is_named(web: Web) -> None:
     page = web.as_("clinician").get("/quality?since=yesterday")
     assert page.status_code == 422

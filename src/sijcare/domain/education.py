@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sijcare.domain.contact import clock_text, help_line_clocks
+from sijcare.domain.contact import help_line_clocks
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge, Provenance
-from sijcare.domain.words import Words, words
+from sijcare.domain.words import Words, clock_of, words
 
 RISK_TABLE = "injection_risks"
 LEAFLET_RULES = (
@@ -368,8 +368,8 @@ def _when_to_get_help(knowledge: Knowledge) -> Section:
             words(
                 "The help line is open every day from {opens} to {closes}. The number is "
                 "{help_line}. At other times, call {after_hours}.",
-                opens=clock_text(opens),
-                closes=clock_text(closes),
+                opens=clock_of(opens),
+                closes=clock_of(closes),
                 help_line=knowledge.text("clinic.help_line_phone"),
                 after_hours=knowledge.text("clinic.after_hours_phone"),
             ),

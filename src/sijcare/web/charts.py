@@ -194,7 +194,7 @@ def _pain_line(axes: Axes, x: Sequence[float], scores: Sequence[PainScore], _: T
             marker="o",
             markersize=6,
             linewidth=2,
-            label=_("Your scores"),
+            label=_("Pain scores"),  # the patient's and the clinician's chart alike
             zorder=3,
         )
     else:
@@ -286,7 +286,7 @@ def _diagnostic_words(
     if inside:
         lowest = min(inside, key=lambda s: s.pain)
         words.append(
-            _("While it worked, your lowest score was {pain} at {when}.").format(
+            _("While it worked, the lowest score was {pain} at {when}.").format(
                 pain=lowest.pain, when=i18n.format_time(lowest.recorded_at, zone, locale)
             )
         )
