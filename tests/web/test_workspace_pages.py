@@ -191,6 +191,19 @@ def test_documenting_is_refused_until_consent_is_complete(
     assert _count(db, ProcedureRecord) == 0
 
 
+def test_the_procedure_form_warns_while_the_screening_needs_review(
+    web: Web, story: Story, clock: FrozenClock
+) -> None:
+    warning = "The screening says: Needs a clinician's review."
+    held = story.ready(story.pathway(), medicines=[APIXABAN])
+    clock.advance(hours=5)
+    clinician = web.as_("clinician")
+    form = clinician.get(f"/workspace/pathways/{held.id}/procedure").text
+    assert warning in form and f'href="/workspace/pathways/{held.id}/screening"' in form
+    clear = story.ready(story.pathway())
+    assert warning not in clinician.get(f"/workspace/pathways/{clear.id}/procedure").text
+
+
 def test_a_clinician_documents_the_procedure(
     web: Web, story: Story, db: Session, clock: FrozenClock
 ) -> None:

@@ -207,6 +207,9 @@ class PathwayConsent:
     patient_name: str
     consent: ConsentStatus
     procedure_id: int | None
+    # The newest screening's readiness ("" before any): the form warns while it is not
+    # ready, since documenting is not refused for it (the injection may have been done).
+    readiness: str = ""
 
 
 def get_consent(
@@ -217,6 +220,8 @@ def get_consent(
         pathway, patient = _load(db, actor, pathway_id)
         status = consent_status(db, pathway, knowledge)
         procedure = _existing(db, pathway.id)
+        screened = screening_review.latest_response(db, pathway.id)
+        readiness = "" if screened is None else str((screened.result or {}).get("status", ""))
         audit.record(
             db,
             actor=actor,
@@ -235,6 +240,7 @@ def get_consent(
             patient_name=patient.name,
             consent=status,
             procedure_id=None if procedure is None else procedure.id,
+            readiness=readiness,
         )
 
 
