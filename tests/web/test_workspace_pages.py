@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from factories.workspace import APIXABAN, POSITIVE_BLOCK, PROCEDURE_AT, Story
+from sijcare.db.enums import Side
 from sijcare.db.models import ClinicianDecision, Interpretation, ProcedureRecord, SymptomReport
 from sijcare.domain.knowledge import Knowledge
 from web.conftest import Browser, FrozenClock, Web
@@ -200,7 +201,7 @@ def test_the_procedure_form_warns_while_the_screening_needs_review(
     clinician = web.as_("clinician")
     form = clinician.get(f"/workspace/pathways/{held.id}/procedure").text
     assert warning in form and f'href="/workspace/pathways/{held.id}/screening"' in form
-    clear = story.ready(story.pathway())
+    clear = story.ready(story.pathway(side=Side.RIGHT), starts_at=PROCEDURE_AT + timedelta(hours=2))
     assert warning not in clinician.get(f"/workspace/pathways/{clear.id}/procedure").text
 
 
