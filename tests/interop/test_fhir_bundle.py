@@ -389,6 +389,8 @@ def test_no_plan_no_care_plan_and_no_audit_unless_asked(knowledge: Knowledge) ->
         pytest.param("consent.witness", "U", id="witness"),
         pytest.param("appointment.cancel", "U", id="cancel"),
         pytest.param("appointment.attendance", "U", id="attendance"),
+        pytest.param("diary.correct", "U", id="diary-correction"),
+        pytest.param("diary.correct_unchanged", "R", id="diary-correction-unchanged"),
         pytest.param("auth.login", "E", id="other"),
     ],
 )

@@ -244,3 +244,6 @@ def test_a_correction_that_changes_nothing_is_not_stored(
         assert (
             db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "diary.correct")) == 0
         )
+    with db.begin():
+        unchanged = sa.select(sa.func.count()).where(AuditEvent.action == "diary.correct_unchanged")
+        assert db.scalar(unchanged) == 1  # the access is on the record all the same

@@ -121,6 +121,17 @@ def correct_entry(
             correction.note.strip(),
         )
         if after == (entry.pain, entry.activity_done, entry.note):
+            # Nothing to store; the access is still on the record.
+            audit.record(
+                db,
+                actor=actor,
+                action="diary.correct_unchanged",
+                at=now,
+                target_type="diary_entry",
+                target_id=entry.id,
+                patient_id=patient.id,
+                detail={"procedure_id": record.id},
+            )
             return Corrected(entry, changed=False)
         entry.pain, entry.activity_done, entry.note = after
         db.flush()

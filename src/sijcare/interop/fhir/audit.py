@@ -17,7 +17,7 @@ from sijcare.interop.fhir.records import AuditRecord, ClinicRecord
 
 # The FHIR action of each verb sijcare's action names end with; any other is E (execute).
 ACTIONS = {
-    **dict.fromkeys(("view", "list", "form", "review_view", "export"), "R"),
+    **dict.fromkeys(("view", "list", "form", "review_view", "export", "correct_unchanged"), "R"),
     **dict.fromkeys(
         ("create", "record", "submit", "agree", "document", "book", "register", "open", "import"),
         "C",
@@ -35,6 +35,7 @@ ACTIONS = {
             "acknowledge",
             "review",
             "attendance",
+            "correct",
         ),
         "U",
     ),
