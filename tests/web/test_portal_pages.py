@@ -499,9 +499,14 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     assert '<html lang="es">' in home.text and "Mi atención" in home.text
     diary = browser.get(f"/portal/procedures/{record.id}/diary")
     assert "¿Cuánto le duele ahora mismo?" in diary.text
-    # The aftercare's clinical sentences are English only: the page says so, in Spanish.
+    # Pages whose clinical sentences are still English say so, in Spanish (the consent's
+    # answers); the aftercare, Spanish throughout with its help box, does not.
     notice = "Parte de esta página está solo en inglés por ahora."
-    assert notice in browser.get(f"/portal/procedures/{record.id}/aftercare").text
+    assert notice in browser.get(f"/portal/pathways/{record.pathway_id}/consent").text
+    aftercare_page = browser.get(f"/portal/procedures/{record.id}/aftercare").text
+    assert (
+        notice not in aftercare_page and "Llame a la línea de ayuda de la clínica" in aftercare_page
+    )
     assert notice not in diary.text
     # The leaflet about the injection is Spanish throughout, figures and phone included.
     learn = browser.get("/portal/learn").text

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.words import clock_of, day_of
+from sijcare.domain.words import Words, clock_of, day_of, words
 
 CONTACT_RULES = (
     "clinic.time_zone",
@@ -56,20 +56,47 @@ def who_to_call(at: datetime, knowledge: Knowledge, *, emergency: bool) -> Conta
     local = clinic_local_time(at, knowledge)
     hours = help_line_hours(knowledge)
     if emergency:
-        number = knowledge.text("clinic.emergency_phone")
-        message = (
-            f"Call {number} now for emergency help. "
-            "Do not wait to reach the clinic, and do not drive yourself."
+        kind, number, label = (
+            ContactKind.EMERGENCY,
+            knowledge.text("clinic.emergency_phone"),
+            "Emergency services",
         )
-        return Contact(ContactKind.EMERGENCY, number, "Emergency services", message, local, hours)
-    if help_line_open(at, knowledge):
-        number = knowledge.text("clinic.help_line_phone")
-        message = f"Call the clinic help line at {number}. It is open now, every day from {hours}."
-        return Contact(ContactKind.HELP_LINE, number, "Clinic help line", message, local, hours)
-    number = knowledge.text("clinic.after_hours_phone")
-    message = f"The help line is closed now. Call {number} to reach the doctor on call."
-    return Contact(
-        ContactKind.AFTER_HOURS, number, "After-hours line (doctor on call)", message, local, hours
+    elif help_line_open(at, knowledge):
+        kind, number, label = (
+            ContactKind.HELP_LINE,
+            knowledge.text("clinic.help_line_phone"),
+            "Clinic help line",
+        )
+    else:
+        kind, number, label = (
+            ContactKind.AFTER_HOURS,
+            knowledge.text("clinic.after_hours_phone"),
+            "After-hours line (doctor on call)",
+        )
+    message = str(contact_words(kind, number, knowledge))
+    return Contact(kind, number, label, message, local, hours)
+
+
+def contact_words(kind: ContactKind, number: str, knowledge: Knowledge) -> Words:
+    """A contact's sentence as `Words`, for a page in the reader's language (its English
+    is the contact's `message`)."""
+    if kind is ContactKind.EMERGENCY:
+        return words(
+            "Call {number} now for emergency help. Do not wait to reach the clinic, and do "
+            "not drive yourself.",
+            number=number,
+        )
+    if kind is ContactKind.HELP_LINE:
+        opens, closes = help_line_clocks(knowledge)
+        return words(
+            "Call the clinic help line at {number}. It is open now, every day from {opens} "
+            "to {closes}.",
+            number=number,
+            opens=clock_of(opens),
+            closes=clock_of(closes),
+        )
+    return words(
+        "The help line is closed now. Call {number} to reach the doctor on call.", number=number
     )
 
 

@@ -53,6 +53,7 @@ from sijcare.domain.instruction_parts import say as _say
 from sijcare.domain.instruction_parts import section as _section
 from sijcare.domain.instruction_parts import when as _when
 from sijcare.domain.instruction_parts import zone_for as _zone
+from sijcare.domain.instruction_words import TEXT
 from sijcare.domain.knowledge import Knowledge, Provenance
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
 from sijcare.domain.screening_rules import timeline
@@ -63,6 +64,8 @@ SEDATION_ORDER = (Sedation.NONE, Sedation.MINIMAL, Sedation.MODERATE)
 # Screening actions these instructions already give from the same rules (arrival,
 # fasting, blood sugar checks): left out so nothing is said twice.
 SAID_HERE = ("visit.", "fasting.", "diabetes.")
+# The codes of the items written here (translated); any other item is a screening step.
+_SAID = frozenset(TEXT) | {f"diary_{purpose.value}" for purpose in PromptPurpose}
 
 PREPARATION_RULES = (
     "clinic.time_zone",
@@ -117,6 +120,12 @@ class Instructions:
     time_zone: str
     sections: tuple[Section, ...]
     provenance: Provenance = field(repr=False)
+
+    @property
+    def english_only_parts(self) -> bool:
+        """Whether some items keep English words in every language: the screening's own
+        dated steps, stored as English text."""
+        return any(i.code not in _SAID for s in self.sections for i in s.items)
 
 
 def preparation_instructions(

@@ -15,11 +15,12 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from sijcare.db.models import Pathway, ProcedureRecord
-from sijcare.domain.contact import Contact, who_to_call
+from sijcare.domain.contact import Contact, contact_words, who_to_call
 from sijcare.domain.education import Leaflet, compose_leaflet
 from sijcare.domain.instructions import Instructions, aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening import Action
+from sijcare.domain.words import Words
 from sijcare.services import audit, diary, screening_review
 from sijcare.services.actor import Actor
 
@@ -30,6 +31,7 @@ class AftercarePage:
     pathway: Pathway
     instructions: Instructions
     contact: Contact  # who to call now (not an emergency)
+    contact_words: Words  # its sentence, for a page in the reader's language
     emergency_number: str
 
 
@@ -74,10 +76,12 @@ def view_aftercare(
             target_id=record.id,
             patient_id=patient.id,
         )
+    contact = who_to_call(now, knowledge, emergency=False)
     return AftercarePage(
         record=record,
         pathway=pathway,
         instructions=instructions,
-        contact=who_to_call(now, knowledge, emergency=False),
+        contact=contact,
+        contact_words=contact_words(contact.kind, contact.number, knowledge),
         emergency_number=knowledge.text("clinic.emergency_phone"),
     )
