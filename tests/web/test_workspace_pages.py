@@ -251,6 +251,7 @@ def test_a_clinician_documents_the_procedure(
     links = [summary.index(f'href="#field-{field}"') for field in wrong]
     assert links == sorted(links)
     assert "The discharge time is before the end of observation." in several.text
+    assert "The patient agreed to the left side, not this one." in several.text
     # An injection before the patient agreed, and a discharge with no word on the driver.
     early = clinician.post_form(
         f"/workspace/pathways/{pathway.id}/procedure", fields | {"performed_at": "2026-02-27T09:00"}

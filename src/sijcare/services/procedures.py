@@ -419,9 +419,9 @@ def _plan_problems(
     assert plan is not None  # checked with the consent
     problems = []
     if _readable(Kind, document.get("kind")) not in (None, plan.kind):
-        problems.append(FieldError("kind", msg("The patient consented to a different kind.")))
+        problems.append(FieldError("kind", _AGREED_KIND[plan.kind]))
     if _readable(Side, document.get("side")) not in (None, plan.side):
-        problems.append(FieldError("side", msg("The patient consented to a different side.")))
+        problems.append(FieldError("side", _AGREED_SIDE[plan.side]))
     at = _moment(document.get("performed_at"))
     if at is not None and at > now:
         problems.append(FieldError("performed_at", msg("The injection time is in the future.")))
@@ -436,6 +436,18 @@ def _plan_problems(
             )
         )
     return problems
+
+
+# What the patient agreed to, named, so that the clinician sees which value is wrong.
+_AGREED_KIND = {
+    Kind.DIAGNOSTIC: msg("The patient agreed to a diagnostic block, not this kind."),
+    Kind.THERAPEUTIC: msg("The patient agreed to a therapeutic injection, not this kind."),
+}
+_AGREED_SIDE = {
+    Side.LEFT: msg("The patient agreed to the left side, not this one."),
+    Side.RIGHT: msg("The patient agreed to the right side, not this one."),
+    Side.BILATERAL: msg("The patient agreed to both sides, not this one."),
+}
 
 
 def _readable(enum: type[Kind] | type[Side], value: Any) -> Kind | Side | None:
