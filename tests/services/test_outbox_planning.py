@@ -95,7 +95,9 @@ LEVELS = [
             "Please arrive by 7:30",
             "Bring a photo ID and your insurance card.",
             "Come with an adult who will drive you home.",
-            "Do not eat anything after",
+            # Food stops at midnight before an 8:00 visit: both days are named.
+            "Do not eat anything after midnight between Monday, March 9, 2026 and Tuesday,"
+            " March 10, 2026.",
             "You may drink clear liquids",
             "Your care team gave you steps for some of your medicines.",
         ],

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import dates
@@ -56,7 +56,14 @@ class Wording:
         return message.render(self.gettext)
 
     def when(self, at: datetime) -> str:
-        """Like "Monday, March 9, 2026 9:30 AM PDT" (with the zone's abbreviation)."""
+        """Like "Monday, March 9, 2026 9:30 AM PDT" (with the zone's abbreviation).
+        Midnight names both days: "12:00 AM" alone is often read as noon, or a day late."""
+        local = self._local(at)
+        if (local.hour, local.minute) == (0, 0):
+            before = self.day(local - timedelta(days=1))
+            return self.text(
+                msg("midnight between {before} and {day}", before=before, day=self.day(at))
+            )
         return f"{self.day(at)} {self.clock(at)}"
 
     def day(self, at: datetime) -> str:
