@@ -5,7 +5,7 @@ units and for the clinic's numbers. `say` fills an item's sentence from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -24,29 +24,36 @@ from sijcare.domain.words import Clock, Day, Words, clock_of, day_of, words
 MG_DL_PER_MMOL_L = 18.016
 
 
+# Kept for the pages (translated there) and left out of the JSON, whose shape stays
+# `code`, `text`, `at` (`formats.jsonout`).
+_PAGES_ONLY = {"json": False}
+
+
 @dataclass(frozen=True)
 class Item:
-    """One instruction: a stable `code`, the patient's sentence (`words`: its English is
-    `text`), and its local time if it has one."""
+    """One instruction: a stable `code`, the patient's text (English), its local time if
+    it has one, and its sentence as `words`, for a page in the reader's language."""
 
     code: str
-    words: Words
-    at: datetime | None = None
+    text: str
+    at: datetime | None
+    words: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
 
-    @property
-    def text(self) -> str:
-        return str(self.words)
+    @classmethod
+    def of(cls, code: str, said: Words, at: datetime | None = None) -> Item:
+        return cls(code, str(said), at, said)
 
 
 @dataclass(frozen=True)
 class Section:
     code: str
-    heading: Words
+    title: str
     items: tuple[Item, ...]
+    heading: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
 
-    @property
-    def title(self) -> str:
-        return str(self.heading)
+    @classmethod
+    def of(cls, code: str, heading: Words, items: tuple[Item, ...]) -> Section:
+        return cls(code, str(heading), items, heading)
 
 
 @dataclass(frozen=True)
@@ -168,11 +175,11 @@ def say(
     code: str, at: datetime | None = None, /, *, text: str | None = None, **values: Any
 ) -> Item:
     """The item `code` with its sentence from `TEXT` (`text` picks another sentence)."""
-    return Item(code, Words(TEXT[text or code].text, MappingProxyType(values)), at)
+    return Item.of(code, Words(TEXT[text or code].text, MappingProxyType(values)), at)
 
 
 def section(code: str, *items: Item) -> Section:
-    return Section(code, TITLES[code], items)
+    return Section.of(code, TITLES[code], items)
 
 
 def day_words(day: date) -> Day:

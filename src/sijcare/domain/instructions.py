@@ -272,7 +272,7 @@ def _confirmed(actions: Sequence[Action], zone: ZoneInfo) -> list[Item]:
     ordered = sorted(kept, key=lambda a: a.at.astimezone(UTC))
     return [
         # The action's own words are the screening's, stored in English.
-        Item(
+        Item.of(
             a.code,
             words("{when}: {what}", when=_when(a.at.astimezone(zone)), what=a.what),
             a.at.astimezone(zone),
@@ -495,4 +495,4 @@ def _emergency(knowledge: Knowledge) -> Section:
         "er_fever_back_pain",
     )
     items = (*(_say(code) for code in signs), _say("er_how", number=number))
-    return Section("emergency", words("Call {number} now if", number=number), items)
+    return Section.of("emergency", words("Call {number} now if", number=number), items)

@@ -329,3 +329,17 @@ def test_unknown_time_zone_is_refused(knowledge: Knowledge) -> None:
     with pytest.raises(InputError) as exc:
         preparation_instructions(plan(), (), knowledge, "Mars/Olympus")
     assert exc.value.where == "time_zone"
+
+
+def test_the_json_keeps_its_shape_without_the_sentences_kept_for_translation(
+    knowledge: Knowledge,
+) -> None:
+    # The pages read each item's `words`; the JSON (CLI, files) keeps code, text and at.
+    from sijcare.formats.jsonout import to_jsonable
+
+    result = to_jsonable(aftercare_instructions(done(), knowledge, False))
+    section = result["sections"][0]
+    assert set(section) == {"code", "title", "items"}
+    assert all(set(item) == {"code", "text", "at"} for item in section["items"])
+    first = aftercare_instructions(done(), knowledge, False).sections[0].items[0]
+    assert first.text == str(first.words)
