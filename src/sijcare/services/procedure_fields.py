@@ -1,14 +1,16 @@
-"""A PROCEDURE document as the core reads it when a clinician documents an injection:
-every problem at once, each with a message for its field."""
+"""A PROCEDURE document as the core reads it when a clinician documents an injection,
+and against what the patient agreed to: every problem at once, each with a message for
+its field."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.procedure import Procedure
+from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Side
 from sijcare.formats.procedure import document_problems, procedure_from_dict
 from sijcare.services.errors import FieldError, Invalid, Message, msg
 
@@ -59,3 +61,62 @@ def parse_procedure(
         message = FIELD_MESSAGES.get(problem.where, msg("Check this value: {detail}."))
         errors.append(FieldError(problem.where, msg(message.text, detail=problem.message)))
     raise Invalid(errors)
+
+
+def plan_problems(
+    document: Mapping[str, Any],
+    plan: PlannedProcedure,
+    agreed_at: datetime | None,
+    now: datetime,
+) -> list[FieldError]:
+    """The injection against what the patient agreed to (`plan`, at `agreed_at`): its
+    kind and side, and its time (not in the future, not before the patient agreed). A
+    field the document does not give readably is left to the core's own checks."""
+    problems = []
+    if _readable(Kind, document.get("kind")) not in (None, plan.kind):
+        problems.append(FieldError("kind", _AGREED_KIND[plan.kind]))
+    if _readable(Side, document.get("side")) not in (None, plan.side):
+        problems.append(FieldError("side", _AGREED_SIDE[plan.side]))
+    at = _moment(document.get("performed_at"))
+    if at is not None and at > now:
+        problems.append(FieldError("performed_at", msg("The injection time is in the future.")))
+    elif at is not None and agreed_at is not None and at < agreed_at:
+        problems.append(
+            FieldError(
+                "performed_at",
+                msg(
+                    "The injection time is before the patient agreed to it. Check the date "
+                    "and the time."
+                ),
+            )
+        )
+    return problems
+
+
+# What the patient agreed to, named, so that the clinician sees which value is wrong.
+_AGREED_KIND = {
+    Kind.DIAGNOSTIC: msg("The patient agreed to a diagnostic block, not this kind."),
+    Kind.THERAPEUTIC: msg("The patient agreed to a therapeutic injection, not this kind."),
+}
+_AGREED_SIDE = {
+    Side.LEFT: msg("The patient agreed to the left side, not this one."),
+    Side.RIGHT: msg("The patient agreed to the right side, not this one."),
+    Side.BILATERAL: msg("The patient agreed to both sides, not this one."),
+}
+
+
+def _readable(enum: type[Kind] | type[Side], value: Any) -> Kind | Side | None:
+    try:
+        return enum(value)
+    except ValueError:
+        return None
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return at if at.utcoffset() is not None else None

@@ -41,13 +41,13 @@ from sijcare.db.models import (
 from sijcare.domain import consent as core_consent
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Side
+from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.formats.consent import record_from_dict
 from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
 from sijcare.services import access, audit, diary_reading, pathways, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
-from sijcare.services.procedure_fields import parse_procedure
+from sijcare.services.procedure_fields import parse_procedure, plan_problems
 
 
 class ConsentState(StrEnum):
@@ -352,7 +352,8 @@ def document_procedure(
             consent = _require_consent(db, pathway, knowledge)
             # The consent's checks read the fields they need on their own, so that they
             # are reported with every other problem, not in a second round.
-            against_plan = _plan_problems(document, consent, now)
+            assert consent.plan is not None  # checked with the consent
+            against_plan = plan_problems(document, consent.plan, consent.agreed_at, now)
             procedure = parse_procedure(document, knowledge, [*form_errors, *against_plan])
             record = ProcedureRecord(
                 pathway_id=pathway.id,
@@ -407,64 +408,6 @@ def _require_consent(db: Session, pathway: Pathway, knowledge: Knowledge) -> Con
     except core_consent.ConsentIncomplete as exc:
         raise Conflict(incomplete_message(exc)) from None
     return status
-
-
-def _plan_problems(
-    document: Mapping[str, Any], consent: ConsentStatus, now: datetime
-) -> list[FieldError]:
-    """The injection against what the patient agreed to: its kind and side, and its time
-    (not in the future, not before the patient agreed). A field the document does not
-    give readably is left to the core's own checks."""
-    plan = consent.plan
-    assert plan is not None  # checked with the consent
-    problems = []
-    if _readable(Kind, document.get("kind")) not in (None, plan.kind):
-        problems.append(FieldError("kind", _AGREED_KIND[plan.kind]))
-    if _readable(Side, document.get("side")) not in (None, plan.side):
-        problems.append(FieldError("side", _AGREED_SIDE[plan.side]))
-    at = _moment(document.get("performed_at"))
-    if at is not None and at > now:
-        problems.append(FieldError("performed_at", msg("The injection time is in the future.")))
-    elif at is not None and consent.agreed_at is not None and at < consent.agreed_at:
-        problems.append(
-            FieldError(
-                "performed_at",
-                msg(
-                    "The injection time is before the patient agreed to it. Check the date "
-                    "and the time."
-                ),
-            )
-        )
-    return problems
-
-
-# What the patient agreed to, named, so that the clinician sees which value is wrong.
-_AGREED_KIND = {
-    Kind.DIAGNOSTIC: msg("The patient agreed to a diagnostic block, not this kind."),
-    Kind.THERAPEUTIC: msg("The patient agreed to a therapeutic injection, not this kind."),
-}
-_AGREED_SIDE = {
-    Side.LEFT: msg("The patient agreed to the left side, not this one."),
-    Side.RIGHT: msg("The patient agreed to the right side, not this one."),
-    Side.BILATERAL: msg("The patient agreed to both sides, not this one."),
-}
-
-
-def _readable(enum: type[Kind] | type[Side], value: Any) -> Kind | Side | None:
-    try:
-        return enum(value)
-    except ValueError:
-        return None
-
-
-def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return at if at.utcoffset() is not None else None
 
 
 def get_procedure(
