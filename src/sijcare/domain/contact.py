@@ -134,8 +134,13 @@ def clinic_zone(knowledge: Knowledge) -> ZoneInfo:
 
 def help_line_hours(knowledge: Knowledge) -> str:
     """The help line's hours in words, like "6:00 am to 9:00 pm"."""
+    return str(help_line_hours_words(knowledge))
+
+
+def help_line_hours_words(knowledge: Knowledge) -> Words:
+    """The help line's hours, in the reader's language and clock."""
     opens, closes = help_line_clocks(knowledge)
-    return f"{clock_text(opens)} to {clock_text(closes)}"
+    return words("{opens} to {closes}", opens=clock_of(opens), closes=clock_of(closes))
 
 
 def help_line_clocks(knowledge: Knowledge) -> tuple[time, time]:

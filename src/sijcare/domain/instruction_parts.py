@@ -115,12 +115,8 @@ def later(at: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
 
 
 def when(at: datetime) -> Words:
-    """Like "Monday, March 2 at 9:00 am" (`timeline.spoken`): midnight names both days,
-    as "12:00 am" alone is often misread."""
-    if (at.hour, at.minute) == (0, 0):
-        before = at - timedelta(days=1)
-        return words("midnight between {before} and {day}", before=day_of(before), day=day_of(at))
-    return words("{day} at {clock}", day=day_of(at), clock=clock_of(at))
+    """Like "Monday, March 2 at 9:00 am" (midnight names both days)."""
+    return timeline.spoken_words(at)
 
 
 def clock_that_day(at: datetime, injection: datetime) -> Words | Clock:

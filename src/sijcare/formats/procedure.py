@@ -158,33 +158,14 @@ def document_problems(doc: Mapping[str, Any], knowledge: Knowledge) -> list[Inpu
     read(lambda: parse_enum(Side, require(doc, "side"), where="side"))
     agent = concentration = volume = None
     if anesthetic is not None:
-        p = "anesthetic."
-        agent = read(
-            lambda: parse_text(
-                require(anesthetic, "agent", prefix=p), where=p + "agent", max_length=60
-            )
-        )
-        concentration = read(
-            lambda: parse_number(
-                require(anesthetic, "concentration_percent", prefix=p),
-                where=p + "concentration_percent",
-            )
-        )
-        volume = read(
-            lambda: parse_number(require(anesthetic, "volume_ml", prefix=p), where=p + "volume_ml")
-        )
+        agent = read(lambda: _agent(anesthetic, "anesthetic."))
+        concentration = read(lambda: _amount(anesthetic, "concentration_percent", "anesthetic."))
+        volume = read(lambda: _amount(anesthetic, "volume_ml", "anesthetic."))
         found += anesthetic_problems(agent, concentration, volume)
     steroid_agent = dose = None
     if steroid is not None:
-        p = "steroid."
-        steroid_agent = read(
-            lambda: parse_text(
-                require(steroid, "agent", prefix=p), where=p + "agent", max_length=60
-            )
-        )
-        dose = read(
-            lambda: parse_number(require(steroid, "dose_mg", prefix=p), where=p + "dose_mg")
-        )
+        steroid_agent = read(lambda: _agent(steroid, "steroid."))
+        dose = read(lambda: _amount(steroid, "dose_mg", "steroid."))
         found += steroid_problems(steroid_agent, dose)
     baseline = read(
         lambda: parse_int(require(doc, "baseline_pain"), where="baseline_pain", low=0, high=10)
@@ -240,19 +221,22 @@ def _object(doc: Mapping[str, Any], key: str, shape: str) -> Mapping[str, Any]:
 
 def _anesthetic(doc: Mapping[str, Any], p: str) -> Anesthetic:
     return Anesthetic(
-        agent=parse_text(require(doc, "agent", prefix=p), where=p + "agent", max_length=60),
-        concentration_percent=parse_number(
-            require(doc, "concentration_percent", prefix=p), where=p + "concentration_percent"
-        ),
-        volume_ml=parse_number(require(doc, "volume_ml", prefix=p), where=p + "volume_ml"),
+        agent=_agent(doc, p),
+        concentration_percent=_amount(doc, "concentration_percent", p),
+        volume_ml=_amount(doc, "volume_ml", p),
     )
 
 
 def _steroid(doc: Mapping[str, Any], p: str) -> Steroid:
-    return Steroid(
-        agent=parse_text(require(doc, "agent", prefix=p), where=p + "agent", max_length=60),
-        dose_mg=parse_number(require(doc, "dose_mg", prefix=p), where=p + "dose_mg"),
-    )
+    return Steroid(agent=_agent(doc, p), dose_mg=_amount(doc, "dose_mg", p))
+
+
+def _agent(doc: Mapping[str, Any], p: str) -> str:
+    return parse_text(require(doc, "agent", prefix=p), where=p + "agent", max_length=60)
+
+
+def _amount(doc: Mapping[str, Any], key: str, p: str) -> float:
+    return parse_number(require(doc, key, prefix=p), where=p + key)
 
 
 def _contrast(doc: Any, p: str) -> Contrast | None:

@@ -42,14 +42,14 @@ from sijcare.db.models import (
     User,
 )
 from sijcare.domain.consent import QUESTION_TEXT, Answer, Question
-from sijcare.domain.contact import help_line_clocks
+from sijcare.domain.contact import help_line_hours_words
 from sijcare.domain.errors import InputError
 from sijcare.domain.instructions import aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.domain.relief import PainScore
 from sijcare.domain.screening import Action
-from sijcare.domain.words import Words, clock_of, words
+from sijcare.domain.words import Words
 from sijcare.interop import pdf
 from sijcare.services import (
     access,
@@ -227,7 +227,7 @@ def aftercare_sheet(
             "instructions": instructions,
             "calls": Calls(
                 help_line=knowledge.text("clinic.help_line_phone"),
-                help_line_hours=_hours(knowledge),
+                help_line_hours=help_line_hours_words(knowledge),
                 after_hours=knowledge.text("clinic.after_hours_phone"),
                 emergency=knowledge.text("clinic.emergency_phone"),
             ),
@@ -464,8 +464,3 @@ def _print(
     }
     html = printing.render(TEMPLATES[kind], full, reader.locale)
     return Document(kind=kind, pdf=pdf.html_to_pdf(html, static_dir=printing.static_dir))
-
-
-def _hours(knowledge: Knowledge) -> Words:
-    opens, closes = help_line_clocks(knowledge)
-    return words("{opens} to {closes}", opens=clock_of(opens), closes=clock_of(closes))

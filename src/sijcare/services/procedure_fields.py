@@ -11,6 +11,7 @@ from typing import Any
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Side
+from sijcare.formats.common import parse_datetime, parse_enum
 from sijcare.formats.procedure import document_problems, procedure_from_dict
 from sijcare.services.errors import FieldError, Invalid, Message, msg
 
@@ -107,16 +108,13 @@ _AGREED_SIDE = {
 
 def _readable(enum: type[Kind] | type[Side], value: Any) -> Kind | Side | None:
     try:
-        return enum(value)
-    except ValueError:
+        return parse_enum(enum, value, where="")
+    except InputError:
         return None
 
 
 def _moment(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
     try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
+        return parse_datetime(value, where="")
+    except InputError:
         return None
-    return at if at.utcoffset() is not None else None

@@ -44,6 +44,7 @@ METHOD_MAP = [
     ("domain/instruction_parts.py", "python"),
     ("domain/instruction_words.py", "python"),
     ("domain/instructions.py", "python"),
+    ("domain/screening_rules/timeline.py", "python"),
     ("services/**.py", "python"),
     ("web/**.py", "python"),
     ("web/templates/**.html", "jinja2"),

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sijcare.domain.contact import clock_text, day_text
 from sijcare.domain.errors import InputError
+from sijcare.domain.words import Words, clock_of, day_of, words
 
 
 def shifted(at: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
@@ -49,12 +49,16 @@ def parse_clock(value: str, key: str) -> time:
 
 
 def spoken(at: datetime) -> str:
-    """A moment as patients read it, like "Tuesday, March 10 at 8:00 am".
+    """A moment as patients read it, like "Tuesday, March 10 at 8:00 am" (the English of
+    `spoken_words`)."""
+    return str(spoken_words(at))
 
-    Midnight names both days ("midnight between Monday, March 9 and Tuesday, March 10"):
-    "12:00 am" alone is often misread.
-    """
+
+def spoken_words(at: datetime) -> Words:
+    """A moment as patients read it, in their language: like "Tuesday, March 10 at 8:00
+    am". Midnight names both days ("midnight between Monday, March 9 and Tuesday, March
+    10"): "12:00 am" alone is often misread."""
     if (at.hour, at.minute) == (0, 0):
         before = at - timedelta(days=1)
-        return f"midnight between {day_text(before)} and {day_text(at)}"
-    return f"{day_text(at)} at {clock_text(at)}"
+        return words("midnight between {before} and {day}", before=day_of(before), day=day_of(at))
+    return words("{day} at {clock}", day=day_of(at), clock=clock_of(at))
