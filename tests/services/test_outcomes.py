@@ -8,6 +8,7 @@ flag). Every figure below follows from these rows.
 
 from __future__ import annotations
 
+import random
 import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -318,12 +319,40 @@ MEDIAN_GROUPS = {
 }
 
 
+# Many values on the same few days and on days far apart, so that the middle ranks fall
+# inside one day, across two days, and at a day's first or last row.
+_RANDOM = random.Random(7)
+MEDIAN_GROUPS["f"] = [round(_RANDOM.uniform(0, 3), 3) for _ in range(201)]
+MEDIAN_GROUPS["g"] = [float(_RANDOM.choice([1, 2, 2.5, 60])) for _ in range(100)]
+MEDIAN_GROUPS["h"] = [5.0] * 3 + [6.0] * 3
+
+
+def _median_statement(
+    name: str,
+    table: sa.Table,
+    key: sa.ColumnElement[Any],
+    where: sa.ColumnElement[bool],
+    *,
+    grouped: bool,
+) -> sa.Select[Any]:
+    value = table.c.v
+    if name == "ordered":
+        return outcome_queries._median_ordered(key, value, [where], grouped=grouped)
+    return outcome_queries._median_by_whole_days(
+        table, table.c.k if grouped else None, value, [where]
+    )
+
+
+@pytest.mark.parametrize("name", ["whole days", "ordered"])
 @pytest.mark.parametrize("grouped", [True, False], ids=["by group", "whole"])
-def test_each_engines_median_is_the_middle_value_or_the_mean_of_the_two(
-    engine: sa.Engine, grouped: bool
+def test_each_median_statement_is_the_middle_value_or_the_mean_of_the_two(
+    engine: sa.Engine, grouped: bool, name: str
 ) -> None:
-    """The statement each engine runs (`_median_ordered` on PostgreSQL, `_median`'s
-    windows on SQLite) gives the median of every group, and no row for no value."""
+    """Each way of writing the median (`_median_by_whole_days`, which SQLite runs;
+    `_median_ordered`, PostgreSQL's) gives the median of every group, and no row for no
+    value."""
+    if name == "ordered" and engine.dialect.name != "postgresql":
+        pytest.skip("an ordered-set aggregate: PostgreSQL only")
     table = sa.Table(
         "median_values", sa.MetaData(), sa.Column("k", sa.String), sa.Column("v", sa.Float),
         prefixes=["TEMPORARY"],
@@ -333,17 +362,12 @@ def test_each_engines_median_is_the_middle_value_or_the_mean_of_the_two(
     with engine.connect() as connection:
         table.create(connection)
         connection.execute(table.insert(), rows)
-        if engine.dialect.name == "postgresql":
-            statement = outcome_queries._median_ordered(
-                key, table.c.v, [sa.true()], grouped=grouped
-            )
-            empty = outcome_queries._median_ordered(key, table.c.v, [sa.false()], grouped=grouped)
-        else:
-            statement = outcome_queries._median(key, table.c.v, [sa.true()])
-            empty = outcome_queries._median(key, table.c.v, [sa.false()])
+        statement = _median_statement(name, table, key, sa.true(), grouped=grouped)
+        empty = _median_statement(name, table, key, sa.false(), grouped=grouped)
         found = {k: float(m) for k, m in connection.execute(statement)}
         assert connection.execute(empty).all() == []
     if grouped:
-        assert found == {k: statistics.median(values) for k, values in MEDIAN_GROUPS.items()}
+        expected = {k: statistics.median(values) for k, values in MEDIAN_GROUPS.items()}
     else:
-        assert found == {"all": statistics.median([r["v"] for r in rows])}
+        expected = {"all": statistics.median([r["v"] for r in rows])}
+    assert found == pytest.approx(expected)

@@ -89,3 +89,9 @@ def test_a_request_waiting_behind_a_stall_is_timed_from_when_it_was_due() -> Non
     assert figures["p90_ms"] >= 150
     assert figures["max_ms"] >= 300
     assert figures["late_sends"] >= 15
+    # The slowest requests are the stalled one (due at 0.50 s) and those due behind it,
+    # so the figures say when the stall was.
+    dues = [due for due, _latency in figures["slowest"]]
+    assert len(dues) == 10 and all(0.49 <= due < 0.8 for due in dues)
+    assert figures["slowest"][0][0] < 0.52 and figures["slowest"][0][1] >= 300
+    assert len(figures["p99_ms_by_second"]) == 1 and figures["p99_ms_by_second"][0] >= 250

@@ -6,8 +6,8 @@ medians) is run once to warm the caches, then `REPEATS` times; the median time c
 DuckDB gets the same rows (the current interpretations' query columns and the symptom
 reports, copied from SQLite, not timed) and runs PostgreSQL's statements with their
 values written in: so it computes the same figures, which are compared. (PostgreSQL's
-median referral time is an ordered-set aggregate, SQLite's a window ranking: DuckDB
-runs the faster of the two.)
+median referral time is an ordered-set aggregate, SQLite's a count by day and a ranking
+of the middle day: DuckDB runs the faster of the two.)
 """
 
 from __future__ import annotations

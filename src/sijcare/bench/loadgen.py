@@ -39,6 +39,7 @@ DRAIN_SECONDS = 10.0
 @dataclass
 class _Tally:
     latencies: list[float] = field(default_factory=list)  # seconds, from when each was due
+    dues: list[float] = field(default_factory=list)  # when each of those was due
     statuses: Counter[int] = field(default_factory=Counter)
     late_sends: int = 0  # sent more than 1 ms after they were due
     connection_errors: int = 0
@@ -139,6 +140,7 @@ class _Pool:
 
     def done(self, connection: _Connection, status: int, due: float) -> None:
         self.tally.latencies.append(time.perf_counter() - due)
+        self.tally.dues.append(due)
         self.tally.statuses[status] += 1
         self._finished()
         self.ready(connection)
@@ -202,11 +204,17 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     finished = time.perf_counter() - start
     used = resource.getrusage(resource.RUSAGE_SELF)
     return _figures(pool, total, rate, sent_for, finished, used.ru_utime + used.ru_stime
-                    - cpu.ru_utime - cpu.ru_stime)  # fmt: skip
+                    - cpu.ru_utime - cpu.ru_stime, start)  # fmt: skip
 
 
 def _figures(
-    pool: _Pool, total: int, rate: float, sent_for: float, finished: float, cpu: float
+    pool: _Pool,
+    total: int,
+    rate: float,
+    sent_for: float,
+    finished: float,
+    cpu: float,
+    start: float,
 ) -> dict[str, Any]:
     latencies = sorted(pool.tally.latencies)
     completed = len(latencies)
@@ -237,6 +245,26 @@ def _figures(
         "connections_used": pool.open,
         "connection_errors": pool.tally.connection_errors,
         "generator_cpu_seconds": round(cpu, 2),
+        **_over_time(pool.tally, start),
+    }
+
+
+def _over_time(tally: _Tally, start: float) -> dict[str, Any]:
+    """When the slow requests were due: the p99 of each second of the run, and the ten
+    slowest (seconds into the run, milliseconds). A tail spread over the run is the
+    server's steady state; one bunched in a second or two is a stall (a checkpoint, a
+    collector pass, a cold start) worth looking for."""
+    seconds: dict[int, list[float]] = {}
+    for due, latency in zip(tally.dues, tally.latencies, strict=True):
+        seconds.setdefault(int(due - start), []).append(latency)
+    p99s = []
+    for second in sorted(seconds):
+        ordered = sorted(seconds[second])
+        p99s.append(round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 1))
+    slowest = sorted(zip(tally.latencies, tally.dues, strict=True), reverse=True)[:10]
+    return {
+        "p99_ms_by_second": p99s,
+        "slowest": [[round(due - start, 2), round(latency * 1000, 1)] for latency, due in slowest],
     }
 
 

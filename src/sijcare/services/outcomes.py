@@ -5,7 +5,8 @@ query columns of `Interpretation`, kept by the model when a diary is read) and f
 symptom reports: the database aggregates, nothing loops over patients in Python. The
 queries are SQLAlchemy Core and run on SQLite and PostgreSQL alike, but for the median
 referral time: PostgreSQL sorts each group's values once in an ordered-set aggregate
-(`percentile_cont`), which SQLite does not have, so there it ranks rows with windows.
+(`percentile_cont`), which SQLite does not have, so there it counts the rows by whole
+day and ranks only the day that holds the middle.
 The statements are in `sijcare.services.outcome_queries`.
 
 Figures (our definitions; each rate is None when its denominator is 0):
