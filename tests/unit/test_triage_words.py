@@ -4,7 +4,7 @@ Each is kept as `Words` beside its English (`Reason.message`, `TriageResult.what
 and `str()` of it is that English byte for byte: CASES holds, for every reason code, the
 English the answer gave before its sentences were kept as `Words`, with the values that
 fill them in (numbers with their format specs, a clock time alone or with its day, the
-site's signs listed).
+site's signs listed). The same sentences are then written in Spanish, whole.
 
 The clinical decisions are the spec's (tests/spec/triage); these rows only pick reports
 that give each sentence.
@@ -24,6 +24,7 @@ from sijcare.domain.symptoms import LegSymptom, SymptomReport
 from sijcare.domain.triage import TriageResult, triage
 from sijcare.domain.triage_words import REASONS
 from sijcare.formats.jsonout import to_jsonable
+from sijcare.web import i18n
 
 LA = ZoneInfo("America/Los_Angeles")
 INJECTED_AT = "2026-03-02T09:00:00-08:00"  # a Monday
@@ -175,6 +176,48 @@ def test_the_cases_cover_every_reason_code() -> None:
     assert {param.values[4] for param in CASES} == set(REASONS)
 
 
+@pytest.mark.parametrize(("injection", "at", "hours", "symptoms", "code", "english"), CASES)
+def test_each_reason_is_written_in_spanish(
+    knowledge: Knowledge,
+    injection: str,
+    at: str,
+    hours: float,
+    symptoms: dict[str, Any],
+    code: str,
+    english: str,
+) -> None:
+    result = answer(knowledge, injection, at, reported(at, hours, symptoms))
+    [reason] = [r for r in result.reasons if r.code == code]
+    assert i18n.in_catalogue(reason.words, "es")
+    spanish = reason.words.render(i18n.translations("es").gettext, i18n.speller("es"))
+    assert spanish != english and "{" not in spanish
+
+
+@pytest.mark.parametrize(
+    ("name", "spanish"),
+    [
+        ("breathing", "Si le cuesta respirar, puede ser una reacción alérgica grave. Necesita ayuda de inmediato."),
+        ("saddle", "Tiene adormecimiento nuevo entre las piernas o alrededor de las nalgas. Puede ser señal de presión sobre los nervios de la espalda. Necesita ayuda de inmediato."),
+        ("fever-39.25", "Su temperatura es de 39.2 °C (102.7 °F)."),
+        ("redness-swelling", "Enrojecimiento e hinchazón en el lugar donde entró la aguja."),
+        ("four-signs", "Enrojecimiento, hinchazón, calor y salida de líquido en el lugar donde entró la aguja."),
+        ("weak-in-window", "Debería pasarse más o menos a esta hora: 13:00."),
+        ("numb-in-window-past-midnight", "a esta hora: 5:00 del martes, 3 de marzo."),
+        ("numb-past-window-next-day", "a esta hora: 13:00 del lunes, 2 de marzo."),
+        ("sugar-high", "Su nivel de azúcar en la sangre es de 350.5 mg/dL. Está por encima de 300,"),
+        ("flare", "(8 de 10; antes era 6). En los primeros 3 días"),
+    ],
+)  # fmt: skip
+def test_spanish_fills_in_its_numbers_days_times_and_lists(
+    knowledge: Knowledge, name: str, spanish: str
+) -> None:
+    [row] = [param for param in CASES if param.id == name]
+    injection, at, hours, symptoms, code, _english = row.values
+    result = answer(knowledge, injection, at, reported(at, hours, symptoms))
+    [reason] = [r for r in result.reasons if r.code == code]
+    assert spanish in reason.words.render(i18n.translations("es").gettext, i18n.speller("es"))
+
+
 STEPS = [
     pytest.param("2026-03-02T14:00:00-08:00", {"saddle_numbness": True}, "emergency", "emergency", (
         "Call 911 now for emergency help. Do not wait to reach the clinic, and do not drive yourself.",
@@ -227,6 +270,30 @@ def test_what_to_do_reads_as_it_always_did(
     assert result.what_to_do == steps
     assert tuple(str(step) for step in result.what_to_do_words) == steps
     assert str(result.contact.words) == result.contact.message
+    spanish = [
+        step.render(i18n.translations("es").gettext, i18n.speller("es"))
+        for step in result.what_to_do_words
+    ]
+    assert all(i18n.in_catalogue(step, "es") for step in result.what_to_do_words)
+    assert not set(spanish) & set(steps)
+
+
+def test_the_emergency_steps_name_the_day_in_spanish(knowledge: Knowledge) -> None:
+    report = SymptomReport(
+        reported_at=datetime.fromisoformat("2026-03-02T14:00:00-08:00"), saddle_numbness=True
+    )
+    result = answer(knowledge, "lido-dx", INJECTED_AT, report)
+    spanish = [
+        step.render(i18n.translations("es").gettext, i18n.speller("es"))
+        for step in result.what_to_do_words
+    ]
+    assert spanish == [
+        "Llame al 911 ahora para pedir ayuda de emergencia. No espere a hablar con la clínica y "
+        "no maneje usted.",
+        "Dígales que le pusieron una inyección en la parte baja de la espalda (articulación "
+        "sacroilíaca) el lunes, 2 de marzo.",
+        "Avise a la clínica cuando pueda.",
+    ]
 
 
 def test_the_json_of_a_result_keeps_its_shape_without_the_words(knowledge: Knowledge) -> None:
