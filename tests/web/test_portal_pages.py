@@ -11,10 +11,22 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from factories import detach
-from factories.clinical import make_diary_entry, make_documented, make_planned_pathway
+from factories.clinical import (
+    make_diary_entry,
+    make_documented,
+    make_planned_pathway,
+    make_symptom_report,
+)
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, Side
-from sijcare.db.models import ConsentRecord, DiaryEntry, ProcedureRecord, ScreeningResponse, User
+from sijcare.db.models import (
+    ConsentRecord,
+    DiaryEntry,
+    Pathway,
+    ProcedureRecord,
+    ScreeningResponse,
+    User,
+)
 from sijcare.services import triage
 from web.conftest import START, FrozenClock, Web
 
@@ -306,6 +318,119 @@ def test_when_storing_fails_the_page_says_to_phone(
     assert "Your report did not reach the clinic." in page.text
     assert f'href="tel:+13105550100">{HELP_LINE}</a>' in page.text
     assert "The clinic has your report" not in page.text
+
+
+ENGLISH_ONLY = "Parte de esta página está solo en inglés por ahora."
+
+
+def spanish_speaking(db: Session, personas: Personas) -> None:
+    with db.begin():
+        user = db.get(User, personas.patient.user.id)
+        assert user is not None
+        user.locale = "es"
+
+
+def test_a_spanish_speaking_patient_reads_the_triage_answer_in_spanish(
+    web: Web, db: Session
+) -> None:
+    record = documented(db, web.personas)
+    spanish_speaking(db, web.personas)
+    browser = web.as_("patient")
+    form = browser.get(f"/portal/procedures/{record.id}/symptoms").text
+    assert "Línea de ayuda de la clínica: " in form and "Clinic help line" not in form
+    sent = browser.post_form(
+        f"/portal/procedures/{record.id}/symptoms",
+        {"saddle_numbness": "yes", "site_redness": "yes", "site_swelling": "yes", "pain": "9"},
+    )
+    assert sent.status_code == 303
+    page = browser.get(sent.headers["location"]).text
+    assert '<html lang="es">' in page and ENGLISH_ONLY not in page
+    box = page[page.index('class="callout callout--emergency"') : page.index("</section>")]
+    for spanish in (
+        "Llame ahora al 911",
+        "Llame al 911 ahora para pedir ayuda de emergencia. No espere a hablar con la clínica y "
+        "no maneje usted.",
+        "Dígales que le pusieron una inyección en la parte baja de la espalda (articulación "
+        "sacroilíaca) el lunes, 2 de marzo.",
+        "Avise a la clínica cuando pueda.",
+    ):
+        assert spanish in box, spanish
+    for spanish in (
+        "Tiene adormecimiento nuevo entre las piernas o alrededor de las nalgas. Puede ser señal "
+        "de presión sobre los nervios de la espalda. Necesita ayuda de inmediato.",
+        "Enrojecimiento e hinchazón en el lugar donde entró la aguja. Esto puede ser una señal "
+        "de infección.",
+        "Su dolor está en 9 de 10. Es un dolor fuerte y la clínica tiene que saberlo ahora.",
+    ):
+        assert spanish in page, spanish
+    for english in ("You need help right away", "Call 911 now", "Monday", "Redness"):
+        assert english not in page, english
+
+
+def test_a_spanish_call_now_answer_names_the_help_line_in_spanish(web: Web, db: Session) -> None:
+    record = documented(db, web.personas)
+    spanish_speaking(db, web.personas)
+    browser = web.as_("patient")
+    sent = browser.post_form(
+        f"/portal/procedures/{record.id}/symptoms",
+        {"temperature": "101,5", "temperature_unit": "F"},
+    )
+    page = browser.get(sent.headers["location"]).text
+    box = page[page.index('class="callout callout--urgent"') : page.index("</section>")]
+    assert '<h2 id="call-title">Línea de ayuda de la clínica</h2>' in box
+    assert (
+        "Llame a la línea de ayuda de la clínica al +1 310-555-0100. Está abierta ahora; atiende "
+        "todos los días de 6:00 a 21:00." in box
+    )
+    assert "Si se siente mucho peor antes de hablar con nosotros, llame al 911." in box
+    assert "Su temperatura es de 38.6 °C (101.5 °F)." in page
+    assert ENGLISH_ONLY not in page and "Clinic help line" not in page
+
+
+def test_a_spanish_answer_not_stored_is_spanish_too(
+    web: Web, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = documented(db, web.personas)
+    spanish_speaking(db, web.personas)
+    browser = web.as_("patient")
+    browser.refresh_csrf()
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(triage.audit, "record", broken)
+    page = browser.post_form(f"/portal/procedures/{record.id}/symptoms", {"hives": "yes"})
+    assert page.status_code == 503
+    assert "Su informe no llegó a la clínica." in page.text
+    assert f'Línea de ayuda de la clínica, <a href="tel:+13105550100">{HELP_LINE}</a>' in page.text
+    assert "Llame hoy a la línea de ayuda de la clínica al +1 310-555-0100." in page.text
+    assert "Una erupción con ronchas que pica (urticaria) puede ser" in page.text
+    assert ENGLISH_ONLY not in page.text
+
+
+def test_a_report_stored_before_its_sentences_were_kept_shows_its_english_with_the_notice(
+    web: Web, db: Session
+) -> None:
+    record = documented(db, web.personas)
+    with db.begin():
+        pathway = db.get_one(Pathway, record.pathway_id)
+    db.expunge_all()
+    # The factory's result is the JSON the core wrote then: English sentences, no words.
+    old = make_symptom_report(
+        db, pathway=pathway, reported_by=web.personas.patient.user, disposition="call_soon"
+    )
+    url = f"/portal/symptom-reports/{old.id}"
+    english = web.as_("patient").get(url).text
+    assert "Soreness where the needle went in is common." in english
+    assert "only in English" not in english
+    spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(url)
+    assert page.status_code == 200
+    assert ENGLISH_ONLY in page.text
+    assert "Soreness where the needle went in is common." in page.text
+    assert "Call the clinic help line at +1 310-555-0100." in page.text
+    # The page's own words are Spanish still.
+    assert "Llame hoy a la clínica" in page.text and "Línea de ayuda de la clínica" in page.text
 
 
 def test_aftercare_page(web: Web, db: Session) -> None:

@@ -10,7 +10,7 @@ hours are always the clinic's wall-clock hours on that day. Source: clinical-def
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,7 +37,10 @@ class ContactKind(StrEnum):
 
 @dataclass(frozen=True)
 class Contact:
-    """The number to call, with a plain-language sentence and the local time it is for."""
+    """The number to call, with a plain-language sentence and the local time it is for.
+
+    `words` is the sentence (`message`) as `Words`, for a page in the reader's language;
+    it is left out of the JSON (`formats.jsonout`), which keeps its shape."""
 
     kind: ContactKind
     number: str
@@ -45,6 +48,7 @@ class Contact:
     message: str
     local_time: datetime  # the moment decided for, in the clinic's time zone
     help_line_hours: str  # like "6:00 am to 9:00 pm", for messages that mention them
+    words: Words = field(compare=False, repr=False, metadata={"json": False})
 
 
 def who_to_call(at: datetime, knowledge: Knowledge, *, emergency: bool) -> Contact:
@@ -73,8 +77,8 @@ def who_to_call(at: datetime, knowledge: Knowledge, *, emergency: bool) -> Conta
             knowledge.text("clinic.after_hours_phone"),
             "After-hours line (doctor on call)",
         )
-    message = str(contact_words(kind, number, knowledge))
-    return Contact(kind, number, label, message, local, hours)
+    said = contact_words(kind, number, knowledge)
+    return Contact(kind, number, label, str(said), local, hours, said)
 
 
 def contact_words(kind: ContactKind, number: str, knowledge: Knowledge) -> Words:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sijcare.domain.contact import clinic_local_time, clock_text, day_text
+from sijcare.domain.contact import clinic_local_time
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Procedure
@@ -147,14 +147,6 @@ class ReportContext:
         """Calendar days from the injection day to the report day (local dates)."""
         start = clinic_local_time(self.procedure.performed_at, self.knowledge).date()
         return (clinic_local_time(self.report.reported_at, self.knowledge).date() - start).days
-
-    def local(self, at: datetime) -> str:
-        """The clock time of `at` as the patient reads it; with its day when that is not
-        the day of the report (a window that ended yesterday, or ends after midnight)."""
-        local = clinic_local_time(at, self.knowledge)
-        if local.date() == clinic_local_time(self.report.reported_at, self.knowledge).date():
-            return clock_text(local)
-        return f"{clock_text(local)} on {day_text(local)}"
 
     def inputs(self) -> dict[str, Any]:
         p = self.procedure

@@ -12,6 +12,12 @@ number at this hour: the page then tells the patient to phone instead of pretend
 clinic received the report. What the patient is shown comes from the result's patient
 sentences only; the clinicians' rationale stays in the stored result.
 
+The stored result is the JSON of the core's `TriageResult` (`formats.jsonout`, the shape
+the CLI writes) with each patient sentence's `Words` beside its English, so that a page
+shows it in the reader's language (ADR 0007): `reasons[i].words`, `contact.words` and
+`what_to_do_words` (one per step of `what_to_do`), in the form of `formats.words`. A
+report stored before they were kept, or whose words cannot be read, shows its English.
+
 A phone may send the same report twice (a retry after no answer, a double tap). A report
 sent with an `idempotency_key` is stored once: a repeat with the same key by the same
 patient for the same injection returns the stored report and its stored advice (no second
@@ -41,8 +47,10 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Procedure
 from sijcare.domain.symptoms import SymptomReport as CoreReport
 from sijcare.domain.triage import TriageResult, triage
+from sijcare.domain.words import Words
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.formats.report import SYMPTOM_KEYS, report_from_dict, report_to_dict
+from sijcare.formats.words import words_from_json, words_to_json
 from sijcare.services import audit, diary, pathways
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
@@ -74,9 +82,18 @@ _MESSAGES = {
 _CHECK = msg("Please check this answer.")
 
 
+# A patient sentence for a page: its `Words`, or its English when it has none.
+Said = Words | str
+
+
 @dataclass(frozen=True)
 class Advice:
-    """What the patient is told: from a fresh result or a stored one (patient text only)."""
+    """What the patient is told: from a fresh result or a stored one (patient text only).
+
+    Each sentence is here in English (`contact_message`, `what_to_do`, `reasons`: the
+    API's), and as `Words` for a page in the reader's language (`said_contact`,
+    `said_steps`, `said_reasons`), or its English where the stored result has no words.
+    """
 
     disposition: str
     contact_kind: str
@@ -86,25 +103,72 @@ class Advice:
     what_to_do: tuple[str, ...]
     reasons: tuple[str, ...]
     reported_at: datetime
+    said_contact: Said
+    said_steps: tuple[Said, ...]
+    said_reasons: tuple[Said, ...]
 
     @classmethod
     def of(cls, result: Mapping[str, Any], reported_at: datetime) -> Advice:
-        """From the JSON form of a `TriageResult` (as stored in `SymptomReport.result`)."""
+        """From the JSON form of a `TriageResult` (as stored in `SymptomReport.result`,
+        with its words or without them)."""
         contact = result["contact"]
+        steps = tuple(str(step) for step in result["what_to_do"])
+        step_words = result.get("what_to_do_words")
+        if not isinstance(step_words, list) or len(step_words) != len(steps):
+            step_words = [None] * len(steps)
+        reasons = result["reasons"]
         return cls(
             disposition=str(result["disposition"]),
             contact_kind=str(contact["kind"]),
             contact_number=str(contact["number"]),
             contact_label=str(contact["label"]),
             contact_message=str(contact["message"]),
-            what_to_do=tuple(str(step) for step in result["what_to_do"]),
-            reasons=tuple(str(reason["message"]) for reason in result["reasons"]),
+            what_to_do=steps,
+            reasons=tuple(str(reason["message"]) for reason in reasons),
             reported_at=reported_at,
+            said_contact=_said(str(contact["message"]), contact.get("words")),
+            said_steps=tuple(_said(s, w) for s, w in zip(steps, step_words, strict=True)),
+            said_reasons=tuple(_said(str(r["message"]), r.get("words")) for r in reasons),
         )
 
     @property
     def is_emergency(self) -> bool:
         return self.disposition == "emergency"
+
+    @property
+    def sentences(self) -> tuple[Said, ...]:
+        """Every sentence for the page: a str is one stored without its words (English)."""
+        return (self.said_contact, *self.said_steps, *self.said_reasons)
+
+    @property
+    def said_steps_but_the_contact(self) -> tuple[Said, ...]:
+        """The steps without the contact's own sentence (the page shows it in its box)."""
+        steps = zip(self.said_steps, self.what_to_do, strict=True)
+        return tuple(said for said, english in steps if english != self.contact_message)
+
+
+def _said(english: str, stored: Any) -> Said:
+    """The sentence's words when stored and they read as its English, else the English."""
+    if stored is None:
+        return english
+    try:
+        said = words_from_json(stored)
+        same = str(said) == english
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        # Words that cannot be read or filled in: the English is still right.
+        return english
+    return said if same else english
+
+
+def stored_result(result: TriageResult) -> dict[str, Any]:
+    """`result` as stored in `SymptomReport.result`: its JSON (`formats.jsonout`) and each
+    patient sentence's words beside its English."""
+    stored: dict[str, Any] = to_jsonable(result)
+    for reason, kept in zip(result.reasons, stored["reasons"], strict=True):
+        kept["words"] = words_to_json(reason.words)
+    stored["contact"]["words"] = words_to_json(result.contact.words)
+    stored["what_to_do_words"] = [words_to_json(step) for step in result.what_to_do_words]
+    return stored
 
 
 @dataclass(frozen=True)
@@ -203,7 +267,8 @@ def report_symptoms(
         raise Invalid([FieldError("pain", _NOTHING_TOLD)])
     procedure, report = _parse(document, symptoms, knowledge, now)
     result = triage(procedure, report, knowledge)
-    advice = Advice.of(to_jsonable(result), now)
+    stored = stored_result(result)
+    advice = Advice.of(stored, now)
     clinic = who_to_call(now, knowledge, emergency=False)
     try:
         with db.begin():
@@ -214,7 +279,7 @@ def report_symptoms(
                 reported_by=actor.user_id,
                 report=report_to_dict(document, report),
                 disposition=result.disposition.value,
-                result=to_jsonable(result),
+                result=stored,
                 knowledge_version=knowledge.version,
                 idempotency_key=key,
             )

@@ -29,7 +29,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import NullTranslations, Translations
 
-from sijcare.domain.words import Clock, Day, DayStyle, Spell
+from sijcare.domain.words import Clock, Day, DayStyle, Joined, Spell, Words
 from sijcare.settings import LOCALES
 
 SOURCE_LOCALE = "en"
@@ -45,6 +45,8 @@ METHOD_MAP = [
     ("domain/instruction_words.py", "python"),
     ("domain/instructions.py", "python"),
     ("domain/screening_rules/timeline.py", "python"),
+    ("domain/triage.py", "python"),
+    ("domain/triage_words.py", "python"),
     ("services/**.py", "python"),
     ("web/**.py", "python"),
     ("web/templates/**.html", "jinja2"),
@@ -62,13 +64,42 @@ def translations(locale: str) -> NullTranslations:
     """The compiled catalog for `locale`; English (the source language) needs none."""
     if locale == SOURCE_LOCALE:
         return NullTranslations()
-    path = locale_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=locale)
     compiled = io.BytesIO()
-    write_mo(compiled, catalog, use_fuzzy=False)
+    write_mo(compiled, _catalog(locale), use_fuzzy=False)
     compiled.seek(0)
     return Translations(fp=compiled, domain=DOMAIN)
+
+
+@cache
+def _catalog(locale: str) -> Catalog:
+    path = locale_dir() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as po:
+        return read_po(po, locale=locale)
+
+
+@cache
+def _translated(locale: str) -> frozenset[str]:
+    return frozenset(
+        m.id for m in _catalog(locale) if isinstance(m.id, str) and m.string and not m.fuzzy
+    )
+
+
+def in_catalogue(said: Words, locale: str) -> bool:
+    """Whether `locale` has `said` and the sentences in it (English always does).
+
+    A sentence stored with a report keeps the English it had then: once that English
+    changes, the catalogue no longer has it and a page shows it in English."""
+    if locale == SOURCE_LOCALE:
+        return True
+    return _known(said, _translated(locale))
+
+
+def _known(value: object, known: frozenset[str]) -> bool:
+    if isinstance(value, Words):
+        return value.text in known and all(_known(v, known) for v in value.params.values())
+    if isinstance(value, Joined):
+        return all(_known(part, known) for part in value.parts)
+    return True
 
 
 def choose_locale(preferred: str | None, accept_language: str, default: str) -> str:

@@ -2,12 +2,15 @@
 
 Templates use `{{ _("Text") }}` or `{% trans %}...{% endtrans %}` for every user-facing
 string, and the filters below for values: `datetime(zone)`, `time(zone)`, `date`,
-`number`, and `message` (a service `Message` or a core sentence, `Words`, translated). Autoescaping is on and an
-undefined variable is an error.
+`number`, `message` (a service `Message` or a core sentence, `Words`, translated), and
+`any_in_english` (whether some of the core's sentences given, `Words` or English text kept
+without them, would show in English). Autoescaping is on and an undefined variable is an
+error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -53,6 +56,7 @@ class Templates:
             date=_date_filter,
             number=_number_filter,
             message=_message_filter,
+            any_in_english=_any_in_english_filter,
         )
         return env
 
@@ -84,3 +88,11 @@ def _message_filter(context: Context, value: Message | Words) -> str:
     if isinstance(value, Words):
         return value.render(translate, i18n.speller(locale))
     return value.render(translate)
+
+
+@pass_context
+def _any_in_english_filter(context: Context, sentences: Iterable[Words | str]) -> bool:
+    """Whether a page in the reader's language shows one of `sentences` in English: an
+    English text kept without its words, or words the catalogue does not have."""
+    locale = context["locale"]
+    return any(isinstance(said, str) or not i18n.in_catalogue(said, locale) for said in sentences)
