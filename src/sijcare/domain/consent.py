@@ -4,26 +4,31 @@ Before agreeing, the patient should have an answer to each of twelve questions (
 name of the procedure, why, the results and what they mean, risks and benefits, side
 effects, when and where, who does it, what happens without it, the alternatives, when
 and how results come, who to call, and the cost). `answer_questions` answers each one
-for this patient's plan, in plain words. A `ConsentRecord` keeps which questions the
-patient confirmed they understood and when, the signed and witnessed agreement, and the
-version of the plan it was answered for. Consent is complete only when every question
-was confirmed no later than the signature, and the plan has not changed since: a new
-side, steroid, time or doctor means the questions are answered again.
+for this patient's plan, in plain words: each sentence is in `domain.consent_words`,
+kept as `Words` beside its English for a page in the reader's language (ADR 0007); the
+doctor's training and the clinic's notes on cost and results come from the consent
+context, as written. A `ConsentRecord` keeps which questions the patient confirmed they
+understood and when, the signed and witnessed agreement, and the version of the plan it
+was answered for. Consent is complete only when every question was confirmed no later
+than the signature, and the plan has not changed since: a new side, steroid, time or
+doctor means the questions are answered again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sijcare.domain.contact import clinic_local_time, clock_text, day_text, help_line_hours
-from sijcare.domain.education import alternatives, onset_days, risk_figures
+from sijcare.domain import consent_words as cw
+from sijcare.domain.contact import clinic_local_time, help_line_clocks
+from sijcare.domain.education import alternative_words, onset_words, risk_figures, risk_words
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge, Provenance
-from sijcare.domain.procedure import Guidance, Kind, PlannedProcedure, Side
+from sijcare.domain.procedure import Kind, PlannedProcedure
+from sijcare.domain.words import Words, clock_of, day_of
 
 
 class Question(StrEnum):
@@ -41,20 +46,9 @@ class Question(StrEnum):
     COST = "cost"
 
 
-QUESTION_TEXT = {
-    Question.NAME: "What is the procedure called?",
-    Question.REASON: "Why are you having it?",
-    Question.RESULTS: "What results can you expect, and what do they mean?",
-    Question.RISKS_AND_BENEFITS: "What are the risks and the benefits?",
-    Question.SIDE_EFFECTS: "What side effects or problems could happen?",
-    Question.WHEN_AND_WHERE: "When and where will it be done?",
-    Question.WHO: "Who will do it, and what training do they have?",
-    Question.WITHOUT_IT: "What would happen if you did not have it?",
-    Question.ALTERNATIVES: "What other choices do you have?",
-    Question.GETTING_RESULTS: "When and how will you get the results?",
-    Question.WHO_TO_CALL: "Who do you call with questions or problems?",
-    Question.COST: "How much will you have to pay?",
-}
+# The questions as the patient reads them (`consent_words`), and their English.
+QUESTION_WORDS = {q: cw.QUESTIONS[q.value] for q in Question}
+QUESTION_TEXT = {q: str(said) for q, said in QUESTION_WORDS.items()}
 
 CONSENT_RULES = (
     "education.steroid_onset_days",
@@ -94,11 +88,23 @@ class ConsentContext:
                 raise InputError(name, "is required to answer the consent questions")
 
 
+# An answer's paragraphs, kept as `Words`.
+Paragraphs = tuple[Words, ...]
+
+# Kept for the pages (translated there) and left out of the JSON (`formats.jsonout`).
+_PAGES_ONLY = {"json": False}
+
+
 @dataclass(frozen=True)
 class Answer:
+    """A question and its answer, in English (`text`, `answer`: the CLI's, the API's, the
+    stored record's) and as `Words` for a page in the reader's language."""
+
     question: Question
     text: str  # the question as the patient reads it
     answer: tuple[str, ...]  # short paragraphs
+    text_words: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
+    answer_words: Paragraphs = field(compare=False, repr=False, metadata=_PAGES_ONLY)
 
 
 @dataclass(frozen=True)
@@ -147,18 +153,29 @@ def answer_questions(
         Question.RISKS_AND_BENEFITS: _risks_and_benefits(plan, knowledge),
         Question.SIDE_EFFECTS: _side_effects(plan, hours, knowledge),
         Question.WHEN_AND_WHERE: _when_and_where(plan, location, knowledge),
-        Question.WHO: (f"{physician} will do the injection. {context.physician_qualifications}",),
+        Question.WHO: _who(physician, context),
         Question.WITHOUT_IT: _without_it(plan),
-        Question.ALTERNATIVES: ("You can choose any of these instead:", *alternatives()),
+        Question.ALTERNATIVES: (cw.INSTEAD, *alternative_words()),
         Question.GETTING_RESULTS: _getting_results(plan, context, knowledge),
         Question.WHO_TO_CALL: _who_to_call(knowledge),
-        Question.COST: (context.cost_note,),
+        Question.COST: (Words(context.cost_note),),
     }
     inputs = {"plan_version": plan_version(plan), "kind": plan.kind.value, "side": plan.side.value}
     return AnsweredQuestions(
         plan_version=plan_version(plan),
-        answers=tuple(Answer(q, QUESTION_TEXT[q], answers[q]) for q in Question),
+        answers=tuple(_answer(q, answers[q]) for q in Question),
         provenance=knowledge.provenance(CONSENT_RULES, inputs),
+    )
+
+
+def _answer(question: Question, paragraphs: Paragraphs) -> Answer:
+    said = QUESTION_WORDS[question]
+    return Answer(
+        question,
+        str(said),
+        tuple(str(paragraph) for paragraph in paragraphs),
+        said,
+        paragraphs,
     )
 
 
@@ -168,137 +185,112 @@ def _known(value: str | None, where: str) -> str:
     return value.strip()
 
 
-def _medicines(plan: PlannedProcedure) -> str:
-    numbing = f"{plan.anesthetic_agent} (a numbing medicine)"
+def _medicines(plan: PlannedProcedure) -> Words:
     if plan.steroid_agent is None:
-        return f"The medicine is {numbing}."
-    return f"The medicines are {numbing} and {plan.steroid_agent} (a steroid)."
+        return cw.filled(cw.ONE_MEDICINE, anesthetic=plan.anesthetic_agent)
+    return cw.filled(cw.TWO_MEDICINES, anesthetic=plan.anesthetic_agent, steroid=plan.steroid_agent)
 
 
-_SIDE_WORDS = {
-    Side.LEFT: "on your left side",
-    Side.RIGHT: "on your right side",
-    Side.BILATERAL: "on both sides",
-}
-_GUIDE_WORDS = {
-    Guidance.FLUOROSCOPY: "X-rays guide the needle.",
-    Guidance.CT: "A CT scanner guides the needle.",
-    Guidance.ULTRASOUND: "Ultrasound guides the needle.",
-}
-
-
-def _name(plan: PlannedProcedure) -> tuple[str, ...]:
-    kind = "test (diagnostic)" if plan.kind is Kind.DIAGNOSTIC else "treatment (therapeutic)"
-    dye = (
-        "A little dye shows that the needle is in the joint."
-        if plan.contrast_planned
-        else "No dye will be used."
-    )
+def _name(plan: PlannedProcedure) -> Paragraphs:
+    kind = cw.NAME_DIAGNOSTIC if plan.kind is Kind.DIAGNOSTIC else cw.NAME_THERAPEUTIC
     return (
-        f"A {kind} SI joint injection, {_SIDE_WORDS[plan.side]}.",
-        f"{_medicines(plan)} {_GUIDE_WORDS[plan.guidance]} {dye}",
+        cw.filled(kind, side=cw.SIDES[plan.side.value]),
+        cw.filled(
+            cw.HOW,
+            medicines=_medicines(plan),
+            guidance=cw.GUIDANCE[plan.guidance.value],
+            dye=cw.DYE if plan.contrast_planned else cw.NO_DYE,
+        ),
     )
 
 
-def _reason(plan: PlannedProcedure) -> tuple[str, ...]:
+def _reason(plan: PlannedProcedure) -> Paragraphs:
     if plan.kind is Kind.DIAGNOSTIC:
-        return (
-            "To find out if your pain comes from this joint. If the numbing medicine eases "
-            "your pain for a few hours, the joint is likely the cause.",
-        )
-    return ("To ease pain that comes from this joint. The steroid calms swelling in the joint.",)
+        return (cw.REASON_DIAGNOSTIC,)
+    return (cw.REASON_THERAPEUTIC,)
 
 
-def _results(plan: PlannedProcedure, hours: float, knowledge: Knowledge) -> tuple[str, ...]:
+def _results(plan: PlannedProcedure, hours: float, knowledge: Knowledge) -> Paragraphs:
     if plan.kind is Kind.DIAGNOSTIC:
         percent = knowledge.integer("diagnostic.positive_threshold_percent")
         return (
-            f"You rate your pain in a diary for the next {hours:g} hours. That is how long "
-            f"{plan.anesthetic_agent} works.",
-            f"If your pain drops by {percent}% or more, the test is positive. That means the "
-            "joint is likely the source of your pain. If it does not, the pain may come "
-            "from somewhere else.",
+            cw.filled(cw.DIARY_WINDOW, hours=hours, anesthetic=plan.anesthetic_agent),
+            cw.filled(cw.POSITIVE_TEST, percent=percent),
         )
-    return (
-        "The numbing medicine may ease your pain for a few hours. Then the pain may come back.",
-        f"The steroid often starts to work in {onset_days(knowledge)}. Your pain diary shows "
-        "how much it helps and for how long.",
-    )
+    return (cw.NUMBING_FIRST, cw.filled(cw.STEROID_ONSET, days=onset_words(knowledge)))
 
 
-def _risks_and_benefits(plan: PlannedProcedure, knowledge: Knowledge) -> tuple[str, ...]:
+def _risks_and_benefits(plan: PlannedProcedure, knowledge: Knowledge) -> Paragraphs:
     if plan.kind is Kind.DIAGNOSTIC:
-        benefit = "The benefit: it can show if this joint causes your pain."
+        benefit = cw.BENEFIT_DIAGNOSTIC
     else:
         weeks = knowledge.integer("education.steroid_relief_weeks")
-        benefit = f"The benefit: it can ease your pain, often for {weeks} weeks or more."
-    risks = tuple(f"{r.label}: {r.in_words}." for r in risk_figures(knowledge))
-    return (benefit, "It does not help everyone. The risks, and how often they happen:", *risks)
+        benefit = cw.filled(cw.BENEFIT_THERAPEUTIC, weeks=weeks)
+    risks = tuple(risk_words(r) for r in risk_figures(knowledge))
+    return (benefit, cw.RISKS, *risks)
 
 
-def _side_effects(plan: PlannedProcedure, hours: float, knowledge: Knowledge) -> tuple[str, ...]:
-    common = (
-        "Soreness where the needle went in.",
-        "Your usual pain may come back as the numbing medicine wears off.",
-        f"Your leg may feel numb or weak for up to {hours:g} hours. Do not walk alone or drive.",
-    )
+def _side_effects(plan: PlannedProcedure, hours: float, knowledge: Knowledge) -> Paragraphs:
+    common = (cw.SORENESS, cw.PAIN_BACK, cw.filled(cw.LEG, hours=hours))
     if plan.steroid_agent is None:
         return common
     flushing = knowledge.number("triage.flushing_expected_days")
     sugar = knowledge.number("diabetes.check_more_often_days")
     return (
         *common,
-        f"Your face may be red and warm for up to {flushing:g} days.",
-        f"Your blood sugar may go up for about {sugar:g} days. If you have diabetes, check it "
-        "more often.",
-        "Your pain may flare up for a few days before the steroid starts to work.",
+        cw.filled(cw.FLUSHING, days=flushing),
+        cw.filled(cw.SUGAR, days=sugar),
+        cw.FLARE,
     )
 
 
-def _when_and_where(plan: PlannedProcedure, location: str, knowledge: Knowledge) -> tuple[str, ...]:
+def _when_and_where(plan: PlannedProcedure, location: str, knowledge: Knowledge) -> Paragraphs:
     local = clinic_local_time(plan.scheduled_at, knowledge)
     minutes = knowledge.integer("education.observation_minutes")
     return (
-        f"On {day_text(local)}, at {clock_text(local)}, at {location}.",
-        f"After the injection, we watch you for about {minutes} minutes. Someone must drive "
-        "you home.",
+        cw.filled(cw.WHEN_AND_WHERE, day=day_of(local), time=clock_of(local), location=location),
+        cw.filled(cw.AFTER, minutes=minutes),
     )
 
 
-def _without_it(plan: PlannedProcedure) -> tuple[str, ...]:
-    if plan.kind is Kind.DIAGNOSTIC:
-        lost = "Your doctor would know less about where your pain comes from."
-    else:
-        lost = "You would not get the relief the steroid may give."
+def _who(physician: str, context: ConsentContext) -> Paragraphs:
     return (
-        "Your pain would likely go on as it is now. You can choose this or another "
-        "treatment later.",
-        lost,
+        cw.filled(cw.WHO, physician=physician, qualifications=context.physician_qualifications),
     )
+
+
+def _without_it(plan: PlannedProcedure) -> Paragraphs:
+    lost = cw.LOST_DIAGNOSTIC if plan.kind is Kind.DIAGNOSTIC else cw.LOST_THERAPEUTIC
+    return (cw.WITHOUT_IT, lost)
 
 
 def _getting_results(
     plan: PlannedProcedure, context: ConsentContext, knowledge: Knowledge
-) -> tuple[str, ...]:
+) -> Paragraphs:
     if plan.kind is Kind.DIAGNOSTIC:
-        when = "Your diary from the first hours after the injection gives the answer."
+        when = cw.DIARY_ANSWERS
     else:
-        days = [
+        first, second, third = (
             int(knowledge.numbers(f"therapeutic.milestone_{m}_days")[1]) for m in ("2w", "6w", "3m")
-        ]
-        when = (
-            f"We look at your pain diary about {days[0]}, {days[1]} and {days[2]} days after "
-            "the injection."
         )
-    return (when, context.results_how)
+        when = cw.filled(cw.MILESTONES, first=first, second=second, third=third)
+    return (when, Words(context.results_how))
 
 
-def _who_to_call(knowledge: Knowledge) -> tuple[str, ...]:
+def _who_to_call(knowledge: Knowledge) -> Paragraphs:
+    opens, closes = help_line_clocks(knowledge)
     return (
-        f"Call the clinic help line at {knowledge.text('clinic.help_line_phone')}. It is open "
-        f"every day from {help_line_hours(knowledge)}.",
-        f"At other times, call {knowledge.text('clinic.after_hours_phone')} for the doctor on "
-        f"call. In an emergency, call {knowledge.text('clinic.emergency_phone')}.",
+        cw.filled(
+            cw.HELP_LINE,
+            phone=knowledge.text("clinic.help_line_phone"),
+            opens=clock_of(opens),
+            closes=clock_of(closes),
+        ),
+        cw.filled(
+            cw.OTHER_TIMES,
+            after_hours=knowledge.text("clinic.after_hours_phone"),
+            emergency=knowledge.text("clinic.emergency_phone"),
+        ),
     )
 
 

@@ -91,6 +91,13 @@ class RiskFigure:
         )
 
 
+def risk_words(risk: RiskFigure) -> Words:
+    """Like "Soreness where the needle went in: about 13 in 100 people (12.9 %)." (the
+    leaflet's and the consent answers'). The label comes from the knowledge base: the web
+    layer lists the shipped ones for translation (`web.knowledge_text`)."""
+    return words("{risk}: {how_often}.", risk=Words(risk.label), how_often=risk.how_often)
+
+
 def risk_figures(knowledge: Knowledge) -> tuple[RiskFigure, ...]:
     """The rows of the `injection_risks` table; each needs `percent` or `one_in`."""
     return tuple(_risk(row) for row in knowledge.table(RISK_TABLE))
@@ -162,12 +169,9 @@ def _injection() -> Section:
     )
 
 
-def onset_days(knowledge: Knowledge) -> str:
-    """When the steroid commonly starts to work, like "2 to 7 days"."""
-    return str(_onset_days(knowledge))
-
-
-def _onset_days(knowledge: Knowledge) -> Words:
+def onset_words(knowledge: Knowledge) -> Words:
+    """When the steroid commonly starts to work, like "2 to 7 days" (the leaflet's and the
+    consent answers')."""
     first, last = knowledge.numbers("education.steroid_onset_days")
     return words("{first:g} to {last:g} days", first=first, last=last)
 
@@ -194,7 +198,7 @@ def _kinds(knowledge: Knowledge) -> Section:
                     "A treatment injection (therapeutic) uses numbing medicine and a steroid. "
                     "The steroid calms swelling in the joint. It often starts to work in "
                     "{days}.",
-                    days=_onset_days(knowledge),
+                    days=onset_words(knowledge),
                 ),
                 knowledge.rule("education.steroid_onset_days").source,
             ),
@@ -270,14 +274,7 @@ def _risks(knowledge: Knowledge) -> Section:
                 "bleeding and nerve damage."
             ),
         ),
-        tuple(
-            # The label comes from the knowledge base: the web layer lists the shipped
-            # ones for translation (`web.knowledge_text`).
-            Bullet(
-                words("{risk}: {how_often}.", risk=Words(r.label), how_often=r.how_often), r.source
-            )
-            for r in risk_figures(knowledge)
-        ),
+        tuple(Bullet(risk_words(r), r.source) for r in risk_figures(knowledge)),
     )
 
 
@@ -331,9 +328,9 @@ _ALTERNATIVES = (
 )
 
 
-def alternatives() -> tuple[str, ...]:
+def alternative_words() -> tuple[Words, ...]:
     """Other choices than the injection, in plain words (shared with the consent answers)."""
-    return tuple(str(text) for text in _ALTERNATIVES)
+    return _ALTERNATIVES
 
 
 def _alternatives() -> Section:

@@ -41,7 +41,7 @@ from sijcare.db.models import (
     ScreeningResponse,
     User,
 )
-from sijcare.domain.consent import QUESTION_TEXT, Answer, Question
+from sijcare.domain.consent import QUESTION_TEXT, Question
 from sijcare.domain.contact import help_line_hours_words
 from sijcare.domain.errors import InputError
 from sijcare.domain.instructions import aftercare_instructions
@@ -386,11 +386,20 @@ def screening_actions(result: Mapping[str, Any] | None) -> list[Action]:
     ]
 
 
-def stored_answers(confirmed: Mapping[str, Any]) -> list[Answer]:
+@dataclass(frozen=True)
+class ReadAnswer:
+    """A consent question and its answer as stored with the patient's agreement."""
+
+    question: Question
+    text: str
+    answer: tuple[str, ...]
+
+
+def stored_answers(confirmed: Mapping[str, Any]) -> list[ReadAnswer]:
     """The consent answers the patient read, as stored with their agreement (in order)."""
     known = {q.value for q in Question}
     return [
-        Answer(
+        ReadAnswer(
             question=Question(a["question"]),
             text=str(a.get("text") or QUESTION_TEXT[Question(a["question"])]),
             answer=tuple(str(p) for p in a.get("answer", ())),

@@ -1,0 +1,312 @@
+"""The consent answers' sentences kept for translation (`domain.consent_words`, ADR 0007).
+
+Each question and each paragraph of its answer is kept as `Words` beside its English
+(`Answer.text`, `Answer.answer`), and `str()` of it is that English byte for byte:
+ENGLISH holds the answers the core gave before its sentences were kept as `Words`, for
+plans that between them say every sentence (each kind, side, guidance, with and without
+dye or a steroid), with the values that fill them in (figures from the knowledge with
+their format specs, the day and the clock time, the names as written).
+
+The clinical content is the spec's (tests/spec/consent); these rows only pin the English.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from sijcare.domain import consent_words
+from sijcare.domain.consent import (
+    QUESTION_TEXT,
+    AnsweredQuestions,
+    ConsentContext,
+    Question,
+    answer_questions,
+)
+from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.procedure import Guidance, Kind, PlannedProcedure, Side
+from sijcare.domain.words import Joined, Words
+from sijcare.formats.jsonout import to_jsonable
+
+LA = ZoneInfo("America/Los_Angeles")
+CONTEXT = ConsentContext(
+    physician_qualifications="She is a doctor trained in pain medicine.",
+    cost_note="Your plan usually pays for it. You may owe a copay.",
+    results_how="We go over your diary with you at your next visit.",
+)
+DX = PlannedProcedure(
+    scheduled_at=datetime(2026, 3, 2, 9, 0, tzinfo=LA),
+    kind=Kind.DIAGNOSTIC,
+    side=Side.LEFT,
+    anesthetic_agent="lidocaine",
+    physician="Dr. Ana Ruiz",
+    location="the Pain Clinic, 2nd floor",
+)
+TX = replace(
+    DX,
+    kind=Kind.THERAPEUTIC,
+    side=Side.BILATERAL,
+    anesthetic_agent="bupivacaine",
+    steroid_agent="triamcinolone",
+    scheduled_at=datetime.fromisoformat("2026-07-01T20:05:00+00:00"),  # 1:05 pm in LA
+)
+PLANS = {
+    "dx": DX,
+    "tx": TX,
+    "dx-right-ultrasound": replace(
+        DX,
+        side=Side.RIGHT,
+        guidance=Guidance.ULTRASOUND,
+        contrast_planned=False,
+        anesthetic_agent="bupivacaine",
+    ),
+    "tx-ct-no-dye": replace(
+        TX,
+        side=Side.RIGHT,
+        guidance=Guidance.CT,
+        contrast_planned=False,
+        anesthetic_agent="ropivacaine",
+        steroid_agent="dexamethasone",
+    ),
+}
+
+
+def answered(knowledge: Knowledge, plan: str) -> AnsweredQuestions:
+    return answer_questions(PLANS[plan], CONTEXT, knowledge)
+
+
+# Every answer of "dx", and those of the other plans that differ from it.
+ENGLISH = [
+    pytest.param("dx", Question.NAME, (
+        "A test (diagnostic) SI joint injection, on your left side.",
+        "The medicine is lidocaine (a numbing medicine). X-rays guide the needle. A little dye shows that the needle is in the joint.",
+    ), id="dx-name"),
+    pytest.param("dx", Question.REASON, (
+        "To find out if your pain comes from this joint. If the numbing medicine eases your pain for a few hours, the joint is likely the cause.",
+    ), id="dx-reason"),
+    pytest.param("dx", Question.RESULTS, (
+        "You rate your pain in a diary for the next 4 hours. That is how long lidocaine works.",
+        "If your pain drops by 75% or more, the test is positive. That means the joint is likely the source of your pain. If it does not, the pain may come from somewhere else.",
+    ), id="dx-results"),
+    pytest.param("dx", Question.RISKS_AND_BENEFITS, (
+        "The benefit: it can show if this joint causes your pain.",
+        "It does not help everyone. The risks, and how often they happen:",
+        "An infection of the skin where the needle went in: about 1 in 1,000 people.",
+        "A bad allergy to one of the medicines: about 1 in 40,000 people.",
+        "Feeling faint, or fainting, during or just after the shot: about 2 in 100 people (2.1 %).",
+        "Soreness where the needle went in: about 13 in 100 people (12.9 %).",
+        "More pain than usual for a few days: about 5 in 100 people (5.3 %).",
+        "A red, warm face (flushing) or sweating: about 2 in 100 people (2.3 %).",
+        "Numbness or weakness in the leg for a few hours: about 6 in 100 people (6.3 %).",
+    ), id="dx-risks-and-benefits"),
+    pytest.param("dx", Question.SIDE_EFFECTS, (
+        "Soreness where the needle went in.",
+        "Your usual pain may come back as the numbing medicine wears off.",
+        "Your leg may feel numb or weak for up to 4 hours. Do not walk alone or drive.",
+    ), id="dx-side-effects"),
+    pytest.param("dx", Question.WHEN_AND_WHERE, (
+        "On Monday, March 2, at 9:00 am, at the Pain Clinic, 2nd floor.",
+        "After the injection, we watch you for about 30 minutes. Someone must drive you home.",
+    ), id="dx-when-and-where"),
+    pytest.param("dx", Question.WHO, (
+        "Dr. Ana Ruiz will do the injection. She is a doctor trained in pain medicine.",
+    ), id="dx-who"),
+    pytest.param("dx", Question.WITHOUT_IT, (
+        "Your pain would likely go on as it is now. You can choose this or another treatment later.",
+        "Your doctor would know less about where your pain comes from.",
+    ), id="dx-without-it"),
+    pytest.param("dx", Question.ALTERNATIVES, (
+        "You can choose any of these instead:",
+        "Physical therapy. A therapist shows you how to move and stretch at home.",
+        "Pain pills, such as ones that also calm swelling.",
+        "Hands-on care that moves and stretches the joint.",
+        "A treatment that uses heat to quiet the small nerves of the joint.",
+        "Surgery to join the bones, for a few people whose pain does not get better.",
+        "Waiting to see how your pain goes, with no new treatment.",
+    ), id="dx-alternatives"),
+    pytest.param("dx", Question.GETTING_RESULTS, (
+        "Your diary from the first hours after the injection gives the answer.",
+        "We go over your diary with you at your next visit.",
+    ), id="dx-getting-results"),
+    pytest.param("dx", Question.WHO_TO_CALL, (
+        "Call the clinic help line at +1 310-555-0100. It is open every day from 6:00 am to 9:00 pm.",
+        "At other times, call +1 310-555-0199 for the doctor on call. In an emergency, call 911.",
+    ), id="dx-who-to-call"),
+    pytest.param("dx", Question.COST, (
+        "Your plan usually pays for it. You may owe a copay.",
+    ), id="dx-cost"),
+    pytest.param("tx", Question.NAME, (
+        "A treatment (therapeutic) SI joint injection, on both sides.",
+        "The medicines are bupivacaine (a numbing medicine) and triamcinolone (a steroid). X-rays guide the needle. A little dye shows that the needle is in the joint.",
+    ), id="tx-name"),
+    pytest.param("tx", Question.REASON, (
+        "To ease pain that comes from this joint. The steroid calms swelling in the joint.",
+    ), id="tx-reason"),
+    pytest.param("tx", Question.RESULTS, (
+        "The numbing medicine may ease your pain for a few hours. Then the pain may come back.",
+        "The steroid often starts to work in 2 to 7 days. Your pain diary shows how much it helps and for how long.",
+    ), id="tx-results"),
+    pytest.param("tx", Question.RISKS_AND_BENEFITS, (
+        "The benefit: it can ease your pain, often for 4 weeks or more.",
+        "It does not help everyone. The risks, and how often they happen:",
+        "An infection of the skin where the needle went in: about 1 in 1,000 people.",
+        "A bad allergy to one of the medicines: about 1 in 40,000 people.",
+        "Feeling faint, or fainting, during or just after the shot: about 2 in 100 people (2.1 %).",
+        "Soreness where the needle went in: about 13 in 100 people (12.9 %).",
+        "More pain than usual for a few days: about 5 in 100 people (5.3 %).",
+        "A red, warm face (flushing) or sweating: about 2 in 100 people (2.3 %).",
+        "Numbness or weakness in the leg for a few hours: about 6 in 100 people (6.3 %).",
+    ), id="tx-risks-and-benefits"),
+    pytest.param("tx", Question.SIDE_EFFECTS, (
+        "Soreness where the needle went in.",
+        "Your usual pain may come back as the numbing medicine wears off.",
+        "Your leg may feel numb or weak for up to 8 hours. Do not walk alone or drive.",
+        "Your face may be red and warm for up to 2 days.",
+        "Your blood sugar may go up for about 2 days. If you have diabetes, check it more often.",
+        "Your pain may flare up for a few days before the steroid starts to work.",
+    ), id="tx-side-effects"),
+    pytest.param("tx", Question.WHEN_AND_WHERE, (
+        "On Wednesday, July 1, at 1:05 pm, at the Pain Clinic, 2nd floor.",
+        "After the injection, we watch you for about 30 minutes. Someone must drive you home.",
+    ), id="tx-when-and-where"),
+    pytest.param("tx", Question.WITHOUT_IT, (
+        "Your pain would likely go on as it is now. You can choose this or another treatment later.",
+        "You would not get the relief the steroid may give.",
+    ), id="tx-without-it"),
+    pytest.param("tx", Question.GETTING_RESULTS, (
+        "We look at your pain diary about 14, 42 and 90 days after the injection.",
+        "We go over your diary with you at your next visit.",
+    ), id="tx-getting-results"),
+    pytest.param("dx-right-ultrasound", Question.NAME, (
+        "A test (diagnostic) SI joint injection, on your right side.",
+        "The medicine is bupivacaine (a numbing medicine). Ultrasound guides the needle. No dye will be used.",
+    ), id="dx-right-ultrasound-name"),
+    pytest.param("dx-right-ultrasound", Question.RESULTS, (
+        "You rate your pain in a diary for the next 8 hours. That is how long bupivacaine works.",
+        "If your pain drops by 75% or more, the test is positive. That means the joint is likely the source of your pain. If it does not, the pain may come from somewhere else.",
+    ), id="dx-right-ultrasound-results"),
+    pytest.param("dx-right-ultrasound", Question.SIDE_EFFECTS, (
+        "Soreness where the needle went in.",
+        "Your usual pain may come back as the numbing medicine wears off.",
+        "Your leg may feel numb or weak for up to 8 hours. Do not walk alone or drive.",
+    ), id="dx-right-ultrasound-side-effects"),
+    pytest.param("tx-ct-no-dye", Question.NAME, (
+        "A treatment (therapeutic) SI joint injection, on your right side.",
+        "The medicines are ropivacaine (a numbing medicine) and dexamethasone (a steroid). A CT scanner guides the needle. No dye will be used.",
+    ), id="tx-ct-no-dye-name"),
+    pytest.param("tx-ct-no-dye", Question.REASON, (
+        "To ease pain that comes from this joint. The steroid calms swelling in the joint.",
+    ), id="tx-ct-no-dye-reason"),
+    pytest.param("tx-ct-no-dye", Question.RESULTS, (
+        "The numbing medicine may ease your pain for a few hours. Then the pain may come back.",
+        "The steroid often starts to work in 2 to 7 days. Your pain diary shows how much it helps and for how long.",
+    ), id="tx-ct-no-dye-results"),
+    pytest.param("tx-ct-no-dye", Question.RISKS_AND_BENEFITS, (
+        "The benefit: it can ease your pain, often for 4 weeks or more.",
+        "It does not help everyone. The risks, and how often they happen:",
+        "An infection of the skin where the needle went in: about 1 in 1,000 people.",
+        "A bad allergy to one of the medicines: about 1 in 40,000 people.",
+        "Feeling faint, or fainting, during or just after the shot: about 2 in 100 people (2.1 %).",
+        "Soreness where the needle went in: about 13 in 100 people (12.9 %).",
+        "More pain than usual for a few days: about 5 in 100 people (5.3 %).",
+        "A red, warm face (flushing) or sweating: about 2 in 100 people (2.3 %).",
+        "Numbness or weakness in the leg for a few hours: about 6 in 100 people (6.3 %).",
+    ), id="tx-ct-no-dye-risks-and-benefits"),
+    pytest.param("tx-ct-no-dye", Question.SIDE_EFFECTS, (
+        "Soreness where the needle went in.",
+        "Your usual pain may come back as the numbing medicine wears off.",
+        "Your leg may feel numb or weak for up to 8 hours. Do not walk alone or drive.",
+        "Your face may be red and warm for up to 2 days.",
+        "Your blood sugar may go up for about 2 days. If you have diabetes, check it more often.",
+        "Your pain may flare up for a few days before the steroid starts to work.",
+    ), id="tx-ct-no-dye-side-effects"),
+    pytest.param("tx-ct-no-dye", Question.WHEN_AND_WHERE, (
+        "On Wednesday, July 1, at 1:05 pm, at the Pain Clinic, 2nd floor.",
+        "After the injection, we watch you for about 30 minutes. Someone must drive you home.",
+    ), id="tx-ct-no-dye-when-and-where"),
+    pytest.param("tx-ct-no-dye", Question.WITHOUT_IT, (
+        "Your pain would likely go on as it is now. You can choose this or another treatment later.",
+        "You would not get the relief the steroid may give.",
+    ), id="tx-ct-no-dye-without-it"),
+    pytest.param("tx-ct-no-dye", Question.GETTING_RESULTS, (
+        "We look at your pain diary about 14, 42 and 90 days after the injection.",
+        "We go over your diary with you at your next visit.",
+    ), id="tx-ct-no-dye-getting-results"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("plan", "question", "english"), ENGLISH)
+def test_each_answer_reads_as_it_always_did(
+    knowledge: Knowledge, plan: str, question: Question, english: tuple[str, ...]
+) -> None:
+    [answer] = [a for a in answered(knowledge, plan).answers if a.question is question]
+    assert answer.answer == english
+    assert tuple(str(paragraph) for paragraph in answer.answer_words) == english
+
+
+def test_the_table_has_every_answer_of_the_first_plan() -> None:
+    assert [param.values[1] for param in ENGLISH if param.values[0] == "dx"] == list(Question)
+
+
+QUESTIONS = {
+    Question.NAME: "What is the procedure called?",
+    Question.REASON: "Why are you having it?",
+    Question.RESULTS: "What results can you expect, and what do they mean?",
+    Question.RISKS_AND_BENEFITS: "What are the risks and the benefits?",
+    Question.SIDE_EFFECTS: "What side effects or problems could happen?",
+    Question.WHEN_AND_WHERE: "When and where will it be done?",
+    Question.WHO: "Who will do it, and what training do they have?",
+    Question.WITHOUT_IT: "What would happen if you did not have it?",
+    Question.ALTERNATIVES: "What other choices do you have?",
+    Question.GETTING_RESULTS: "When and how will you get the results?",
+    Question.WHO_TO_CALL: "Who do you call with questions or problems?",
+    Question.COST: "How much will you have to pay?",
+}
+
+
+def test_the_questions_read_as_they_always_did(knowledge: Knowledge) -> None:
+    assert QUESTION_TEXT == QUESTIONS
+    for answer in answered(knowledge, "dx").answers:
+        assert answer.text == str(answer.text_words) == QUESTIONS[answer.question]
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_every_answer_is_its_words(knowledge: Knowledge, plan: str) -> None:
+    for answer in answered(knowledge, plan).answers:
+        assert answer.text == str(answer.text_words)
+        assert answer.answer == tuple(str(paragraph) for paragraph in answer.answer_words)
+
+
+def _texts(value: Any) -> set[str]:
+    """The text of `value` and of the sentences in it."""
+    if isinstance(value, Words):
+        return {value.text}.union(*(_texts(v) for v in value.params.values()))
+    if isinstance(value, Joined):
+        return set().union(*(_texts(part) for part in value.parts))
+    return set()
+
+
+def _sentences_of_the_module() -> set[str]:
+    found: set[str] = set()
+    for value in vars(consent_words).values():
+        for said in value.values() if isinstance(value, dict) else (value,):
+            if isinstance(said, Words):
+                found.add(said.text)
+    return found
+
+
+def test_the_plans_say_every_sentence_of_the_consent(knowledge: Knowledge) -> None:
+    said: set[str] = set()
+    for plan in PLANS:
+        for answer in answered(knowledge, plan).answers:
+            said |= _texts(answer.text_words).union(*(_texts(p) for p in answer.answer_words))
+    assert _sentences_of_the_module() <= said
+
+
+def test_the_json_of_the_answers_keeps_its_shape_without_the_words(knowledge: Knowledge) -> None:
+    answers = to_jsonable(answered(knowledge, "tx"))["answers"]
+    assert all(set(answer) == {"question", "text", "answer"} for answer in answers)
