@@ -8,6 +8,7 @@ dye or a steroid), with the values that fill them in (figures from the knowledge
 their format specs, the day and the clock time, the names as written).
 
 The clinical content is the spec's (tests/spec/consent); these rows only pin the English.
+The same sentences are then written in Spanish, whole, with the same figures.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Guidance, Kind, PlannedProcedure, Side
 from sijcare.domain.words import Joined, Words
 from sijcare.formats.jsonout import to_jsonable
+from sijcare.services import consent as consent_service
+from sijcare.web import i18n
 
 LA = ZoneInfo("America/Los_Angeles")
 CONTEXT = ConsentContext(
@@ -310,3 +313,61 @@ def test_the_plans_say_every_sentence_of_the_consent(knowledge: Knowledge) -> No
 def test_the_json_of_the_answers_keeps_its_shape_without_the_words(knowledge: Knowledge) -> None:
     answers = to_jsonable(answered(knowledge, "tx"))["answers"]
     assert all(set(answer) == {"question", "text", "answer"} for answer in answers)
+
+
+# The product's own notes on cost and results (a clinic's own are shown as written).
+PRODUCT_CONTEXT = replace(
+    CONTEXT, cost_note=consent_service.COST_NOTE, results_how=consent_service.RESULTS_HOW
+)
+
+
+def spanish(said: Words) -> str:
+    return said.render(i18n.translations("es").gettext, i18n.speller("es"))
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_every_sentence_is_written_in_spanish(knowledge: Knowledge, plan: str) -> None:
+    for answer in answer_questions(PLANS[plan], PRODUCT_CONTEXT, knowledge).answers:
+        for said in (answer.text_words, *answer.answer_words):
+            assert i18n.in_catalogue(said, "es"), said.text
+            written = spanish(said)
+            assert written != str(said) and "{" not in written
+
+
+def test_a_clinics_own_note_is_not_in_the_catalogue(knowledge: Knowledge) -> None:
+    [cost] = [a for a in answered(knowledge, "dx").answers if a.question is Question.COST]
+    assert not i18n.in_catalogue(cost.answer_words[0], "es")
+    assert spanish(cost.answer_words[0]) == CONTEXT.cost_note
+
+
+@pytest.mark.parametrize(
+    ("plan", "question", "spanish_text"),
+    [
+        ("dx", Question.NAME, "Una inyección de prueba (diagnóstica) en la articulación sacroilíaca, en el lado izquierdo."),
+        ("tx", Question.NAME, "Las medicinas son bupivacaine (una medicina que adormece) y triamcinolone (un esteroide). Los rayos X"),
+        ("dx-right-ultrasound", Question.NAME, "en el lado derecho."),
+        ("tx-ct-no-dye", Question.NAME, "Un escáner de tomografía (CT) guía la aguja. No se usará tinte."),
+        ("dx", Question.RESULTS, "durante las próximas 4 horas. Es el tiempo que dura el efecto de lidocaine."),
+        ("dx-right-ultrasound", Question.RESULTS, "durante las próximas 8 horas."),
+        ("dx", Question.RESULTS, "Si su dolor baja un 75% o más, la prueba es positiva."),
+        ("tx", Question.RESULTS, "El esteroide suele empezar a hacer efecto en 2 a 7 días."),
+        ("tx", Question.RISKS_AND_BENEFITS, "muchas veces por 4 semanas o más."),
+        ("dx", Question.RISKS_AND_BENEFITS, "alrededor de 1 de cada 1,000 personas."),
+        ("dx", Question.RISKS_AND_BENEFITS, "alrededor de 2 de cada 100 personas (2.1 %)."),
+        ("dx", Question.SIDE_EFFECTS, "hasta por 4 horas. No camine sin ayuda ni maneje."),
+        ("tx", Question.SIDE_EFFECTS, "roja y caliente hasta por 2 días."),
+        ("tx", Question.SIDE_EFFECTS, "puede subir por unos 2 días."),
+        ("dx", Question.WHEN_AND_WHERE, "Día: lunes, 2 de marzo. Hora: 9:00. Lugar: the Pain Clinic, 2nd floor."),
+        ("tx", Question.WHEN_AND_WHERE, "Día: miércoles, 1 de julio. Hora: 13:05."),
+        ("dx", Question.WHEN_AND_WHERE, "le observamos unos 30 minutos."),
+        ("dx", Question.WHO, "Dr. Ana Ruiz le pondrá la inyección. She is a doctor trained in pain medicine."),
+        ("tx", Question.GETTING_RESULTS, "unos 14, 42 y 90 días después de la inyección."),
+        ("dx", Question.WHO_TO_CALL, "al +1 310-555-0100. Atiende todos los días de 6:00 a 21:00."),
+        ("dx", Question.WHO_TO_CALL, "En una emergencia, llame al 911."),
+    ],
+)  # fmt: skip
+def test_spanish_fills_in_the_figures_the_day_the_time_and_the_names(
+    knowledge: Knowledge, plan: str, question: Question, spanish_text: str
+) -> None:
+    [answer] = [a for a in answered(knowledge, plan).answers if a.question is question]
+    assert spanish_text in " ".join(spanish(p) for p in answer.answer_words)

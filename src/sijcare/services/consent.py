@@ -41,15 +41,16 @@ from sijcare.services.errors import Conflict, FieldError, Invalid, msg
 from sijcare.services.procedures import ConsentState, ConsentStatus
 
 # What the core needs beyond the plan and the directory: the clinic's words about cost
-# and how results are shared (patient-facing, plain language).
-COST_NOTE = (
+# and how results are shared (patient-facing, plain language). Marked for the catalogue:
+# the consent page shows them in the reader's language (a clinic's own, as written).
+COST_NOTE = msg(
     "What you pay depends on your insurance. Before the day, the front desk or the help "
     "line can tell you what your plan covers and what you may owe."
-)
-RESULTS_HOW = (
+).text
+RESULTS_HOW = msg(
     "Your doctor goes over your pain diary with you at a follow-up visit, in person or "
     "by video, and you can read your diary and chart here at any time."
-)
+).text
 OPEN_STATES = frozenset({ConsentState.NONE, ConsentState.PLAN_CHANGED, ConsentState.UNCONFIRMED})
 
 

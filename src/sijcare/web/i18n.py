@@ -38,6 +38,7 @@ DOMAIN = "messages"
 # `words` the core's sentences a patient reads (`domain.words`; only in the modules below).
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "msg": None, "words": None}
 METHOD_MAP = [
+    ("domain/consent_words.py", "python"),
     ("domain/contact.py", "python"),
     ("domain/diary_schedule.py", "python"),
     ("domain/education.py", "python"),
