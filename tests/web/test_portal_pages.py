@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +28,7 @@ from sijcare.db.models import (
     ScreeningResponse,
     User,
 )
-from sijcare.services import triage
+from sijcare.services import consent, triage
 from web.conftest import START, FrozenClock, Web
 
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
@@ -590,6 +591,56 @@ def test_consent_for_an_old_plan_version_is_refused_with_a_message(web: Web, db:
     assert page.status_code == 409 and "Your plan changed while you were reading" in page.text
 
 
+def answers_on(page: str) -> list[str]:
+    """The questions and the paragraphs of their answers, as the consent page shows them."""
+    sections = re.findall(r'<section class="question"[^>]*>(.*?)</section>', page, re.S)
+    found = (
+        re.findall(r"<(?:h2|p)\b[^>]*>(.*?)</(?:h2|p)>", section, re.S) for section in sections
+    )
+    return [html.unescape(text).strip() for texts in found for text in texts]
+
+
+def test_a_spanish_speaking_patient_reads_the_consent_in_spanish(web: Web, db: Session) -> None:
+    pathway_id = screened(web, db)
+    url = f"/portal/pathways/{pathway_id}/consent"
+    english_page = web.as_("patient").get(url).text
+    english = answers_on(english_page)
+    assert "1. What is the procedure called?" in english and "only in English" not in english_page
+    spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(url).text
+    assert '<html lang="es">' in page and ENGLISH_ONLY not in page
+    spanish = answers_on(page)
+    assert len(spanish) == len(english) == 12 + 34  # a diagnostic plan's paragraphs
+    assert not set(spanish) & set(english)
+    for sentence in (
+        "1. ¿Cómo se llama el procedimiento?",
+        "Una inyección de prueba (diagnóstica) en la articulación sacroilíaca, en el lado izquierdo.",
+        "Si su dolor baja un 75% o más, la prueba es positiva.",
+        "Una infección de la piel donde entró la aguja: alrededor de 1 de cada 1,000 personas.",
+        "Día: lunes, 9 de marzo. Hora: 10:00. Lugar: Westside Main.",
+        "Dr. Casey Clinician le pondrá la inyección. Board certified in pain medicine.",
+        "Llame a la línea de ayuda de la clínica al +1 310-555-0100. Atiende todos los días de "
+        "6:00 a 21:00.",
+        "Lo que usted paga depende de su seguro.",
+        "12. ¿Cuánto tendrá que pagar?",
+        "Entiendo esta respuesta",
+        "Dar mi consentimiento",
+    ):
+        assert sentence in page, sentence
+
+
+def test_a_clinics_own_note_in_the_consent_shows_the_english_only_notice(
+    web: Web, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pathway_id = screened(web, db)
+    monkeypatch.setattr(consent, "COST_NOTE", "Ask the front desk what you will owe.")
+    spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(f"/portal/pathways/{pathway_id}/consent").text
+    assert ENGLISH_ONLY in page
+    assert "<p>Ask the front desk what you will owe.</p>" in page
+    assert "¿Cuánto tendrá que pagar?" in page
+
+
 def test_browser_accessibility_basics_on_every_form(web: Web, db: Session) -> None:
     """Every input has a label; every radio group is a fieldset with a legend."""
     record = documented(db, web.personas, side=Side.RIGHT)
@@ -624,10 +675,10 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     assert '<html lang="es">' in home.text and "Mi atención" in home.text
     diary = browser.get(f"/portal/procedures/{record.id}/diary")
     assert "¿Cuánto le duele ahora mismo?" in diary.text
-    # Pages whose clinical sentences are still English say so, in Spanish (the consent's
-    # answers); the aftercare, Spanish throughout with its help box, does not.
+    # Pages whose clinical sentences are all Spanish have no English-only notice: the
+    # consent (see below for its answers), the aftercare with its help box.
     notice = "Parte de esta página está solo en inglés por ahora."
-    assert notice in browser.get(f"/portal/pathways/{record.pathway_id}/consent").text
+    assert notice not in browser.get(f"/portal/pathways/{record.pathway_id}/consent").text
     aftercare_page = browser.get(f"/portal/procedures/{record.id}/aftercare").text
     assert (
         notice not in aftercare_page and "Llame a la línea de ayuda de la clínica" in aftercare_page

@@ -113,6 +113,11 @@ class AnsweredQuestions:
     answers: tuple[Answer, ...]
     provenance: Provenance
 
+    @property
+    def sentences(self) -> tuple[Words, ...]:
+        """Every question and every paragraph of its answer, as `Words`."""
+        return tuple(said for a in self.answers for said in (a.text_words, *a.answer_words))
+
 
 def plan_version(plan: PlannedProcedure) -> str:
     """A fingerprint of every field of `plan`: any change gives a new version."""
