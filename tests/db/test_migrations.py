@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 import sqlalchemy as sa
@@ -12,13 +13,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from factories import make_appointment
+from factories import make_appointment, make_pathway
+from factories.clinical import make_consent_record, make_procedure_record
 from factories.reminders import make_outbox_message
 from fixtures_db import Personas, build_personas
 from sijcare.db import migrate
 from sijcare.db.base import Base
 from sijcare.db.engine import create_engine_for
-from sijcare.db.models import OutboxMessage
+from sijcare.db.models import ConsentRecord, OutboxMessage
+from sijcare.settings import LOCALES
 
 AT = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
 
@@ -112,3 +115,90 @@ def _appointment(db: Session, personas: Personas, starts_at: datetime) -> int:
         created_by=personas.scheduler.user,
         starts_at=starts_at,
     ).id
+
+
+def _consent_at_0009(db: Session, pathway_id: int, agreed_by: int) -> int:
+    """A witnessed consent record as made before 0010: its columns only (the model's
+    `language` is not there yet)."""
+    table = cast(sa.Table, ConsentRecord.__table__)
+    with db.begin():
+        inserted = db.execute(
+            sa.insert(table)
+            .values(
+                pathway_id=pathway_id,
+                plan_snapshot={"plan_version": "0000000000000000"},
+                confirmed={"confirmations": []},
+                agreed_at=AT,
+                agreed_by=agreed_by,
+                witnessed_at=AT,
+                witnessed_by=agreed_by,
+            )
+            .returning(table.c.id)
+        )
+        return int(inserted.scalar_one())
+
+
+def _language_of(db: Session, consent_id: int) -> str | None:
+    with db.begin():
+        return db.get_one(ConsentRecord, consent_id).language
+
+
+def test_migration_0010_records_the_consent_language_and_leaves_older_records_without_one(
+    db_url: str, db: Session
+) -> None:
+    # Made at 0009 with a documented procedure that points to the consent: SQLite copies
+    # the table to add its constraint, and the reference must survive that.
+    migrate.downgrade(db_url, "0009")
+    try:
+        personas = build_personas(db)
+        patient, clinician = personas.patient, personas.clinician
+        assert patient.patient is not None
+        with db.begin():
+            pathway = make_pathway(db, patient=patient.patient, opened_by=clinician.user)
+        old = _consent_at_0009(db, pathway.id, patient.user.id)
+        with db.begin():
+            procedure = make_procedure_record(
+                db, pathway=pathway, documented_by=clinician.user, consent_record_id=old
+            )
+        migrate.upgrade(db_url, "0010")
+        db.expunge_all()
+        assert _language_of(db, old) is None  # not recorded: not "English"
+        with db.begin():
+            new = make_consent_record(db, pathway=pathway, agreed_by=patient.user, language="es")
+        assert _language_of(db, new.id) == "es"
+        with pytest.raises(IntegrityError), db.begin():
+            db.execute(
+                sa.text("UPDATE consent_record SET language = 'fr' WHERE id = :id"), {"id": old}
+            )
+        # The witness pair's constraint still holds after the copy.
+        with pytest.raises(IntegrityError), db.begin():
+            db.execute(
+                sa.text("UPDATE consent_record SET witnessed_by = NULL WHERE id = :id"), {"id": old}
+            )
+        migrate.downgrade(db_url, "0009")
+        with db.begin():
+            kept = db.execute(
+                sa.text("SELECT consent_record_id FROM procedure_record WHERE id = :id"),
+                {"id": procedure.id},
+            ).scalar_one()
+            count = db.execute(sa.text("SELECT count(*) FROM consent_record")).scalar_one()
+        assert kept == old and count == 2
+    finally:
+        migrate.upgrade(db_url)
+    assert migrate.current_revision(db_url) == migrate.head_revision()
+
+
+@pytest.mark.parametrize("language", LOCALES)
+def test_a_consent_record_may_be_in_every_shipped_locale(
+    db: Session, personas: Personas, language: str
+) -> None:
+    # A locale added to the settings needs a migration that widens the column's check.
+    assert personas.patient.patient is not None
+    with db.begin():
+        pathway = make_pathway(
+            db, patient=personas.patient.patient, opened_by=personas.clinician.user
+        )
+        row = make_consent_record(
+            db, pathway=pathway, agreed_by=personas.patient.user, language=language
+        )
+    assert _language_of(db, row.id) == language
