@@ -136,9 +136,14 @@ class Story:
         )
 
     def agree(
-        self, pathway: Pathway, *, at: datetime = NOW - timedelta(days=2), patient: str = "patient"
+        self,
+        pathway: Pathway,
+        *,
+        at: datetime = NOW - timedelta(days=2),
+        patient: str = "patient",
+        language: str = "en",
     ) -> ConsentRecord:
-        """The patient confirms every consent answer and agrees."""
+        """The patient confirms every consent answer, read in `language`, and agrees."""
         page = consent.view_consent(
             self.db,
             actor=self.actor(patient),
@@ -154,6 +159,7 @@ class Story:
             plan_version=page.questions.plan_version,
             confirmed=[q.value for q in Question],
             agree=True,
+            language=language,
             knowledge=self.knowledge,
             now=at,
         )

@@ -16,6 +16,7 @@ from sijcare.db.models import Appointment, AuditEvent, ConsentRecord, Pathway
 from sijcare.domain.consent import Question
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.consent import context_from_dict, plan_from_dict
+from sijcare.formats.words import words_from_json
 from sijcare.services import consent, procedures, screening
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 from sijcare.services.procedures import ConsentState
@@ -70,6 +71,7 @@ def agree(
     confirmed: list[str] = ALL,
     agreed: bool = True,
     who: str = "patient",
+    language: str = "en",
 ) -> ConsentRecord:
     if version is None:
         version = view(db, personas, pathway, knowledge).questions.plan_version
@@ -80,6 +82,7 @@ def agree(
         plan_version=version,
         confirmed=confirmed,
         agree=agreed,
+        language=language,
         knowledge=knowledge,
         now=NOW,
     )
@@ -113,6 +116,35 @@ def test_agreeing_stores_the_plan_the_confirmations_and_waits_for_a_witness(
         assert db.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.action == "consent.agree")
         ).all()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_agreeing_keeps_the_language_read_and_each_answers_words(
+    db: Session, personas: Personas, pathway: Pathway, knowledge: Knowledge, language: str
+) -> None:
+    row = agree(db, personas, pathway, knowledge, language=language)
+    with db.begin():
+        stored = db.get_one(ConsentRecord, row.id)
+        detail = db.scalars(
+            sa.select(AuditEvent.detail).where(AuditEvent.action == "consent.agree")
+        ).one()
+        assert stored.language == language
+        assert procedures.consent_status(db, pathway, knowledge).language == language
+    assert detail["language"] == language
+    # Beside each answer's English, its words: the same sentences, for another language.
+    for answer in stored.confirmed["answers"]:
+        said = answer["words"]
+        assert str(words_from_json(said["text"])) == answer["text"]
+        assert [str(words_from_json(p)) for p in said["answer"]] == answer["answer"]
+
+
+def test_a_language_that_is_not_a_locale_is_a_mistake(
+    db: Session, personas: Personas, pathway: Pathway, knowledge: Knowledge
+) -> None:
+    with pytest.raises(ValueError, match="locales"):
+        agree(db, personas, pathway, knowledge, language="fr")
+    with db.begin():
+        assert db.scalar(sa.select(sa.func.count()).select_from(ConsentRecord)) == 0
 
 
 def test_every_answer_must_be_confirmed_and_the_agreement_ticked(

@@ -14,7 +14,7 @@ from factories import detach
 from factories.clinical import make_documented, make_planned_pathway
 from fixtures_db import Personas
 from sijcare.db.enums import Kind
-from sijcare.db.models import DiaryEntry, Interpretation, SymptomReport
+from sijcare.db.models import ConsentRecord, DiaryEntry, Interpretation, SymptomReport, User
 from sijcare.services import triage
 from web.conftest import START, Web
 
@@ -155,6 +155,8 @@ def test_a_plan_with_a_steroid_for_a_test_block_is_refused(web: Web, db: Session
 
 def test_consent_by_api(web: Web, db: Session) -> None:
     pathway_id = planned(db, web.personas)
+    with db.begin():  # a Spanish speaker: the API's answers are English all the same
+        db.get_one(User, web.personas.patient.user.id).locale = "es"
     patient = web.as_("patient")
     assert (
         patient.api("POST", f"/api/v1/portal/pathways/{pathway_id}/screening", ANSWERS).status_code
@@ -173,6 +175,8 @@ def test_consent_by_api(web: Web, db: Session) -> None:
     }
     agreed = patient.api("POST", f"/api/v1/portal/pathways/{pathway_id}/consent", body)
     assert agreed.status_code == 201 and agreed.json()["state"] == "needs_witness"
+    with db.begin():
+        assert db.scalars(sa.select(ConsentRecord.language)).one() == "en"
     stale = patient.api(
         "POST", f"/api/v1/portal/pathways/{pathway_id}/consent", {**body, "plan_version": "x"}
     )

@@ -629,6 +629,21 @@ def test_a_spanish_speaking_patient_reads_the_consent_in_spanish(web: Web, db: S
         assert sentence in page, sentence
 
 
+@pytest.mark.parametrize(("locale", "agreed"), [("es", "Gracias."), ("en", "Thank you.")])
+def test_agreeing_keeps_the_language_of_the_page_read(
+    web: Web, db: Session, locale: str, agreed: str
+) -> None:
+    pathway_id = screened(web, db)
+    if locale == "es":
+        spanish_speaking(db, web.personas)
+    browser = web.as_("patient")
+    url = f"/portal/pathways/{pathway_id}/consent"
+    done = browser.post_form(url, consent_fields(browser.get(url).text))
+    assert done.status_code == 303 and agreed in browser.get(done.headers["location"]).text
+    with db.begin():
+        assert db.scalars(sa.select(ConsentRecord.language)).one() == locale
+
+
 def test_a_clinics_own_note_in_the_consent_shows_the_english_only_notice(
     web: Web, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,11 @@ medicines, doctor, place) means confirming and agreeing again.
 
 Stored forms (shared with `procedures`): `plan_snapshot` is the PLAN.json plan with its
 `consent` context (`formats.consent`); `confirmed` holds `plan_version`, the
-`confirmations` [{question, confirmed_at}] and the `answers` the patient read.
+`confirmations` [{question, confirmed_at}] and the `answers` the patient read: each
+[{question, text, answer}] in English, with `words` {text, answer} beside it, the same
+sentences in the form of `formats.words`, for a page in another language (ADR 0007).
+`language` is the language of the page the patient agreed on (`en`, `es`); a record
+from before it was kept has none ("not recorded").
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy.orm import Session
 from sijcare.db.enums import PathwayStatus
 from sijcare.db.models import ConsentRecord, Location, Pathway, Practitioner
 from sijcare.domain.consent import (
+    Answer,
     AnsweredQuestions,
     ConsentContext,
     Question,
@@ -34,11 +39,13 @@ from sijcare.domain.consent import (
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure
+from sijcare.formats.words import words_to_json
 from sijcare.services import audit, pathways, procedures
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
 from sijcare.services.errors import Conflict, FieldError, Invalid, msg
 from sijcare.services.procedures import ConsentState, ConsentStatus
+from sijcare.settings import LOCALES
 
 # What the core needs beyond the plan and the directory: the clinic's words about cost
 # and how results are shared (patient-facing, plain language). Marked for the catalogue:
@@ -134,16 +141,20 @@ def give_consent(
     plan_version: str,
     confirmed: Sequence[str],
     agree: bool,
+    language: str,
     knowledge: Knowledge,
     now: datetime,
 ) -> ConsentRecord:
     """The patient confirms every answer for plan `plan_version` and agrees (patient only).
 
-    Refused (`Conflict`) when the plan changed since the page was read or consent is
-    already complete; an unconfirmed answer or no agreement is `Invalid` (fields
-    `confirm_<question>` and `agree`). Agreeing again to the same plan while waiting for
-    the witness changes nothing.
+    `language` is the language the patient read the answers in (a locale of
+    `settings.LOCALES`), kept with the agreement. Refused (`Conflict`) when the plan
+    changed since the page was read or consent is already complete; an unconfirmed
+    answer or no agreement is `Invalid` (fields `confirm_<question>` and `agree`).
+    Agreeing again to the same plan while waiting for the witness changes nothing.
     """
+    if language not in LOCALES:
+        raise ValueError(f"{language!r} is not one of the locales {LOCALES}")
     with db.begin():
         pathway, patient = pathways.load(db, actor, pathway_id)
         require_own(actor, patient)
@@ -172,13 +183,11 @@ def give_consent(
                 "confirmations": [
                     {"question": q.value, "confirmed_at": now.isoformat()} for q in Question
                 ],
-                "answers": [
-                    {"question": a.question.value, "text": a.text, "answer": list(a.answer)}
-                    for a in questions.answers
-                ],
+                "answers": [_stored_answer(a) for a in questions.answers],
             },
             agreed_at=now,
             agreed_by=actor.user_id,
+            language=language,
         )
         db.add(row)
         db.flush()
@@ -190,9 +199,26 @@ def give_consent(
             target_type="consent_record",
             target_id=row.id,
             patient_id=patient.id,
-            detail={"plan_version": questions.plan_version, "fields": ["confirmations", "agree"]},
+            detail={
+                "plan_version": questions.plan_version,
+                "language": language,
+                "fields": ["confirmations", "agree"],
+            },
         )
     return row
+
+
+def _stored_answer(answer: Answer) -> dict[str, Any]:
+    """An answer as the patient read it: its English, and its words beside it."""
+    return {
+        "question": answer.question.value,
+        "text": answer.text,
+        "answer": list(answer.answer),
+        "words": {
+            "text": words_to_json(answer.text_words),
+            "answer": [words_to_json(paragraph) for paragraph in answer.answer_words],
+        },
+    }
 
 
 def _check_answers(confirmed: Sequence[str], agree: bool) -> None:

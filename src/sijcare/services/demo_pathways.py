@@ -389,9 +389,10 @@ class _Story:
         )
 
     def agree_and_witness(self, patient: Patient, pathway: Pathway, at: datetime) -> None:
+        reader = self.actor(patient.user_id)
         page = consent.view_consent(
             self.db,
-            actor=self.actor(patient.user_id),
+            actor=reader,
             pathway_id=pathway.id,
             knowledge=self.knowledge,
             now=at,
@@ -400,11 +401,12 @@ class _Story:
             raise ValueError(f"pathway {pathway.id} has nothing to consent to")
         row = consent.give_consent(
             self.db,
-            actor=self.actor(patient.user_id),
+            actor=reader,
             pathway_id=pathway.id,
             plan_version=page.questions.plan_version,
             confirmed=[q.value for q in Question],
             agree=True,
+            language=reader.locale,  # the demo patient reads in their account's language
             knowledge=self.knowledge,
             now=at,
         )

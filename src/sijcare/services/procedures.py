@@ -71,6 +71,7 @@ class ConsentStatus:
     witnessed_at: datetime | None
     witnessed_by: str
     unconfirmed: tuple[str, ...]  # the questions (core ids) still to confirm
+    language: str | None = None  # of the page agreed on; None: not recorded, or no record
 
     @property
     def complete(self) -> bool:
@@ -192,7 +193,15 @@ def consent_status(db: Session, pathway: Pathway, knowledge: Knowledge) -> Conse
         missing = tuple(q.value for q in core_consent.unconfirmed(record, plan))
         state = ConsentState.UNCONFIRMED if missing else ConsentState.NEEDS_WITNESS
     return ConsentStatus(
-        state, plan, row.id, row.agreed_at, signer, row.witnessed_at, witness or "", missing
+        state,
+        plan,
+        row.id,
+        row.agreed_at,
+        signer,
+        row.witnessed_at,
+        witness or "",
+        missing,
+        row.language,
     )
 
 

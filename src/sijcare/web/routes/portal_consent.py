@@ -1,8 +1,11 @@
 """Consent: the questions answered for this injection, confirming them, agreeing (pages, API).
 
-The page lists the core's answers to the consent questions for the current plan; the
-patient ticks "I understand" under each one and agrees. A clinician witnesses it in the
-workspace. When the plan changes, the page says consent must be given again.
+The page lists the core's answers to the consent questions for the current plan, in the
+reader's language; the patient ticks "I understand" under each one and agrees, and the
+record keeps the language of the page (the request's locale). The API gives the answers
+in English, so an agreement through it is recorded as read in English. A clinician
+witnesses it in the workspace. When the plan changes, the page says consent must be
+given again.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from starlette.responses import Response
 from sijcare.domain.consent import Question
 from sijcare.services import consent
 from sijcare.services.errors import Conflict, Invalid, Message, msg
+from sijcare.web import i18n
 from sijcare.web.api import errors
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormState, read_form
@@ -55,6 +59,7 @@ async def agree(pathway_id: int, request: Request, ctx: SignedIn) -> Response:
             plan_version=form.get("plan_version", ""),
             confirmed=confirmed,
             agree=form.get("agree") == "yes",
+            language=ctx.locale,
             knowledge=ctx.platform.knowledge,
             now=ctx.now,
         )
@@ -143,6 +148,7 @@ def post_consent(pathway_id: int, body: AgreementIn, ctx: SignedIn) -> ConsentOu
         plan_version=body.plan_version,
         confirmed=[q.value for q in body.confirmed],
         agree=body.agree,
+        language=i18n.SOURCE_LOCALE,  # the API's answers are English (`ConsentOut`)
         knowledge=ctx.platform.knowledge,
         now=ctx.now,
     )
