@@ -239,6 +239,7 @@ def test_consent_record_has_each_answer_its_confirmation_and_the_witness(
     assert f"Agreed by Pat Patient, on {when(row.agreed_at, LOS_ANGELES)}" in text
     assert f"Witnessed by Dr. Casey Clinician, on {when(row.witnessed_at, LOS_ANGELES)}" in text
     assert "This consent is complete" in text
+    assert "Language of the answers read English" in text
     confirmed = f"Confirmed as understood on {when(row.agreed_at, LOS_ANGELES)}."
     answers = row.confirmed["answers"]
     assert len(answers) == 12 and text.count(confirmed) == 12
@@ -280,6 +281,7 @@ def test_consent_record_of_a_bare_stored_consent_says_what_is_missing(
     text = text_of(consent(story, printing, pathway.id).pdf)
     assert "The answers read were not stored with this record." in text
     assert "Witnessed by Not witnessed yet" in text
+    assert "Language of the answers read Not recorded (agreed before the language was kept)" in text
     assert "There is no booked injection to compare this consent with now." in text
     assert "Plan version 0000000000000000" in text
 

@@ -118,6 +118,7 @@ def test_consent_witness_and_documenting(web: Web, story: Story, clock: FrozenCl
     row = story.agree(pathway)
     consent = clinician.api("GET", f"{API}/pathways/{pathway.id}/consent").json()
     assert consent["state"] == "needs_witness" and consent["plan"]["side"] == "left"
+    assert consent["language"] == "en"
     witness = f"{API}/pathways/{pathway.id}/consent/witness"
     assert clinician.api("POST", witness, {"consent_id": row.id + 5}).status_code == 409
     assert _fields(clinician.api("POST", witness, {"consent_id": "one"})) == ["consent_id"]

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from factories.workspace import APIXABAN, POSITIVE_BLOCK, PROCEDURE_AT, Story
 from sijcare.db.enums import Side
-from sijcare.db.models import ClinicianDecision, Interpretation, ProcedureRecord, SymptomReport
+from sijcare.db.models import (
+    ClinicianDecision,
+    ConsentRecord,
+    Interpretation,
+    ProcedureRecord,
+    SymptomReport,
+)
 from sijcare.domain.knowledge import Knowledge
 from web.conftest import Browser, FrozenClock, Web
 
@@ -147,6 +153,31 @@ def test_a_clinician_witnesses_consent(web: Web, story: Story) -> None:
         f"/workspace/pathways/{pathway.id}/consent/witness", {"consent_id": "0"}
     )
     assert stale.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("es", "Spanish"),
+        ("en", "English"),
+        (None, "Not recorded (agreed before the language was kept)"),
+    ],
+)
+def test_the_consent_says_the_language_the_patient_read(
+    web: Web, story: Story, db: Session, language: str | None, shown: str
+) -> None:
+    pathway = story.pathway()
+    story.book(pathway)
+    story.screen(pathway)
+    row = story.agree(pathway, language=language or "en")
+    if language is None:  # a record from before the language was kept
+        with db.begin():
+            db.get_one(ConsentRecord, row.id).language = None
+    page = web.as_("clinician").get(f"/workspace/pathways/{pathway.id}/consent").text
+    label = page.index("Language of the answers read")
+    assert shown in page[label : label + 200]
+    if language is None:
+        assert "English" not in page
 
 
 def _procedure_fields(form: str) -> dict[str, str]:

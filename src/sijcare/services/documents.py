@@ -281,6 +281,7 @@ def _consent(row: ConsentRecord, status: procedures.ConsentStatus) -> dict[str, 
         "confirmed": confirmation_times(row.confirmed),
         "agreed_at": row.agreed_at,
         "agreed_by": status.agreed_by,
+        "language": row.language,
         "witnessed_at": row.witnessed_at,
         "witnessed_by": status.witnessed_by,
     }

@@ -189,6 +189,10 @@ class ConsentOut(BaseModel):
     witnessed_by: str
     unconfirmed: list[str] = Field(description="The consent questions not confirmed")
     plan: dict[str, Any] | None = Field(description="The current plan (the core's)")
+    language: str | None = Field(
+        description="The language of the consent answers the patient read when agreeing "
+        "(en, es); null when not agreed yet, or agreed before the language was recorded"
+    )
 
     @classmethod
     def of(cls, pathway_id: int, s: procedures.ConsentStatus) -> ConsentOut:
@@ -201,6 +205,7 @@ class ConsentOut(BaseModel):
             witnessed_by=s.witnessed_by,
             unconfirmed=list(s.unconfirmed),
             plan=None if s.plan is None else to_jsonable(s.plan),
+            language=s.language,
         )
 
 
