@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sijcare.domain.words import Clock, Day, DayStyle, Joined, Words, words
-from sijcare.formats.words import words_from_json, words_to_json
+from sijcare.formats.words import words_from_json, words_or_english, words_to_json
 
 
 def through_json(said: Words) -> Words:
@@ -127,3 +127,13 @@ _VALUES = st.recursive(
 @given(_sentences(_VALUES))
 def test_any_sentence_comes_back_the_same_through_json(said: Words) -> None:
     assert through_json(said) == said
+
+
+def test_a_reader_takes_the_stored_words_only_when_they_read_as_the_english() -> None:
+    said = words("Call {number} now.", number="911")
+    stored = words_to_json(said)
+    assert words_or_english("Call 911 now.", stored) == said
+    assert words_or_english("Call 911 now.", None) == "Call 911 now."  # kept before words were
+    assert words_or_english("Call 112 now.", stored) == "Call 112 now."  # another English
+    assert words_or_english("Call 911 now.", {"text": "Call {other} now."}) == "Call 911 now."
+    assert words_or_english("Call 911 now.", ["not", "words"]) == "Call 911 now."

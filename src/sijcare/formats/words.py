@@ -14,7 +14,7 @@ tagged with its type:
     {"type": "joined", "parts": [...], "between": ", "}
 
 `words_from_json` raises `ValueError` for anything else, so a reader can fall back to the
-English it has.
+English it has: `words_or_english` does.
 """
 
 from __future__ import annotations
@@ -38,6 +38,20 @@ def words_from_json(data: Any) -> Words:
     if not isinstance(data, dict):
         raise ValueError("words: not an object")
     return _words(data)
+
+
+def words_or_english(english: str, stored: Any) -> Words | str:
+    """The sentence's stored words when they read as its English, else the English: a
+    record from before the words were kept (`stored` None), or words that cannot be read
+    or filled in any more."""
+    if stored is None:
+        return english
+    try:
+        said = words_from_json(stored)
+        same = str(said) == english
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return english
+    return said if same else english
 
 
 def _value_json(value: Any) -> Any:

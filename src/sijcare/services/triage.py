@@ -50,7 +50,7 @@ from sijcare.domain.triage import TriageResult, triage
 from sijcare.domain.words import Words
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.formats.report import SYMPTOM_KEYS, report_from_dict, report_to_dict
-from sijcare.formats.words import words_from_json, words_to_json
+from sijcare.formats.words import words_or_english, words_to_json
 from sijcare.services import audit, diary, pathways
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
@@ -126,9 +126,13 @@ class Advice:
             what_to_do=steps,
             reasons=tuple(str(reason["message"]) for reason in reasons),
             reported_at=reported_at,
-            said_contact=_said(str(contact["message"]), contact.get("words")),
-            said_steps=tuple(_said(s, w) for s, w in zip(steps, step_words, strict=True)),
-            said_reasons=tuple(_said(str(r["message"]), r.get("words")) for r in reasons),
+            said_contact=words_or_english(str(contact["message"]), contact.get("words")),
+            said_steps=tuple(
+                words_or_english(s, w) for s, w in zip(steps, step_words, strict=True)
+            ),
+            said_reasons=tuple(
+                words_or_english(str(r["message"]), r.get("words")) for r in reasons
+            ),
         )
 
     @property
@@ -145,19 +149,6 @@ class Advice:
         """The steps without the contact's own sentence (the page shows it in its box)."""
         steps = zip(self.said_steps, self.what_to_do, strict=True)
         return tuple(said for said, english in steps if english != self.contact_message)
-
-
-def _said(english: str, stored: Any) -> Said:
-    """The sentence's words when stored and they read as its English, else the English."""
-    if stored is None:
-        return english
-    try:
-        said = words_from_json(stored)
-        same = str(said) == english
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        # Words that cannot be read or filled in: the English is still right.
-        return english
-    return said if same else english
 
 
 def stored_result(result: TriageResult) -> dict[str, Any]:
