@@ -250,6 +250,48 @@ def test_consent_record_has_each_answer_its_confirmation_and_the_witness(
     assert f"Plan version {row.confirmed['plan_version']}" in text
 
 
+ENGLISH_ONLY = "Parte de esta página está solo en inglés por ahora."
+
+
+def test_consent_record_is_in_the_patients_language_with_the_language_read(
+    story: Story, printing: documents.Printing
+) -> None:
+    set_patient_user(story, locale="es")
+    pathway = story.pathway()
+    story.book(pathway)
+    story.screen(pathway)
+    story.agree(pathway, language="es")
+    story.witness(pathway)
+    text = text_of(consent(story, printing, pathway.id, who="clinician").pdf)
+    assert "Idioma de las respuestas leídas Español" in text
+    for spanish in (
+        "1. ¿Cómo se llama el procedimiento?",
+        "Una inyección de prueba (diagnóstica) en la articulación sacroilíaca, en el lado "
+        "izquierdo.",
+        "Si su dolor baja un 75% o más, la prueba es positiva.",
+        "12. ¿Cuánto tendrá que pagar?",
+    ):
+        assert spanish in text, spanish
+    assert "What is the procedure called?" not in text and ENGLISH_ONLY not in text
+
+
+def test_consent_record_kept_without_its_words_prints_the_english_read_with_the_notice(
+    story: Story, printing: documents.Printing
+) -> None:
+    set_patient_user(story, locale="es")
+    pathway = story.ready(story.pathway())
+    with story.db.begin():
+        row = procedures.latest_consent(story.db, pathway.id)
+        assert row is not None
+        # As stored before the words were kept, and before the language was.
+        answers = [{k: v for k, v in a.items() if k != "words"} for a in row.confirmed["answers"]]
+        row.confirmed = {**row.confirmed, "answers": answers}
+        row.language = None
+    text = text_of(consent(story, printing, pathway.id).pdf)
+    assert ENGLISH_ONLY in text and "1. What is the procedure called?" in text
+    assert "Idioma de las respuestas leídas No registrado" in text
+
+
 def test_consent_record_says_when_the_plan_changed_after_the_agreement(
     story: Story, printing: documents.Printing
 ) -> None:

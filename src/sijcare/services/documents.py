@@ -50,6 +50,7 @@ from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.domain.relief import PainScore
 from sijcare.domain.screening import Action
 from sijcare.domain.words import Words
+from sijcare.formats.words import words_or_english
 from sijcare.interop import pdf
 from sijcare.services import (
     access,
@@ -270,6 +271,7 @@ def _consent(row: ConsentRecord, status: procedures.ConsentStatus) -> dict[str, 
     core's verdict on the plan as it is now."""
     snapshot = dict(row.plan_snapshot)
     scheduled = snapshot.get("scheduled_at")
+    answers = stored_answers(row.confirmed)
     return {
         "snapshot": {
             **{key: snapshot.get(key) for key in _SNAPSHOT_FIELDS},
@@ -277,7 +279,10 @@ def _consent(row: ConsentRecord, status: procedures.ConsentStatus) -> dict[str, 
         },
         "plan_version": row.confirmed.get("plan_version") or snapshot.get("plan_version"),
         "state": status.state.value,
-        "answers": stored_answers(row.confirmed),
+        "answers": answers,
+        # Every sentence of the answers: the English-only notice shows for those kept
+        # without their words (or no longer in the catalogue).
+        "sentences": [said for answer in answers for said in answer.sentences],
         "confirmed": confirmation_times(row.confirmed),
         "agreed_at": row.agreed_at,
         "agreed_by": status.agreed_by,
@@ -387,27 +392,47 @@ def screening_actions(result: Mapping[str, Any] | None) -> list[Action]:
     ]
 
 
+# A sentence for a document: its `Words`, or its English when it has none.
+Said = Words | str
+
+
 @dataclass(frozen=True)
 class ReadAnswer:
-    """A consent question and its answer as stored with the patient's agreement."""
+    """A consent question and its answer as stored with the patient's agreement: each
+    sentence's words, for the document's language, or its English where the record has
+    none (agreed before they were kept)."""
 
     question: Question
-    text: str
-    answer: tuple[str, ...]
+    text: Said
+    answer: tuple[Said, ...]
+
+    @property
+    def sentences(self) -> tuple[Said, ...]:
+        return (self.text, *self.answer)
 
 
 def stored_answers(confirmed: Mapping[str, Any]) -> list[ReadAnswer]:
     """The consent answers the patient read, as stored with their agreement (in order)."""
     known = {q.value for q in Question}
-    return [
-        ReadAnswer(
-            question=Question(a["question"]),
-            text=str(a.get("text") or QUESTION_TEXT[Question(a["question"])]),
-            answer=tuple(str(p) for p in a.get("answer", ())),
-        )
-        for a in confirmed.get("answers", ())
-        if a.get("question") in known
-    ]
+    return [_read_answer(a) for a in confirmed.get("answers", ()) if a.get("question") in known]
+
+
+def _read_answer(stored: Mapping[str, Any]) -> ReadAnswer:
+    question = Question(stored["question"])
+    text = str(stored.get("text") or QUESTION_TEXT[question])
+    paragraphs = [str(p) for p in stored.get("answer", ())]
+    said = stored.get("words")
+    said = said if isinstance(said, Mapping) else {}
+    paragraph_words = said.get("answer")
+    if not isinstance(paragraph_words, list) or len(paragraph_words) != len(paragraphs):
+        paragraph_words = [None] * len(paragraphs)
+    return ReadAnswer(
+        question=question,
+        text=words_or_english(text, said.get("text")),
+        answer=tuple(
+            words_or_english(p, w) for p, w in zip(paragraphs, paragraph_words, strict=True)
+        ),
+    )
 
 
 def confirmation_times(confirmed: Mapping[str, Any]) -> dict[str, datetime]:
