@@ -59,6 +59,7 @@ from sijcare.services import (
     pathways,
     procedures,
     screening,
+    screening_pages,
     screening_review,
 )
 from sijcare.services.actor import Actor
@@ -184,13 +185,15 @@ def _preparation(
         "plan": plan,
         "readiness": str(result.get("status", "")),
         "findings": [
-            screening.FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
+            screening_pages.FindingText(
+                str(f["code"]), str(f["severity"]), str(f["patient_message"])
+            )
             for f in result.get("findings", ())
         ],
         "answered_at": response.submitted_at or response.created_at,
         "driver": screening.current_driver(db, pathway_id, response),
         "steps": steps,
-        "preparation": screening.preparation_for(plan, steps, result, knowledge, zone),
+        "preparation": screening_pages.preparation_for(plan, steps, result, knowledge, zone),
         # The booking moved since the answers were screened: the steps' dates are stale.
         "time_changed": screened_for is not None
         and datetime.fromisoformat(screened_for) != plan.scheduled_at,
