@@ -56,6 +56,7 @@ from sijcare.services import (
     audit,
     diary,
     diary_review,
+    injection_plan,
     pathways,
     procedures,
     screening,
@@ -149,7 +150,7 @@ def preparation_sheet(
     with db.begin():
         pathway, patient = pathways.load(db, actor, pathway_id)
         response = screening_review.latest_response(db, pathway.id)
-        plan = None if response is None else procedures.current_plan(db, pathway, knowledge)
+        plan = None if response is None else injection_plan.current_plan(db, pathway, knowledge)
         if response is None or plan is None:
             raise Conflict(
                 msg(
@@ -160,7 +161,7 @@ def preparation_sheet(
         # The sheet is about a day at the injection's place: all of it on that clock
         # (the footer names the zone), whatever the patient's own zone.
         reader = patient_reader(db, patient, printing)
-        place = procedures.place_time_zone(db, pathway.id) or reader.zone
+        place = injection_plan.place_time_zone(db, pathway.id) or reader.zone
         reader = dataclasses.replace(reader, zone=place)
         context = _preparation(db, pathway.id, response, plan, knowledge, reader.zone)
         _audit(db, actor, DocumentKind.PREPARATION, "pathway", pathway.id, patient, now)

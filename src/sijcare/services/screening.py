@@ -40,7 +40,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening import ScreeningResult, screen
 from sijcare.formats.intake import FIELDS, intake_from_dict, intake_to_dict
 from sijcare.formats.jsonout import to_jsonable
-from sijcare.services import access, audit, pathways, procedures, screening_review
+from sijcare.services import access, audit, injection_plan, pathways, procedures, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
 from sijcare.services.drivers import (  # noqa: F401 (the web and documents use them here)
@@ -233,7 +233,7 @@ def submit(
             raise Invalid([FieldError(n, msg("This is not a question we ask.")) for n in unknown])
         _require_open(pathway)
         plan = plan_document(db, pathway.id)
-        appointment = procedures.procedure_appointment(db, pathway.id)
+        appointment = injection_plan.procedure_appointment(db, pathway.id)
         if plan is None:
             raise Conflict(msg("Your clinic has not planned your injection yet."))
         if appointment is None:

@@ -23,7 +23,7 @@ from sijcare.domain.instructions import Instructions, preparation_instructions
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure
 from sijcare.domain.screening import Action, Readiness
-from sijcare.services import audit, pathways, procedures, screening_review
+from sijcare.services import audit, injection_plan, pathways, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
 from sijcare.services.drivers import current_driver
@@ -147,12 +147,12 @@ def view_screening(
 
 def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> ScreeningPage:
     response = screening_review.latest_response(db, pathway.id)
-    plan = procedures.current_plan(db, pathway, knowledge) if response is not None else None
+    plan = injection_plan.current_plan(db, pathway, knowledge) if response is not None else None
     result = (response.result or {}) if response is not None else {}
     steps = _steps(result.get("actions", ()))
     actions = [Action(s.at, s.what, s.code, "") for s in steps]
     # The reader's zone stands in only when the injection's place is unknown.
-    place = zone if plan is None else procedures.place_time_zone(db, pathway.id) or zone
+    place = zone if plan is None else injection_plan.place_time_zone(db, pathway.id) or zone
     preparation = preparation_for(plan, actions, result, knowledge, place)
     screened_for = result.get("procedure_time")
     return ScreeningPage(
@@ -181,7 +181,7 @@ def preparation_for(
     place: str,
 ) -> Instructions | None:
     """How to get ready, on the clock of the injection's place (`place`: the caller
-    resolves it with `procedures.place_time_zone`). None without a plan, and while the
+    resolves it with `injection_plan.place_time_zone`). None without a plan, and while the
     screening says the injection must wait: the day's steps (fasting, a medicine hold)
     would be for a date that is no longer kept."""
     if plan is None or result.get("status") == Readiness.POSTPONE.value:
@@ -198,7 +198,7 @@ def _stage(db: Session, pathway: Pathway, response: ScreeningResponse | None) ->
         return Stage.ANSWERED
     if plan_document(db, pathway.id) is None:
         return Stage.NOT_PLANNED
-    if procedures.procedure_appointment(db, pathway.id) is None:
+    if injection_plan.procedure_appointment(db, pathway.id) is None:
         return Stage.NOT_BOOKED
     return Stage.TO_ANSWER
 
