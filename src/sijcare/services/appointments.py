@@ -34,7 +34,7 @@ from sijcare.services.actor import Actor
 from sijcare.services.appointment_views import AppointmentView as AppointmentView
 from sijcare.services.appointment_views import views
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
-from sijcare.services.free_times import _free_room, _location, _time_check
+from sijcare.services.free_times import free_room, location_for, time_check
 
 _TAKEN = msg("That time was just taken. Please choose another.")
 _NO_ROOM = msg("No procedure room is free at that time. Please choose another time.")
@@ -78,19 +78,19 @@ def _book(
     patient = patients.load(db, actor, public_id)
     _lock(db, Patient, patient.id)
     practitioner = _practitioner(db, actor, request.practitioner_id)
-    location = _location(db, actor, practitioner, request.location_id)
+    location = location_for(db, actor, practitioner, request.location_id)
     errors = _request_problems(db, patient, practitioner, request)
     pathway_id = request.pathway_id
     if request.kind is AppointmentKind.PROCEDURE and pathway_id is None:
         pathway_id, problem = _procedure_pathway(db, patient)
         errors += problem
-    slot, time_errors = _time_check(db, patient, practitioner, location, request.starts_at, now)
+    slot, time_errors = time_check(db, patient, practitioner, location, request.starts_at, now)
     errors += time_errors
     if errors or slot is None:
         raise Invalid(errors)
     room_id = None
     if request.kind is AppointmentKind.PROCEDURE:
-        room_id = _free_room(db, location, slot.starts_at, slot.ends_at)
+        room_id = free_room(db, location, slot.starts_at, slot.ends_at)
         if room_id is None:
             raise Conflict(_NO_ROOM)
     appointment = Appointment(
@@ -140,14 +140,14 @@ def move(
             practitioner = _practitioner(db, actor, appointment.practitioner_id)
             location = db.get_one(Location, appointment.location_id)
             _require_changeable(appointment, now)
-            slot, errors = _time_check(
+            slot, errors = time_check(
                 db, patient, practitioner, location, starts_at, now, ignore=appointment.id
             )
             if errors or slot is None:
                 raise Invalid(errors)
             ends_at = slot.ends_at
             if appointment.room_id is not None:
-                room = _free_room(db, location, starts_at, ends_at, ignore=appointment.id)
+                room = free_room(db, location, starts_at, ends_at, ignore=appointment.id)
                 if room is None:
                     raise Conflict(_NO_ROOM)
                 appointment.room_id = room

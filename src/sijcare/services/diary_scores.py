@@ -50,12 +50,12 @@ from sijcare.services.actor import Actor
 from sijcare.services.diary_reading import Computed, reading_of
 from sijcare.services.errors import Conflict, FieldError, Invalid, NotFound, ServiceError, msg
 from sijcare.services.pain_scores import (
-    _TAKEN,
+    SCORE_TAKEN,
     NewEntry,
     ScoreRequest,
     Scores,
-    _new_row,
-    _Target,
+    ScoreTarget,
+    new_row,
     require_own_id,
 )
 
@@ -154,7 +154,7 @@ class _Plan:
     """The checked entry and the core's reading of its diary with it; `entry_ids` says
     which stored diary it was read from (the batch's earlier scores come on top)."""
 
-    target: _Target
+    target: ScoreTarget
     row: dict[str, Any]
     computed: Computed
     entry_ids: tuple[int, ...]
@@ -214,7 +214,7 @@ def _plan(
     connection = db.connection()
     ids = sorted({r.procedure_id for r in requests})
     query = _TARGETS_LOCKED if lock else _TARGETS
-    targets = {row[0]: _Target(*row) for row in connection.execute(query, {"ids": ids})}
+    targets = {row[0]: ScoreTarget(*row) for row in connection.execute(query, {"ids": ids})}
     replays = _replays(db, requests)
     diaries = _diaries(connection, list(targets))
     added: dict[int, Scores] = {}
@@ -229,7 +229,7 @@ def _plan(
 
 def _plan_one(
     request: ScoreRequest,
-    targets: dict[int, _Target],
+    targets: dict[int, ScoreTarget],
     replays: dict[str, DiaryEntry],
     diaries: dict[int, Scores],
     added: dict[int, Scores],
@@ -248,7 +248,7 @@ def _plan_one(
         return replay
     stored = diaries.get(target.id, [])
     scores = stored + added.get(target.id, [])
-    row = _new_row(target, actor, entry, scores, request.now)
+    row = new_row(target, actor, entry, scores, request.now)
     new = _score_of(row)
     procedure = procedure_from_dict(target.data, knowledge)
     computed = reading_of(procedure, _in_order([score for _, score in scores], new), knowledge)
@@ -404,10 +404,10 @@ def _after_race(db: Session, request: ScoreRequest) -> Outcome:
             found = db.connection().execute(_TARGETS, {"ids": [request.procedure_id]}).first()
             if found is None:
                 raise NotFound(msg("There is no such procedure."))
-            target = _Target(*found)
+            target = ScoreTarget(*found)
             access.require_clinical_access_to(request.actor, target.patient_id, target.clinic_id)
             replays = _replays(db, [request])
             replay = _replay(replays, target.id, request.actor, request.entry.idempotency_key)
     except ServiceError as exc:
         return exc
-    return replay if replay is not None else Invalid([FieldError("recorded_at", _TAKEN)])
+    return replay if replay is not None else Invalid([FieldError("recorded_at", SCORE_TAKEN)])

@@ -5,7 +5,7 @@ still free for the practitioner, the patient and a procedure room.
 needs (the availability, its exceptions, the booked appointments). It is apart from
 `sijcare.services.appointments` because the booking pages and the directory API ask
 for free slots without booking anything; `appointments` runs the same checks
-(`_location`, `_time_check`, `_free_room`) inside its booking transaction, after
+(`location_for`, `time_check`, `free_room`) inside its booking transaction, after
 taking its locks.
 """
 
@@ -50,7 +50,7 @@ def free_slots(
         raise Invalid.one("days", msg("Ask for 1 to {count} days.", count=MAX_DAYS))
     with db.begin():
         practitioner = directory.load(db, actor, practitioner_id)
-        location = _location(db, actor, practitioner, location_id)
+        location = location_for(db, actor, practitioner, location_id)
         return _free(db, practitioner, location, first_day, days, now)
 
 
@@ -95,7 +95,9 @@ def _free(
     return slots.free(slots.without_exceptions(offered, exceptions, zone), busy, now)
 
 
-def _location(db: Session, actor: Actor, practitioner: Practitioner, location_id: int) -> Location:
+def location_for(
+    db: Session, actor: Actor, practitioner: Practitioner, location_id: int
+) -> Location:
     location = db.get(Location, location_id)
     works_there = db.get(PractitionerLocation, (practitioner.id, location_id))
     if location is None or location.clinic_id != actor.clinic_id or works_there is None:
@@ -103,7 +105,7 @@ def _location(db: Session, actor: Actor, practitioner: Practitioner, location_id
     return location
 
 
-def _time_check(
+def time_check(
     db: Session,
     patient: Patient,
     practitioner: Practitioner,
@@ -136,7 +138,7 @@ def _time_check(
     return slot, []
 
 
-def _free_room(
+def free_room(
     db: Session,
     location: Location,
     starts_at: datetime,

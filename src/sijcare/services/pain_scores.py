@@ -1,8 +1,8 @@
 """A new pain score as the patient sends it, and the checks it must pass to be stored.
 
 `NewEntry` is what the patient records, `ScoreRequest` who records it, for which
-procedure and when. `_new_row` checks an entry against the procedure it is for
-(`_Target`) and the diary's scores so far (`Scores`), and gives its column values.
+procedure and when. `new_row` checks an entry against the procedure it is for
+(`ScoreTarget`) and the diary's scores so far (`Scores`), and gives its column values.
 
 They are apart from the batched write (`sijcare.services.diary_scores`) because they
 say what a score is, not how it is stored: a correction
@@ -70,7 +70,7 @@ def require_own_id(actor: Actor, patient_id: int) -> None:
 
 
 @dataclass(frozen=True)
-class _Target:
+class ScoreTarget:
     """The procedure a score is for, with what its interpretation row records."""
 
     id: int
@@ -84,8 +84,8 @@ class _Target:
 Scores = list[tuple[int, PainScore]]
 
 
-def _new_row(
-    target: _Target, actor: Actor, entry: NewEntry, scores: Scores, now: datetime
+def new_row(
+    target: ScoreTarget, actor: Actor, entry: NewEntry, scores: Scores, now: datetime
 ) -> dict[str, Any]:
     """The checked entry's column values."""
     at = entry.recorded_at or now
@@ -102,10 +102,12 @@ def _new_row(
     }
 
 
-_TAKEN = msg("You already have a score at this time.")
+SCORE_TAKEN = msg("You already have a score at this time.")
 
 
-def _check(target: _Target, entry: NewEntry, at: datetime, scores: Scores, now: datetime) -> None:
+def _check(
+    target: ScoreTarget, entry: NewEntry, at: datetime, scores: Scores, now: datetime
+) -> None:
     errors = []
     if isinstance(entry.pain, bool) or not 0 <= entry.pain <= 10:
         errors.append(FieldError("pain", msg("Choose a number from 0 to 10.")))
@@ -125,6 +127,6 @@ def _check(target: _Target, entry: NewEntry, at: datetime, scores: Scores, now: 
     elif at > now:
         errors.append(FieldError("recorded_at", msg("This time is in the future.")))
     elif any(score.recorded_at == at for _, score in scores):
-        errors.append(FieldError("recorded_at", _TAKEN))
+        errors.append(FieldError("recorded_at", SCORE_TAKEN))
     if errors:
         raise Invalid(errors)
