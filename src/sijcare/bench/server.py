@@ -8,7 +8,7 @@ at once, and in the rounds looked at (`ss`, 2026-11-26) all 32 went to one proce
 round measured one process or two by chance (SQLite 603-992 writes/s in one run).
 
 The app is built before the socket listens, and "listening" is printed once the app has
-started (its lifespan: the database pool opened, the checkpoint thread running), so the
+started (its lifespan: the SQLite checkpoint thread running), so the
 benchmark starts its load only when every process can answer at once.
 """
 

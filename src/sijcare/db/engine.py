@@ -99,32 +99,6 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def open_pool(engine: Engine) -> int:
-    """Open the connections the engine's pool keeps, before the first request needs one;
-    returns how many. A process that starts under load otherwise opens them while
-    requests queue: PostgreSQL starts a server process for each, and in the write
-    benchmark the first second of a run was its slowest (p99 0.1-1.5 s, then 30-60 ms).
-    The statement also reads SQLite's schema. Pools that keep no fixed number (SQLite in
-    memory) are left as they are."""
-    pool = engine.pool
-    if not isinstance(pool, sa.pool.QueuePool):
-        return 0
-    check = "SELECT count(*) FROM sqlite_master" if engine.dialect.name == "sqlite" else "SELECT 1"
-    held = []
-    try:
-        for _ in range(pool.size()):
-            connection = engine.raw_connection()
-            held.append(connection)
-            cursor = connection.cursor()
-            cursor.execute(check)
-            cursor.fetchall()
-            cursor.close()
-    finally:
-        for connection in held:
-            connection.close()  # back to the pool, open
-    return len(held)
-
-
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that need an explicit `with db.begin():` and keep loaded values after it."""
     return sessionmaker(bind=engine, autobegin=False, expire_on_commit=False)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sijcare import __version__
 from sijcare import knowledge as knowledge_loader
 from sijcare.db.checkpoints import Checkpointer
-from sijcare.db.engine import create_engine_for, open_pool, session_factory
+from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
 from sijcare.web import errors
@@ -176,7 +176,6 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if checkpointer is not None:
             checkpointer.start()
-        open_pool(engine)  # after the checkpointer: the connection then leaves it the log
         yield
         if checkpointer is not None:
             checkpointer.stop()
