@@ -31,7 +31,7 @@ from sijcare.db.enums import (
     Side,
 )
 from sijcare.db.models import Appointment, AuditEvent, Pathway
-from sijcare.services import appointments
+from sijcare.services import appointments, free_times
 from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 
@@ -101,7 +101,7 @@ def count(db: Session, model: type, *where: object) -> int:
 
 def test_free_slots_are_listed_in_utc_for_the_local_hours(db: Session, schedule: Personas) -> None:
     assert schedule.clinician.practitioner
-    found = appointments.free_slots(
+    found = free_times.free_slots(
         db,
         actor=actor(db, schedule.scheduler.user.id),
         practitioner_id=schedule.clinician.practitioner.id,

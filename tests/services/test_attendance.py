@@ -14,7 +14,7 @@ from fixtures_db import Personas
 from sijcare.db.enums import AppointmentKind, AppointmentStatus
 from sijcare.db.models import Appointment, AuditEvent
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import appointments, attendance, procedures
+from sijcare.services import appointments, attendance, injection_plan
 from sijcare.services.errors import Conflict, Forbidden, NotFound
 
 STARTS = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
@@ -191,7 +191,7 @@ def test_a_missed_injection_leaves_the_pathway_without_a_booked_one(story: Story
     _record(story.db, story.personas, "scheduler", booking.id, attended=False,
             now=PROCEDURE_AT + timedelta(hours=2))  # fmt: skip
     with story.db.begin():
-        assert procedures.procedure_appointment(story.db, pathway.id) is None
+        assert injection_plan.procedure_appointment(story.db, pathway.id) is None
 
 
 def _choices(

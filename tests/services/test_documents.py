@@ -20,7 +20,7 @@ from sijcare.db.enums import Kind
 from sijcare.db.models import Appointment, AuditEvent, User
 from sijcare.domain.instructions import Instructions, aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import diary, diary_review, documents, procedures, screening
+from sijcare.services import diary, diary_review, documents, procedures, screening_pages
 from sijcare.services.errors import Conflict, Forbidden
 from sijcare.web import i18n
 from sijcare.web.routes.documents_pages import printing_for
@@ -141,7 +141,7 @@ def test_preparation_sheet_has_the_plan_steps_and_instructions_on_the_places_clo
     story.ready(pathway, diabetes=DIABETES)
     document = preparation(story, printing, pathway.id, who="clinician")
     text = text_of(document.pdf)
-    page = screening.view_screening(
+    page = screening_pages.view_screening(
         story.db,
         actor=story.actor("patient"),
         pathway_id=pathway.id,

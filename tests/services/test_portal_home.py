@@ -25,7 +25,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.services import education, portal, screening
 from sijcare.services.errors import Forbidden
 from sijcare.services.procedures import ConsentState
-from sijcare.services.screening import Stage
+from sijcare.services.screening_pages import Stage
 
 NOW = PERFORMED + timedelta(hours=2)  # 10:00 PST on the injection day
 ZONE = "America/Los_Angeles"

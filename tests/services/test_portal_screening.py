@@ -17,9 +17,10 @@ from sijcare.db.models import Appointment, AuditEvent, Driver, Pathway, Screenin
 from sijcare.domain.intake import HoldDecision, ProcedurePlan
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Sedation
-from sijcare.services import screening, screening_review
+from sijcare.services import screening, screening_pages, screening_review
 from sijcare.services.errors import Conflict, Forbidden, Invalid
-from sijcare.services.screening import DriverDetails, Stage
+from sijcare.services.screening import DriverDetails
+from sijcare.services.screening_pages import Stage
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # Monday 08:00 PST
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)  # the next Monday 10:00 PDT
@@ -61,7 +62,7 @@ def submit(
 
 
 def page(db: Session, personas: Personas, pathway: Pathway, knowledge: Knowledge) -> Any:
-    return screening.view_screening(
+    return screening_pages.view_screening(
         db,
         actor=actor_of(db, personas.patient.user.id),
         pathway_id=pathway.id,
@@ -197,7 +198,7 @@ def test_a_driver_said_no_to_is_no_longer_shown_or_offered(
     submit(db, personas, pathway, knowledge, {**READY_ANSWERS, "driver_arranged": False})
     assert page(db, personas, pathway, knowledge).driver is None
     patient = actor_of(db, personas.patient.user.id)
-    form = screening.view_form(db, actor=patient, pathway_id=pathway.id, now=NOW)
+    form = screening_pages.view_form(db, actor=patient, pathway_id=pathway.id, now=NOW)
     assert form.driver is None
     assert count(db, Driver) == 1  # kept on record
 
@@ -209,7 +210,7 @@ def test_getting_ready_is_on_the_clock_of_the_injections_place(
     booking, arrive at 09:30), not 13:30."""
     pathway = planned(db, personas)
     submit(db, personas, pathway, knowledge)
-    shown = screening.view_screening(
+    shown = screening_pages.view_screening(
         db,
         actor=actor_of(db, personas.patient.user.id),
         pathway_id=pathway.id,

@@ -7,12 +7,14 @@ first to wake accepts every connection waiting: `wrk` opens its 32 keep-alive co
 at once, and in the rounds looked at (`ss`, 2026-11-26) all 32 went to one process, so a
 round measured one process or two by chance (SQLite 603-992 writes/s in one run).
 
-The app is built before the socket listens, and "listening" is printed after, so the
-benchmark starts its load only when every process can take connections.
+The app is built before the socket listens, and "listening" is printed once the app has
+started (its lifespan: the SQLite checkpoint thread running), so the
+benchmark starts its load only when every process can answer at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -41,8 +43,21 @@ def main(argv: list[str]) -> None:
     )  # fmt: skip
     config.load()  # the app, built before any connection can come
     sock = listening_socket(config.host, config.port)
+    serving = uvicorn.Server(config)
+
+    async def serve() -> None:
+        announce = asyncio.create_task(_announce(serving))
+        await serving.serve(sockets=[sock])
+        announce.cancel()
+
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(serve())
+
+
+async def _announce(serving: uvicorn.Server) -> None:
+    while not serving.started:
+        await asyncio.sleep(0.01)
     print("listening", flush=True)
-    uvicorn.Server(config).run(sockets=[sock])
 
 
 @contextmanager

@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from sijcare.db.checkpoints import Checkpointer
 from sijcare.domain.errors import InputError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -44,7 +45,9 @@ POSTGRES_LOCK_TIMEOUT_MS = 10_000
 
 
 def create_engine_for(url: str | URL, **options: Any) -> Engine:
-    """An engine for `url`; a SQLite file's folder is created when missing."""
+    """An engine for `url`; a SQLite file's folder is created when missing. On SQLite,
+    `checkpointer=` a running `checkpoints.Checkpointer` of the file: its connections then
+    leave the checkpoints to that thread."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     options.setdefault("json_serializer", json_text)
@@ -111,9 +114,19 @@ def _sqlite_engine(url: URL, **options: Any) -> Engine:
     database = _sqlite_file(url)
     if database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    checkpointer: Checkpointer | None = options.pop("checkpointer", None)
     engine = sa.create_engine(url, **options)
     sa.event.listen(engine, "connect", _configure_sqlite_connection)
     sa.event.listen(engine, "begin", _begin_immediate)
+    if checkpointer is not None:
+
+        def leave_checkpoints(dbapi_connection: Any, _record: Any) -> None:
+            # Only while the thread runs: a connection made before it started keeps
+            # SQLite's own checkpoints, so the log never grows unchecked.
+            if checkpointer.running:
+                dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+        sa.event.listen(engine, "connect", leave_checkpoints)
     return engine
 
 

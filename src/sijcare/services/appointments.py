@@ -1,7 +1,7 @@
-"""Appointments: free slots, and booking, moving and cancelling procedures and visits.
+"""Appointments: booking, moving and cancelling procedures and visits.
 
 A patient books for themself; staff book for any patient of their clinic. A booking must
-take a free slot of the practitioner at the location (see `slots`). Double booking is
+take a free slot of the practitioner at the location (see `free_times`). Double booking is
 impossible: the database refuses overlapping booked appointments of a practitioner or a
 room (ADR 0003), and each booking locks the patient, the practitioner and the location's
 rooms first (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite transactions are
@@ -13,7 +13,7 @@ repeat returns the booking already made.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -28,24 +28,14 @@ from sijcare.db.enums import (
     PractitionerKind,
     Role,
 )
-from sijcare.db.models import (
-    Appointment,
-    Availability,
-    AvailabilityException,
-    Location,
-    Pathway,
-    Patient,
-    Practitioner,
-    PractitionerLocation,
-    Room,
-)
+from sijcare.db.models import Appointment, Location, Pathway, Patient, Practitioner
 from sijcare.services import access, audit, directory, patients, slots
 from sijcare.services.actor import Actor
 from sijcare.services.appointment_views import AppointmentView as AppointmentView
 from sijcare.services.appointment_views import views
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
+from sijcare.services.free_times import free_room, location_for, time_check
 
-MAX_DAYS = 31
 _TAKEN = msg("That time was just taken. Please choose another.")
 _NO_ROOM = msg("No procedure room is free at that time. Please choose another time.")
 
@@ -60,66 +50,6 @@ class BookingRequest:
     pathway_id: int | None = None
     note: str = ""
     idempotency_key: str | None = None
-
-
-def free_slots(
-    db: Session,
-    *,
-    actor: Actor,
-    practitioner_id: int,
-    location_id: int,
-    first_day: date,
-    days: int,
-    now: datetime,
-) -> list[slots.Slot]:
-    """The free slots of a practitioner at a location over `days` local days from `first_day`."""
-    if not 1 <= days <= MAX_DAYS:
-        raise Invalid.one("days", msg("Ask for 1 to {count} days.", count=MAX_DAYS))
-    with db.begin():
-        practitioner = directory.load(db, actor, practitioner_id)
-        location = _location(db, actor, practitioner, location_id)
-        return _free(db, practitioner, location, first_day, days, now)
-
-
-def _free(
-    db: Session,
-    practitioner: Practitioner,
-    location: Location,
-    first_day: date,
-    days: int,
-    now: datetime,
-    ignore: int | None = None,
-) -> list[slots.Slot]:
-    zone = ZoneInfo(location.time_zone)
-    last_day = first_day + timedelta(days=days - 1)
-    rules = db.scalars(
-        sa.select(Availability).where(
-            Availability.practitioner_id == practitioner.id, Availability.location_id == location.id
-        )
-    ).all()
-    exceptions = db.scalars(
-        sa.select(AvailabilityException).where(
-            AvailabilityException.practitioner_id == practitioner.id,
-            AvailabilityException.on_date.between(first_day, last_day),
-        )
-    ).all()
-    offered = [
-        slot
-        for n in range(days)
-        for slot in slots.day_slots(rules, first_day + timedelta(days=n), zone)
-    ]
-    start, _ = slots.local_day_bounds(first_day, zone)
-    _, end = slots.local_day_bounds(last_day, zone)
-    busy_query = sa.select(Appointment.starts_at, Appointment.ends_at).where(
-        Appointment.practitioner_id == practitioner.id,
-        Appointment.status == AppointmentStatus.BOOKED,
-        Appointment.starts_at < end,
-        Appointment.ends_at > start,
-    )
-    if ignore is not None:
-        busy_query = busy_query.where(Appointment.id != ignore)
-    busy = [slots.Busy(s, e) for s, e in db.execute(busy_query)]
-    return slots.free(slots.without_exceptions(offered, exceptions, zone), busy, now)
 
 
 def book(
@@ -148,19 +78,19 @@ def _book(
     patient = patients.load(db, actor, public_id)
     _lock(db, Patient, patient.id)
     practitioner = _practitioner(db, actor, request.practitioner_id)
-    location = _location(db, actor, practitioner, request.location_id)
+    location = location_for(db, actor, practitioner, request.location_id)
     errors = _request_problems(db, patient, practitioner, request)
     pathway_id = request.pathway_id
     if request.kind is AppointmentKind.PROCEDURE and pathway_id is None:
         pathway_id, problem = _procedure_pathway(db, patient)
         errors += problem
-    slot, time_errors = _time_check(db, patient, practitioner, location, request.starts_at, now)
+    slot, time_errors = time_check(db, patient, practitioner, location, request.starts_at, now)
     errors += time_errors
     if errors or slot is None:
         raise Invalid(errors)
     room_id = None
     if request.kind is AppointmentKind.PROCEDURE:
-        room_id = _free_room(db, location, slot.starts_at, slot.ends_at)
+        room_id = free_room(db, location, slot.starts_at, slot.ends_at)
         if room_id is None:
             raise Conflict(_NO_ROOM)
     appointment = Appointment(
@@ -210,14 +140,14 @@ def move(
             practitioner = _practitioner(db, actor, appointment.practitioner_id)
             location = db.get_one(Location, appointment.location_id)
             _require_changeable(appointment, now)
-            slot, errors = _time_check(
+            slot, errors = time_check(
                 db, patient, practitioner, location, starts_at, now, ignore=appointment.id
             )
             if errors or slot is None:
                 raise Invalid(errors)
             ends_at = slot.ends_at
             if appointment.room_id is not None:
-                room = _free_room(db, location, starts_at, ends_at, ignore=appointment.id)
+                room = free_room(db, location, starts_at, ends_at, ignore=appointment.id)
                 if room is None:
                     raise Conflict(_NO_ROOM)
                 appointment.room_id = room
@@ -368,14 +298,6 @@ def _practitioner(db: Session, actor: Actor, practitioner_id: int) -> Practition
     return practitioner
 
 
-def _location(db: Session, actor: Actor, practitioner: Practitioner, location_id: int) -> Location:
-    location = db.get(Location, location_id)
-    works_there = db.get(PractitionerLocation, (practitioner.id, location_id))
-    if location is None or location.clinic_id != actor.clinic_id or works_there is None:
-        raise Invalid.one("location_id", msg("Choose a location where this practitioner works."))
-    return location
-
-
 _NO_PATHWAY = msg(
     "A procedure is booked for an open care pathway, and there is none. A clinician starts "
     "one first. Until then, you can book a follow-up visit."
@@ -448,65 +370,6 @@ def _request_problems(
                 FieldError("pathway_id", msg("Choose one of the patient's active pathways."))
             )
     return errors
-
-
-def _time_check(
-    db: Session,
-    patient: Patient,
-    practitioner: Practitioner,
-    location: Location,
-    starts_at: datetime,
-    now: datetime,
-    ignore: int | None = None,
-) -> tuple[slots.Slot | None, list[FieldError]]:
-    """The free slot starting at `starts_at`, or why there is none for this patient."""
-    day = starts_at.astimezone(ZoneInfo(location.time_zone)).date()
-    free = _free(db, practitioner, location, day, 1, now, ignore)
-    slot = next((s for s in free if s.starts_at == starts_at), None)
-    if slot is None:
-        return None, [
-            FieldError(
-                "starts_at", msg("That time is not free. Please choose one of the free times.")
-            )
-        ]
-    clash = sa.select(Appointment.id).where(
-        Appointment.patient_id == patient.id,
-        Appointment.status == AppointmentStatus.BOOKED,
-        Appointment.starts_at < slot.ends_at,
-        Appointment.ends_at > slot.starts_at,
-    )
-    if ignore is not None:
-        clash = clash.where(Appointment.id != ignore)
-    if db.scalar(clash.limit(1)) is not None:
-        message = msg("The patient already has an appointment at that time.")
-        return None, [FieldError("starts_at", message)]
-    return slot, []
-
-
-def _free_room(
-    db: Session,
-    location: Location,
-    starts_at: datetime,
-    ends_at: datetime,
-    ignore: int | None = None,
-) -> int | None:
-    """The first fluoroscopy room at `location` that is free for the whole time, locked."""
-    rooms = db.scalars(
-        sa.select(Room.id)
-        .where(Room.location_id == location.id, Room.fluoroscopy.is_(True))
-        .order_by(Room.id)
-        .with_for_update()
-    ).all()
-    busy = sa.select(Appointment.room_id).where(
-        Appointment.room_id.in_(rooms),
-        Appointment.status == AppointmentStatus.BOOKED,
-        Appointment.starts_at < ends_at,
-        Appointment.ends_at > starts_at,
-    )
-    if ignore is not None:
-        busy = busy.where(Appointment.id != ignore)
-    taken = set(db.scalars(busy))
-    return next((room for room in rooms if room not in taken), None)
 
 
 def unchangeable(status: AppointmentStatus, starts_at: datetime, now: datetime) -> Message | None:

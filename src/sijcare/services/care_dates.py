@@ -23,7 +23,7 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening_rules.findings import Action
 from sijcare.interop.calendar import Visit
-from sijcare.services import diary, procedures, screening_review
+from sijcare.services import diary, injection_plan, screening_review
 
 
 def visit_of(db: Session, appointment: Appointment) -> Visit:
@@ -58,7 +58,7 @@ def screening_steps(db: Session, pathway_id: int) -> tuple[Action, ...]:
         .where(
             Appointment.pathway_id == pathway_id,
             Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status.in_(procedures.KEPT),
+            Appointment.status.in_(injection_plan.KEPT),
         )
         .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
         .limit(1)

@@ -1,6 +1,6 @@
 """Informed consent, the patient's side: reading the answers, confirming them, agreeing.
 
-The plan is the clinicians' current plan (`procedures.current_plan`: the planned
+The plan is the clinicians' current plan (`injection_plan.current_plan`: the planned
 injection of the newest screening answers at the booked procedure's time, with its
 physician and place). The core answers the twelve consent questions for it
 (`answer_questions`), with the physician's qualifications and the place from the
@@ -40,7 +40,7 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure
 from sijcare.formats.words import words_to_json
-from sijcare.services import audit, pathways, procedures
+from sijcare.services import audit, injection_plan, pathways, procedures
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
 from sijcare.services.errors import Conflict, FieldError, Invalid, msg
@@ -76,7 +76,7 @@ class ConsentPage:
 
 def consent_context(db: Session, pathway: Pathway) -> ConsentContext | None:
     """The physician's training and the place, from the booked procedure appointment."""
-    appointment = procedures.procedure_appointment(db, pathway.id)
+    appointment = injection_plan.procedure_appointment(db, pathway.id)
     if appointment is None:
         return None
     practitioner = db.get(Practitioner, appointment.practitioner_id)

@@ -34,7 +34,15 @@ from sijcare.db.models import (
 )
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
-from sijcare.services import appointments, audit, demo_pathways, drivers, pathways, patients
+from sijcare.services import (
+    appointments,
+    audit,
+    demo_pathways,
+    drivers,
+    free_times,
+    pathways,
+    patients,
+)
 from sijcare.services.actor import Actor, Origin, load_actor
 from sijcare.services.passwords import Passwords
 
@@ -373,7 +381,7 @@ def _book(
     pathway_id: int,
     skip: int,
 ) -> None:
-    free = appointments.free_slots(
+    free = free_times.free_slots(
         db,
         actor=staff,
         practitioner_id=practitioner.id,

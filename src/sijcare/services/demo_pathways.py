@@ -54,6 +54,7 @@ from sijcare.services import (
     audit,
     consent,
     diary,
+    free_times,
     pathways,
     procedures,
     screening,
@@ -280,7 +281,7 @@ class _Story:
         """Book a procedure in a free slot of the physician, `skip` slots after the first."""
         with self.db.begin():
             location = self.location()
-        free = appointments.free_slots(
+        free = free_times.free_slots(
             self.db,
             actor=self.clinician,
             practitioner_id=self.physician.id,

@@ -53,14 +53,14 @@ from sijcare.services.diary_reading import reading_of as reading_of
 from sijcare.services.diary_reading import reinterpret as reinterpret
 from sijcare.services.diary_reading import scores_of as scores_of
 from sijcare.services.diary_reading import store_interpretation as store_interpretation
-from sijcare.services.diary_scores import NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
-from sijcare.services.diary_scores import Activity as Activity
-from sijcare.services.diary_scores import NewEntry as NewEntry
-from sijcare.services.diary_scores import ScoreRequest as ScoreRequest
 from sijcare.services.diary_scores import record_entries as record_entries
 from sijcare.services.diary_scores import record_entry as record_entry
-from sijcare.services.diary_scores import require_own_id
 from sijcare.services.errors import NotFound, msg
+from sijcare.services.pain_scores import NOTE_MAX_LENGTH as NOTE_MAX_LENGTH
+from sijcare.services.pain_scores import Activity as Activity
+from sijcare.services.pain_scores import NewEntry as NewEntry
+from sijcare.services.pain_scores import ScoreRequest as ScoreRequest
+from sijcare.services.pain_scores import require_own_id
 
 
 class PromptState(StrEnum):

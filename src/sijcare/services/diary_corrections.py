@@ -25,8 +25,8 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.services import audit, diary_reading
 from sijcare.services.actor import Actor
 from sijcare.services.diary import load_record, require_own
-from sijcare.services.diary_scores import NOTE_MAX_LENGTH, NewEntry
 from sijcare.services.errors import Conflict, FieldError, Invalid, msg
+from sijcare.services.pain_scores import NOTE_MAX_LENGTH, NewEntry
 
 WINDOW_RULE = "diary.correction_window_minutes"
 

@@ -7,7 +7,8 @@ the order given. A score of a diary that has an earlier score in the same batch 
 read with that one, as if they had come one after the other; a refused score (not the
 patient's own, a bad time, a form used before) is refused on its own and stores
 nothing, while the others of the batch are stored. `record_entry` is a batch of one.
-`sijcare.services.diary` re-exports these.
+`sijcare.services.diary` re-exports these. The score itself (`NewEntry`) and its checks
+are in `sijcare.services.pain_scores`.
 
 Two steps, so that SQLite's single write lock is held only for the inserts. First a
 read-only transaction (no write lock) checks the access and each entry and has the core
@@ -32,7 +33,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,7 +40,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sijcare.db.engine import one_writer, read_only
-from sijcare.db.enums import Role
 from sijcare.db.models import DiaryEntry, Interpretation, Pathway, Patient, ProcedureRecord
 from sijcare.db.models.interpretation import physician_column, result_columns
 from sijcare.domain.knowledge import Knowledge
@@ -49,67 +48,21 @@ from sijcare.formats.procedure import procedure_from_dict
 from sijcare.services import access, audit
 from sijcare.services.actor import Actor
 from sijcare.services.diary_reading import Computed, reading_of
-from sijcare.services.errors import (
-    Conflict,
-    FieldError,
-    Forbidden,
-    Invalid,
-    NotFound,
-    ServiceError,
-    msg,
+from sijcare.services.errors import Conflict, FieldError, Invalid, NotFound, ServiceError, msg
+from sijcare.services.pain_scores import (
+    SCORE_TAKEN,
+    NewEntry,
+    ScoreRequest,
+    Scores,
+    ScoreTarget,
+    new_row,
+    require_own_id,
 )
-
-NOTE_MAX_LENGTH = 1000
-
-
-class Activity(StrEnum):
-    """Could the patient do the activity that usually hurts? `not_tried` is stored as unknown."""
-
-    YES = "yes"
-    NO = "no"
-    NOT_TRIED = "not_tried"
-
-    @property
-    def done(self) -> bool | None:
-        return {Activity.YES: True, Activity.NO: False}.get(self)
-
-    @classmethod
-    def of(cls, done: bool | None) -> Activity | None:
-        return None if done is None else (cls.YES if done else cls.NO)
-
-
-@dataclass(frozen=True)
-class NewEntry:
-    """What the patient records. `recorded_at` None means now."""
-
-    pain: int
-    activity: Activity | None = None
-    note: str = ""
-    recorded_at: datetime | None = None
-    idempotency_key: str | None = None
-
-
-@dataclass(frozen=True)
-class ScoreRequest:
-    """One score to record: who records it, for which procedure, and when the request
-    came (the entry's time if it gives none)."""
-
-    actor: Actor
-    procedure_id: int
-    entry: NewEntry
-    now: datetime
-
 
 # Each request's answer: its entry, or the refusal it would get alone.
 Outcome = DiaryEntry | ServiceError
 # More writes for the same requests, on the scores' write transaction's connection.
 Also = Callable[[sa.Connection], None]
-
-
-def require_own_id(actor: Actor, patient_id: int) -> None:
-    """Only the patient themself records their own answers, scores and symptoms."""
-    if actor.role is not Role.PATIENT or actor.patient_id != patient_id:
-        raise Forbidden(msg("Only the patient can add to their own records."))
 
 
 def record_entry(
@@ -197,23 +150,11 @@ def _record(
 
 
 @dataclass(frozen=True)
-class _Target:
-    """The procedure a score is for, with what its interpretation row records."""
-
-    id: int
-    performed_at: datetime
-    data: dict[str, Any]
-    patient_id: int
-    clinic_id: int
-    referred_at: datetime
-
-
-@dataclass(frozen=True)
 class _Plan:
     """The checked entry and the core's reading of its diary with it; `entry_ids` says
     which stored diary it was read from (the batch's earlier scores come on top)."""
 
-    target: _Target
+    target: ScoreTarget
     row: dict[str, Any]
     computed: Computed
     entry_ids: tuple[int, ...]
@@ -222,7 +163,6 @@ class _Plan:
 
 
 Planned = _Plan | DiaryEntry | ServiceError
-Scores = list[tuple[int, PainScore]]
 
 _TARGETS = (
     sa.select(
@@ -274,7 +214,7 @@ def _plan(
     connection = db.connection()
     ids = sorted({r.procedure_id for r in requests})
     query = _TARGETS_LOCKED if lock else _TARGETS
-    targets = {row[0]: _Target(*row) for row in connection.execute(query, {"ids": ids})}
+    targets = {row[0]: ScoreTarget(*row) for row in connection.execute(query, {"ids": ids})}
     replays = _replays(db, requests)
     diaries = _diaries(connection, list(targets))
     added: dict[int, Scores] = {}
@@ -289,7 +229,7 @@ def _plan(
 
 def _plan_one(
     request: ScoreRequest,
-    targets: dict[int, _Target],
+    targets: dict[int, ScoreTarget],
     replays: dict[str, DiaryEntry],
     diaries: dict[int, Scores],
     added: dict[int, Scores],
@@ -308,7 +248,7 @@ def _plan_one(
         return replay
     stored = diaries.get(target.id, [])
     scores = stored + added.get(target.id, [])
-    row = _new_row(target, actor, entry, scores, request.now)
+    row = new_row(target, actor, entry, scores, request.now)
     new = _score_of(row)
     procedure = procedure_from_dict(target.data, knowledge)
     computed = reading_of(procedure, _in_order([score for _, score in scores], new), knowledge)
@@ -339,7 +279,7 @@ def _score_of(row: dict[str, Any]) -> PainScore:
 
 def _in_order(scores: list[PainScore], new: PainScore) -> list[PainScore]:
     """The diary's scores once `new` is stored, in time order. No two entries share a
-    time (`_check`)."""
+    time (`pain_scores._check`)."""
     return sorted([*scores, new], key=lambda score: score.recorded_at)
 
 
@@ -457,52 +397,6 @@ def _reading_values(plan: _Plan, knowledge: Knowledge) -> dict[str, Any]:
     }
 
 
-def _new_row(
-    target: _Target, actor: Actor, entry: NewEntry, scores: Scores, now: datetime
-) -> dict[str, Any]:
-    """The checked entry's column values."""
-    at = entry.recorded_at or now
-    _check(target, entry, at, scores, now)
-    return {
-        "procedure_id": target.id,
-        "recorded_at": at,
-        "pain": entry.pain,
-        "note": entry.note.strip(),
-        "activity_done": None if entry.activity is None else entry.activity.done,
-        "created_at": now,
-        "created_by": actor.user_id,
-        "idempotency_key": entry.idempotency_key or None,
-    }
-
-
-_TAKEN = msg("You already have a score at this time.")
-
-
-def _check(target: _Target, entry: NewEntry, at: datetime, scores: Scores, now: datetime) -> None:
-    errors = []
-    if isinstance(entry.pain, bool) or not 0 <= entry.pain <= 10:
-        errors.append(FieldError("pain", msg("Choose a number from 0 to 10.")))
-    if len(entry.note.strip()) > NOTE_MAX_LENGTH:
-        errors.append(
-            FieldError("note", msg("Use at most {count} characters.", count=NOTE_MAX_LENGTH))
-        )
-    if at.utcoffset() is None:
-        errors.append(FieldError("recorded_at", msg("Add a time zone offset, like -08:00.")))
-    elif at <= target.performed_at:
-        errors.append(
-            FieldError(
-                "recorded_at",
-                msg("This time is before your injection. Check the date and the time."),
-            )
-        )
-    elif at > now:
-        errors.append(FieldError("recorded_at", msg("This time is in the future.")))
-    elif any(score.recorded_at == at for _, score in scores):
-        errors.append(FieldError("recorded_at", _TAKEN))
-    if errors:
-        raise Invalid(errors)
-
-
 def _after_race(db: Session, request: ScoreRequest) -> Outcome:
     """A concurrent request won: the same form (its entry) or the same time."""
     try:
@@ -510,10 +404,10 @@ def _after_race(db: Session, request: ScoreRequest) -> Outcome:
             found = db.connection().execute(_TARGETS, {"ids": [request.procedure_id]}).first()
             if found is None:
                 raise NotFound(msg("There is no such procedure."))
-            target = _Target(*found)
+            target = ScoreTarget(*found)
             access.require_clinical_access_to(request.actor, target.patient_id, target.clinic_id)
             replays = _replays(db, [request])
             replay = _replay(replays, target.id, request.actor, request.entry.idempotency_key)
     except ServiceError as exc:
         return exc
-    return replay if replay is not None else Invalid([FieldError("recorded_at", _TAKEN)])
+    return replay if replay is not None else Invalid([FieldError("recorded_at", SCORE_TAKEN)])

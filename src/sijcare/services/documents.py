@@ -57,9 +57,11 @@ from sijcare.services import (
     audit,
     diary,
     diary_review,
+    injection_plan,
     pathways,
     procedures,
     screening,
+    screening_pages,
     screening_review,
 )
 from sijcare.services.actor import Actor
@@ -149,7 +151,7 @@ def preparation_sheet(
     with db.begin():
         pathway, patient = pathways.load(db, actor, pathway_id)
         response = screening_review.latest_response(db, pathway.id)
-        plan = None if response is None else procedures.current_plan(db, pathway, knowledge)
+        plan = None if response is None else injection_plan.current_plan(db, pathway, knowledge)
         if response is None or plan is None:
             raise Conflict(
                 msg(
@@ -160,7 +162,7 @@ def preparation_sheet(
         # The sheet is about a day at the injection's place: all of it on that clock
         # (the footer names the zone), whatever the patient's own zone.
         reader = patient_reader(db, patient, printing)
-        place = procedures.place_time_zone(db, pathway.id) or reader.zone
+        place = injection_plan.place_time_zone(db, pathway.id) or reader.zone
         reader = dataclasses.replace(reader, zone=place)
         context = _preparation(db, pathway.id, response, plan, knowledge, reader.zone)
         _audit(db, actor, DocumentKind.PREPARATION, "pathway", pathway.id, patient, now)
@@ -185,13 +187,15 @@ def _preparation(
         "plan": plan,
         "readiness": str(result.get("status", "")),
         "findings": [
-            screening.FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
+            screening_pages.FindingText(
+                str(f["code"]), str(f["severity"]), str(f["patient_message"])
+            )
             for f in result.get("findings", ())
         ],
         "answered_at": response.submitted_at or response.created_at,
         "driver": screening.current_driver(db, pathway_id, response),
         "steps": steps,
-        "preparation": screening.preparation_for(plan, steps, result, knowledge, zone),
+        "preparation": screening_pages.preparation_for(plan, steps, result, knowledge, zone),
         # The booking moved since the answers were screened: the steps' dates are stale.
         "time_changed": screened_for is not None
         and datetime.fromisoformat(screened_for) != plan.scheduled_at,

@@ -40,7 +40,7 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.next_steps import recommend_next_step
 from sijcare.interop.fhir import records as r
-from sijcare.services import diary, plans, procedures, screening, screening_review
+from sijcare.services import diary, injection_plan, plans, procedures, screening, screening_review
 from sijcare.services.errors import ServiceError
 
 
@@ -287,7 +287,9 @@ def _procedure(
 ) -> r.ProcedureEntry:
     """The documented injection; who did it and where come from its procedure booking."""
     booked = [
-        a for a in bookings if a.kind is AppointmentKind.PROCEDURE and a.status in procedures.KEPT
+        a
+        for a in bookings
+        if a.kind is AppointmentKind.PROCEDURE and a.status in injection_plan.KEPT
     ]
     visit = booked[-1] if booked else None
     return r.ProcedureEntry(

@@ -19,7 +19,7 @@ from sijcare.db.models import Appointment, Location, Pathway, Patient, Practitio
 from sijcare.domain.diary_schedule import diary_schedule
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import audit, diary, patients, procedures, screening, triage
+from sijcare.services import audit, diary, patients, procedures, screening_pages, triage
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Forbidden, msg
 from sijcare.services.procedures import ConsentState
@@ -54,7 +54,7 @@ class PathwayGlance:
     pathway_id: int
     side: str
     kind: str
-    screening: screening.Stage
+    screening: screening_pages.Stage
     readiness: str
     consent: ConsentState
     diary: DiaryGlance | None
@@ -103,7 +103,7 @@ def view_home(db: Session, *, actor: Actor, knowledge: Knowledge, now: datetime)
 
 
 def _glance(db: Session, pathway: Pathway, knowledge: Knowledge, now: datetime) -> PathwayGlance:
-    stage, readiness = screening.stage_of(db, pathway)
+    stage, readiness = screening_pages.stage_of(db, pathway)
     return PathwayGlance(
         pathway_id=pathway.id,
         side=pathway.side.value,

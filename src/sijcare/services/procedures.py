@@ -1,8 +1,8 @@
-"""The procedure itself: the plan consent is about, witnessing consent, documenting the injection.
+"""The procedure itself: consent to the planned injection, witnessing it, documenting the injection.
 
-The plan (`current_plan`) is the core's `PlannedProcedure`: the injection planned in the
-newest screening answers, at the time of the pathway's booked procedure, with its
-physician and location. Consent is judged only by the core (`is_complete`,
+The plan (`injection_plan.current_plan`) is the core's `PlannedProcedure`: the injection
+planned in the newest screening answers, at the time of the pathway's booked procedure,
+with its physician and location. Consent is judged only by the core (`is_complete`,
 `require_complete_consent`) against that plan, so moving the booking or changing the
 plan means the patient confirms the questions again.
 
@@ -27,17 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sijcare.db.enums import AppointmentKind, AppointmentStatus, PathwayStatus
-from sijcare.db.models import (
-    Appointment,
-    ConsentRecord,
-    Location,
-    Pathway,
-    Patient,
-    Practitioner,
-    ProcedureRecord,
-    User,
-)
+from sijcare.db.enums import AppointmentStatus, PathwayStatus
+from sijcare.db.models import ConsentRecord, Pathway, Patient, ProcedureRecord, User
 from sijcare.domain import consent as core_consent
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
@@ -47,6 +38,7 @@ from sijcare.formats.procedure import procedure_from_dict, procedure_to_dict
 from sijcare.services import access, audit, diary_reading, pathways, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, NotFound, msg
+from sijcare.services.injection_plan import current_plan, procedure_appointment
 from sijcare.services.procedure_fields import parse_procedure, plan_problems
 
 
@@ -90,60 +82,7 @@ class ProcedureView:
     consent_record_id: int | None
 
 
-# -- the plan and the consent ---------------------------------------------------------------
-
-
-# A procedure appointment that is booked, or done (documented): the plan, the consent and
-# the place stay those of the injection once it is given. A cancelled or missed (no-show)
-# one is not where the injection is given.
-KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
-
-
-def procedure_appointment(db: Session, pathway_id: int) -> Appointment | None:
-    """The pathway's booked or completed procedure appointment (the latest, if several)."""
-    return db.scalar(
-        sa.select(Appointment)
-        .where(
-            Appointment.pathway_id == pathway_id,
-            Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status.in_(KEPT),
-        )
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
-        .limit(1)
-    )
-
-
-def place_time_zone(db: Session, pathway_id: int) -> str | None:
-    """The time zone of the place of the booked injection (None: not booked). The
-    patient goes there, so the times of that day are given on its clock, as the
-    appointment pages do, whatever the reader's own zone."""
-    return db.scalar(
-        sa.select(Location.time_zone)
-        .join(Appointment, Appointment.location_id == Location.id)
-        .where(
-            Appointment.pathway_id == pathway_id,
-            Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status.in_(KEPT),
-        )
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
-        .limit(1)
-    )
-
-
-def current_plan(db: Session, pathway: Pathway, knowledge: Knowledge) -> PlannedProcedure | None:
-    """The planned injection now: None until it is screened and booked."""
-    response = screening_review.latest_response(db, pathway.id)
-    appointment = procedure_appointment(db, pathway.id)
-    if response is None or appointment is None:
-        return None
-    plan = screening_review.read_intake(response, knowledge).procedure
-    practitioner = db.get(Practitioner, appointment.practitioner_id)
-    location = db.get(Location, appointment.location_id)
-    return dataclasses.replace(
-        plan.scheduled(appointment.starts_at),
-        physician=None if practitioner is None else practitioner.name,
-        location=None if location is None else location.name,
-    )
+# -- the consent ----------------------------------------------------------------------------
 
 
 def latest_consent(db: Session, pathway_id: int) -> ConsentRecord | None:

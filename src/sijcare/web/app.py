@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from sijcare import __version__
 from sijcare import knowledge as knowledge_loader
+from sijcare.db.checkpoints import Checkpointer
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
@@ -139,9 +140,25 @@ def _pool_for(url: str) -> dict[str, int]:
     return {"pool_size": 1, "max_overflow": 0} if file_based else {}
 
 
+def _checkpointer_for(url: str) -> Checkpointer | None:
+    """SQLite file: a thread that checkpoints its log, off the requests' path
+    (`db.checkpoints`)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    if parsed.database.startswith("file:"):
+        return None
+    return Checkpointer(parsed.database)
+
+
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     """The web app for `settings`; `clock` gives the current UTC time (tests freeze it)."""
-    engine = create_engine_for(settings.database_url, **_pool_for(settings.database_url))
+    checkpointer = _checkpointer_for(settings.database_url)
+    engine = create_engine_for(
+        settings.database_url,
+        **_pool_for(settings.database_url),
+        **({"checkpointer": checkpointer} if checkpointer is not None else {}),
+    )
     platform = Platform(
         settings=settings,
         engine=engine,
@@ -157,7 +174,11 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if checkpointer is not None:
+            checkpointer.start()
         yield
+        if checkpointer is not None:
+            checkpointer.stop()
         if platform.writers is not None:
             platform.writers.shutdown()
         platform.lookups.shutdown()

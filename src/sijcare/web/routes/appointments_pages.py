@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from sijcare.db.enums import AppointmentKind, AppointmentMode, Role
-from sijcare.services import access, appointments, attendance, directory, patients
+from sijcare.services import access, appointments, attendance, directory, free_times, patients
 from sijcare.services.actor import STAFF_ROLES
 from sijcare.services.errors import Conflict, Invalid, Message, msg
 from sijcare.services.slots import Slot
@@ -134,7 +134,7 @@ def _booking_page(
         }
     elif practitioner.isdigit() and location.isdigit():
         try:
-            found = appointments.free_slots(
+            found = free_times.free_slots(
                 ctx.db,
                 actor=ctx.me,
                 practitioner_id=int(practitioner),
@@ -234,7 +234,7 @@ def _move_page(
         # Cancelled, done or under way: no times to offer; the appointment's page says why.
         return redirect(ctx, f"/appointments/{appointment_id}", notice=problem)
     first = _first_day(ctx, values.get("from"))
-    free = appointments.free_slots(
+    free = free_times.free_slots(
         ctx.db,
         actor=ctx.me,
         practitioner_id=found.practitioner_id,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from sijcare.db.enums import PractitionerKind
-from sijcare.services import appointments, directory
+from sijcare.services import directory, free_times
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
 
@@ -80,10 +80,10 @@ def free_slots(
     location_id: int,
     ctx: SignedIn,
     first_day: Annotated[date, Query(alias="from")],
-    days: Annotated[int, Query(ge=1, le=appointments.MAX_DAYS)] = 7,
+    days: Annotated[int, Query(ge=1, le=free_times.MAX_DAYS)] = 7,
 ) -> list[SlotOut]:
     """Free slots from the local day `from` for `days` days; times are UTC."""
-    found = appointments.free_slots(
+    found = free_times.free_slots(
         ctx.db,
         actor=ctx.me,
         practitioner_id=practitioner_id,

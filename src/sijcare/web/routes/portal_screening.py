@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from sijcare.domain.intake import AllergyKind, ReactionTo
-from sijcare.services import screening
+from sijcare.services import screening, screening_pages
 from sijcare.services.errors import FieldError, Invalid, Message, msg
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormParser, FormState, read_form
@@ -59,7 +59,7 @@ _ANSWER = msg("Answer this question.")
 
 @router.get("/portal/pathways/{pathway_id}/screening")
 def screening_page(pathway_id: int, ctx: SignedIn) -> Response:
-    page = screening.view_screening(
+    page = screening_pages.view_screening(
         ctx.db,
         actor=ctx.me,
         pathway_id=pathway_id,
@@ -72,12 +72,14 @@ def screening_page(pathway_id: int, ctx: SignedIn) -> Response:
 
 @router.get("/portal/pathways/{pathway_id}/screening/answers")
 def answers_page(pathway_id: int, ctx: SignedIn) -> Response:
-    form = screening.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
+    form = screening_pages.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
     values = answers_to_form(form.answers, form.driver)
     return _form(ctx, form, FormState(values=values))
 
 
-def _form(ctx: Ctx, form: screening.ScreeningForm, state: FormState, status: int = 200) -> Response:
+def _form(
+    ctx: Ctx, form: screening_pages.ScreeningForm, state: FormState, status: int = 200
+) -> Response:
     counts = {prefix: _row_count(state.values, prefix) for prefix in LISTS}
     context = {"form": form, "rows": counts, **_choices(), **state.context()}
     return render(ctx, "portal/screening_form.html", context, status_code=status)
@@ -90,7 +92,7 @@ async def send_answers(pathway_id: int, request: Request, ctx: SignedIn) -> Resp
     if action.startswith("more_") and action[5:] in LISTS:
         prefix = action[5:]
         form[f"{prefix}_rows"] = str(min(_row_count(form, prefix) + MORE_ROWS, MAX_ROWS))
-        view = screening.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
+        view = screening_pages.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
         return _form(ctx, view, FormState(values=form))
     rows: Rows = {}  # the form's errors already name its fields
     try:
@@ -106,7 +108,7 @@ async def send_answers(pathway_id: int, request: Request, ctx: SignedIn) -> Resp
         )
     except Invalid as exc:
         located = tuple(FieldError(form_field(e.field, rows), e.message) for e in exc.errors)
-        view = screening.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
+        view = screening_pages.view_form(ctx.db, actor=ctx.me, pathway_id=pathway_id, now=ctx.now)
         return _form(ctx, view, FormState.failed(form, Invalid(located)), 422)
     return redirect(
         ctx,

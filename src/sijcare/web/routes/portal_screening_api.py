@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sijcare.domain.errors import InputError
 from sijcare.domain.intake import AllergyKind, ProcedurePlan, ReactionTo
 from sijcare.domain.procedure import Guidance, Kind, Sedation, Side
-from sijcare.services import screening
+from sijcare.services import screening, screening_pages
 from sijcare.services.errors import Invalid, msg
 from sijcare.web.api import errors
 from sijcare.web.deps import SignedIn
@@ -128,7 +128,7 @@ class ScreeningOut(BaseModel):
     preparation: list[SectionOut] = Field(description="How to get ready (English)")
 
     @classmethod
-    def of(cls, page: screening.ScreeningPage) -> ScreeningOut:
+    def of(cls, page: screening_pages.ScreeningPage) -> ScreeningOut:
         response = page.response
         return cls(
             pathway_id=page.pathway.id,
@@ -162,7 +162,7 @@ class ScreeningOut(BaseModel):
 )
 def get_screening(pathway_id: int, ctx: SignedIn) -> ScreeningOut:
     """The screening's stage, the newest result (patient sentences) and how to get ready."""
-    page = screening.view_screening(
+    page = screening_pages.view_screening(
         ctx.db,
         actor=ctx.me,
         pathway_id=pathway_id,
