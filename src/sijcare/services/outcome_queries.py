@@ -266,14 +266,14 @@ def _median_by_whole_days(
     where: Sequence[sa.ColumnElement[bool]],
 ) -> sa.Select[Any]:
     """The median (the mean of the two middle values when their number is even), without
-    ranking every row: the rows are counted by whole
-    day of `value` (a few hundred counts a group), the day or two that hold the middle
-    ranks are found from those counts, and only that day's rows are ranked, from the
-    rank the day begins at. Two passes over the rows, one of them a plain count, instead
-    of a sort and two windows over all of them (SQLite, the benchmark's 96,000 injections:
-    77-123 ms a statement against 205-272 ms). Any order-keeping bucket gives the same
-    median; a whole day (CAST, which truncates) suits a time counted in days. `column`
-    is the grouping's column of `table`; None: the whole system."""
+    ranking every row: the rows are counted by whole day of `value` (a few hundred
+    counts a group), the day or two that hold the middle ranks are found from those
+    counts, and only those days' rows are ranked, from the rank each day begins at. Two
+    passes over the rows, one of them a plain count, instead of a sort and two windows
+    over all of them (SQLite, the benchmark's 96,000 injections: 77-123 ms a statement
+    against 205-272 ms). Any order-keeping bucket gives the same median; a whole day
+    (CAST, which truncates) suits a time counted in days. `column` is the grouping's
+    column of `table`; None: the whole system."""
     grouped = column is not None
     key = sa.literal(ALL) if column is None else column
     day = sa.cast(value, sa.Integer)
