@@ -104,14 +104,18 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, autobegin=False, expire_on_commit=False)
 
 
-def _sqlite_file(url: URL) -> str:
-    """The path of a SQLite database file; "" for an in-memory or URI database."""
+def sqlite_file(url: str | URL) -> str:
+    """The path of a SQLite database file; "" for an in-memory or URI database, or
+    another engine's."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite":
+        return ""
     database = url.database or ""
     return "" if database == ":memory:" or database.startswith("file:") else database
 
 
 def _sqlite_engine(url: URL, **options: Any) -> Engine:
-    database = _sqlite_file(url)
+    database = sqlite_file(url)
     if database:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     checkpointer: Checkpointer | None = options.pop("checkpointer", None)
@@ -156,7 +160,7 @@ def one_writer(db: Session) -> AbstractContextManager[object]:
     bind = db.get_bind()
     if bind.dialect.name != "sqlite":
         return nullcontext()
-    return _writers(_sqlite_file(bind.url))
+    return _writers(sqlite_file(bind.url))
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sijcare import __version__
 from sijcare import knowledge as knowledge_loader
 from sijcare.db.checkpoints import Checkpointer
-from sijcare.db.engine import create_engine_for, session_factory
+from sijcare.db.engine import create_engine_for, session_factory, sqlite_file
 from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
 from sijcare.web import errors
@@ -143,12 +143,8 @@ def _pool_for(url: str) -> dict[str, int]:
 def _checkpointer_for(url: str) -> Checkpointer | None:
     """SQLite file: a thread that checkpoints its log, off the requests' path
     (`db.checkpoints`)."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    if parsed.database.startswith("file:"):
-        return None
-    return Checkpointer(parsed.database)
+    path = sqlite_file(url)
+    return Checkpointer(path) if path else None
 
 
 def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
