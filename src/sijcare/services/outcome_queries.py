@@ -277,36 +277,14 @@ def _median_by_whole_days(
     grouped = column is not None
     key = sa.literal(ALL) if column is None else column
     day = sa.cast(value, sa.Integer)
-    counts = (
-        sa.select(key.label("key"), day.label("day"), sa.func.count().label("rows"))
-        .where(*where)
-        .group_by(*([key] if grouped else []), day)
-        .subquery("counted")
-    )
-    totals = sa.select(
-        counts.c.key,
-        counts.c.day,
-        counts.c.rows,
-        sa.func.sum(counts.c.rows)
-        .over(partition_by=counts.c.key, order_by=counts.c.day, rows=(None, 0))
-        .label("upto"),
-        sa.func.sum(counts.c.rows).over(partition_by=counts.c.key).label("n"),
-    ).subquery("totals")
-    t = totals.c
-    # The days whose ranks (upto - rows + 1 to upto) reach a middle rank, as in
-    # `_median_of_few_values`.
-    middle = (
-        sa.select(t.key, t.day, (t.upto - t.rows).label("before"), t.n)
-        .where((2 * t.upto >= t.n) & (2 * (t.upto - t.rows) <= t.n))
-        .cte("middle")
-    )
+    middle = _middle_buckets(key, day, where, grouped=grouped).cte("middle")
     m = middle.c
     # The rows of those days, found in one pass (an IN list SQLite looks up by hash; a
     # join made it search the index once per group and day), then ranked within their
     # day. A NULL group (no steroid) matches no IN list, so it is asked for apart.
-    wanted = sa.tuple_(key, day).in_(sa.select(m.key, m.day))
+    wanted = sa.tuple_(key, day).in_(sa.select(m.key, m.bucket))
     if grouped:
-        wanted = wanted | (key.is_(None) & day.in_(sa.select(m.day).where(m.key.is_(None))))
+        wanted = wanted | (key.is_(None) & day.in_(sa.select(m.bucket).where(m.key.is_(None))))
     picked = (
         sa.select(
             key.label("key"),
@@ -320,7 +298,7 @@ def _median_by_whole_days(
     p = picked.c
     ranked = (
         sa.select(p.key, p.value, (m.before + p.within).label("rank"), m.n)
-        .select_from(picked.join(middle, p.key.is_not_distinct_from(m.key) & (p.day == m.day)))
+        .select_from(picked.join(middle, p.key.is_not_distinct_from(m.key) & (p.day == m.bucket)))
         .subquery("ranked")
     )
     r = ranked.c
@@ -354,29 +332,45 @@ def _median_of_few_values(
     *,
     grouped: bool,
 ) -> sa.Select[Any]:
-    """The median as `_median_by_whole_days`, for a value that takes few distinct values (weeks of
-    relief): the rows are counted by value first, and only those counts are ranked."""
+    """The median as `_median_by_whole_days`, for a value that takes few distinct values
+    (weeks of relief): the rows are counted by value, and only those counts are ranked."""
+    m = _middle_buckets(key, value, where, grouped=grouped).subquery("middle").c
+    return sa.select(m.key, sa.func.avg(m.bucket).label("median")).group_by(m.key)
+
+
+def _middle_buckets(
+    key: sa.ColumnElement[Any],
+    bucket: sa.ColumnElement[Any],
+    where: Sequence[sa.ColumnElement[bool]],
+    *,
+    grouped: bool,
+) -> sa.Select[Any]:
+    """The buckets (a value, or a range of values in order) that hold a middle rank of
+    each group of `key`: (key, bucket, rows, before, n), where the bucket's rows are
+    ranked before + 1 to before + rows of the group's n."""
     counts = (
-        sa.select(key, value.label("value"), sa.func.count().label("rows"))
+        sa.select(key.label("key"), bucket.label("bucket"), sa.func.count().label("rows"))
         .where(*where)
-        .group_by(*([key] if grouped else []), value)
+        .group_by(*([key] if grouped else []), bucket)
         .subquery("counted")
     )
+    c = counts.c
     ranked = sa.select(
-        counts.c.key,
-        counts.c.value,
-        counts.c.rows,
-        sa.func.sum(counts.c.rows)
-        .over(partition_by=counts.c.key, order_by=counts.c.value, rows=(None, 0))
+        c.key,
+        c.bucket,
+        c.rows,
+        sa.func.sum(c.rows)
+        .over(partition_by=c.key, order_by=c.bucket, rows=(None, 0))
         .label("upto"),
-        sa.func.sum(counts.c.rows).over(partition_by=counts.c.key).label("n"),
+        sa.func.sum(c.rows).over(partition_by=c.key).label("n"),
     ).subquery("ranked")
-    # A value holds the rows ranked from upto - rows + 1 to upto; it is a middle value
+    # A bucket holds the rows ranked from upto - rows + 1 to upto; it holds a middle rank
     # when that span reaches rank n / 2 (twice: 2 x upto >= n) and begins by rank n / 2 + 1
     # (2 x (upto - rows) <= n). Integer arithmetic only, so every engine reads it alike.
     r = ranked.c
-    middle = (2 * r.upto >= r.n) & (2 * (r.upto - r.rows) <= r.n)
-    return sa.select(r.key, sa.func.avg(r.value).label("median")).where(middle).group_by(r.key)
+    return sa.select(r.key, r.bucket, r.rows, (r.upto - r.rows).label("before"), r.n).where(
+        (2 * r.upto >= r.n) & (2 * (r.upto - r.rows) <= r.n)
+    )
 
 
 def diary_lengths(knowledge: Knowledge) -> dict[tuple[str, str], tuple[int, timedelta]]:
