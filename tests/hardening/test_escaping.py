@@ -87,6 +87,7 @@ NOT_FREE_TEXT = frozenset(
         ("audit_event", "ip"),
         ("audit_event", "user_agent_hash"),
         ("clinic", "time_zone"),
+        ("consent_record", "language"),  # a shipped locale (a CHECK keeps it to them)
         ("location", "time_zone"),
         ("login_attempt", "email_hash"),
         ("login_attempt", "ip"),
