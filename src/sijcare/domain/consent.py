@@ -192,16 +192,15 @@ def _known(value: str | None, where: str) -> str:
 
 def _medicines(plan: PlannedProcedure) -> Words:
     if plan.steroid_agent is None:
-        return cw.filled(cw.ONE_MEDICINE, anesthetic=plan.anesthetic_agent)
-    return cw.filled(cw.TWO_MEDICINES, anesthetic=plan.anesthetic_agent, steroid=plan.steroid_agent)
+        return cw.ONE_MEDICINE.filled(anesthetic=plan.anesthetic_agent)
+    return cw.TWO_MEDICINES.filled(anesthetic=plan.anesthetic_agent, steroid=plan.steroid_agent)
 
 
 def _name(plan: PlannedProcedure) -> Paragraphs:
     kind = cw.NAME_DIAGNOSTIC if plan.kind is Kind.DIAGNOSTIC else cw.NAME_THERAPEUTIC
     return (
-        cw.filled(kind, side=cw.SIDES[plan.side.value]),
-        cw.filled(
-            cw.HOW,
+        kind.filled(side=cw.SIDES[plan.side.value]),
+        cw.HOW.filled(
             medicines=_medicines(plan),
             guidance=cw.GUIDANCE[plan.guidance.value],
             dye=cw.DYE if plan.contrast_planned else cw.NO_DYE,
@@ -219,10 +218,10 @@ def _results(plan: PlannedProcedure, hours: float, knowledge: Knowledge) -> Para
     if plan.kind is Kind.DIAGNOSTIC:
         percent = knowledge.integer("diagnostic.positive_threshold_percent")
         return (
-            cw.filled(cw.DIARY_WINDOW, hours=hours, anesthetic=plan.anesthetic_agent),
-            cw.filled(cw.POSITIVE_TEST, percent=percent),
+            cw.DIARY_WINDOW.filled(hours=hours, anesthetic=plan.anesthetic_agent),
+            cw.POSITIVE_TEST.filled(percent=percent),
         )
-    return (cw.NUMBING_FIRST, cw.filled(cw.STEROID_ONSET, days=onset_words(knowledge)))
+    return (cw.NUMBING_FIRST, cw.STEROID_ONSET.filled(days=onset_words(knowledge)))
 
 
 def _risks_and_benefits(plan: PlannedProcedure, knowledge: Knowledge) -> Paragraphs:
@@ -230,21 +229,21 @@ def _risks_and_benefits(plan: PlannedProcedure, knowledge: Knowledge) -> Paragra
         benefit = cw.BENEFIT_DIAGNOSTIC
     else:
         weeks = knowledge.integer("education.steroid_relief_weeks")
-        benefit = cw.filled(cw.BENEFIT_THERAPEUTIC, weeks=weeks)
+        benefit = cw.BENEFIT_THERAPEUTIC.filled(weeks=weeks)
     risks = tuple(risk_words(r) for r in risk_figures(knowledge))
     return (benefit, cw.RISKS, *risks)
 
 
 def _side_effects(plan: PlannedProcedure, hours: float, knowledge: Knowledge) -> Paragraphs:
-    common = (cw.SORENESS, cw.PAIN_BACK, cw.filled(cw.LEG, hours=hours))
+    common = (cw.SORENESS, cw.PAIN_BACK, cw.LEG.filled(hours=hours))
     if plan.steroid_agent is None:
         return common
     flushing = knowledge.number("triage.flushing_expected_days")
     sugar = knowledge.number("diabetes.check_more_often_days")
     return (
         *common,
-        cw.filled(cw.FLUSHING, days=flushing),
-        cw.filled(cw.SUGAR, days=sugar),
+        cw.FLUSHING.filled(days=flushing),
+        cw.SUGAR.filled(days=sugar),
         cw.FLARE,
     )
 
@@ -253,15 +252,13 @@ def _when_and_where(plan: PlannedProcedure, location: str, knowledge: Knowledge)
     local = clinic_local_time(plan.scheduled_at, knowledge)
     minutes = knowledge.integer("education.observation_minutes")
     return (
-        cw.filled(cw.WHEN_AND_WHERE, day=day_of(local), time=clock_of(local), location=location),
-        cw.filled(cw.AFTER, minutes=minutes),
+        cw.WHEN_AND_WHERE.filled(day=day_of(local), time=clock_of(local), location=location),
+        cw.AFTER.filled(minutes=minutes),
     )
 
 
 def _who(physician: str, context: ConsentContext) -> Paragraphs:
-    return (
-        cw.filled(cw.WHO, physician=physician, qualifications=context.physician_qualifications),
-    )
+    return (cw.WHO.filled(physician=physician, qualifications=context.physician_qualifications),)
 
 
 def _without_it(plan: PlannedProcedure) -> Paragraphs:
@@ -278,21 +275,19 @@ def _getting_results(
         first, second, third = (
             int(knowledge.numbers(f"therapeutic.milestone_{m}_days")[1]) for m in ("2w", "6w", "3m")
         )
-        when = cw.filled(cw.MILESTONES, first=first, second=second, third=third)
+        when = cw.MILESTONES.filled(first=first, second=second, third=third)
     return (when, Words(context.results_how))
 
 
 def _who_to_call(knowledge: Knowledge) -> Paragraphs:
     opens, closes = help_line_clocks(knowledge)
     return (
-        cw.filled(
-            cw.HELP_LINE,
+        cw.HELP_LINE.filled(
             phone=knowledge.text("clinic.help_line_phone"),
             opens=clock_of(opens),
             closes=clock_of(closes),
         ),
-        cw.filled(
-            cw.OTHER_TIMES,
+        cw.OTHER_TIMES.filled(
             after_hours=knowledge.text("clinic.after_hours_phone"),
             emergency=knowledge.text("clinic.emergency_phone"),
         ),

@@ -11,9 +11,6 @@ are values or text as the clinic wrote them. Short sentences, everyday words, "y
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import Any
-
 from sijcare.domain.words import Words, words
 
 # The questions, by `Question` value.
@@ -135,8 +132,3 @@ HELP_LINE = words(
 OTHER_TIMES = words(
     "At other times, call {after_hours} for the doctor on call. In an emergency, call {emergency}."
 )
-
-
-def filled(said: Words, **values: Any) -> Words:
-    """`said` with its `{placeholders}` filled in by `values`."""
-    return Words(said.text, MappingProxyType(values))

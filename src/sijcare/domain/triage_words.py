@@ -8,7 +8,6 @@ their format specs (`{days:g}`) in every language. Short sentences, everyday wor
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
 from sijcare.domain.words import Clock, Day, Words, words
@@ -168,18 +167,14 @@ STEPS: dict[str, Words] = {
 
 def reason_words(code: str, **values: Any) -> Words:
     """The sentence of reason `code`, filled in with `values`."""
-    return _filled(REASONS[code], values)
+    return REASONS[code].filled(**values)
 
 
 def step_words(code: str, **values: Any) -> Words:
     """The step `code` of what to do, filled in with `values`."""
-    return _filled(STEPS[code], values)
+    return STEPS[code].filled(**values)
 
 
 def clock_on_day(clock: Clock, day: Day) -> Words:
     """A time on another day than the report's, like "1:00 pm on Monday, March 2"."""
     return words("{clock} on {day}", clock=clock, day=day)
-
-
-def _filled(said: Words, values: dict[str, Any]) -> Words:
-    return said if not values else Words(said.text, MappingProxyType(values))

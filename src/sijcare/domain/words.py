@@ -87,6 +87,11 @@ class Words:
         values = {name: _value(value, translate, spell) for name, value in self.params.items()}
         return text.format(**values)
 
+    def filled(self, **values: Any) -> Words:
+        """This sentence with its `{placeholders}` filled in by `values` (a sentence kept
+        as a template, filled where its values are known)."""
+        return Words(self.text, MappingProxyType(values))
+
     def __str__(self) -> str:
         return self.render()
 
