@@ -10,6 +10,7 @@ plan without consent or documenting.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -20,6 +21,8 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure
 from sijcare.services import screening_review
 
+Query = TypeVar("Query", bound=sa.Select[Any])
+
 # A procedure appointment that is booked, or done (documented): the plan, the consent and
 # the place stay those of the injection once it is given. A cancelled or missed (no-show)
 # one is not where the injection is given.
@@ -28,26 +31,21 @@ KEPT = (AppointmentStatus.BOOKED, AppointmentStatus.COMPLETED)
 
 def procedure_appointment(db: Session, pathway_id: int) -> Appointment | None:
     """The pathway's booked or completed procedure appointment (the latest, if several)."""
-    return db.scalar(
-        sa.select(Appointment)
-        .where(
-            Appointment.pathway_id == pathway_id,
-            Appointment.kind == AppointmentKind.PROCEDURE,
-            Appointment.status.in_(KEPT),
-        )
-        .order_by(Appointment.starts_at.desc(), Appointment.id.desc())
-        .limit(1)
-    )
+    return db.scalar(_latest_kept(sa.select(Appointment), pathway_id))
 
 
 def place_time_zone(db: Session, pathway_id: int) -> str | None:
     """The time zone of the place of the booked injection (None: not booked). The
     patient goes there, so the times of that day are given on its clock, as the
     appointment pages do, whatever the reader's own zone."""
-    return db.scalar(
-        sa.select(Location.time_zone)
-        .join(Appointment, Appointment.location_id == Location.id)
-        .where(
+    query = sa.select(Location.time_zone).join(Appointment, Appointment.location_id == Location.id)
+    return db.scalar(_latest_kept(query, pathway_id))
+
+
+def _latest_kept(query: Query, pathway_id: int) -> Query:
+    """`query` narrowed to the pathway's latest booked or completed procedure appointment."""
+    return (
+        query.where(
             Appointment.pathway_id == pathway_id,
             Appointment.kind == AppointmentKind.PROCEDURE,
             Appointment.status.in_(KEPT),
