@@ -16,45 +16,27 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from factories.consent import CONTEXT, DIAGNOSTIC, THERAPEUTIC
 from sijcare.domain import consent_words
 from sijcare.domain.consent import (
     QUESTION_TEXT,
     AnsweredQuestions,
-    ConsentContext,
     Question,
     answer_questions,
 )
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.procedure import Guidance, Kind, PlannedProcedure, Side
+from sijcare.domain.procedure import Guidance, Side
 from sijcare.domain.words import Joined, Words
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.services import consent as consent_service
 from sijcare.web import i18n
 
-LA = ZoneInfo("America/Los_Angeles")
-CONTEXT = ConsentContext(
-    physician_qualifications="She is a doctor trained in pain medicine.",
-    cost_note="Your plan usually pays for it. You may owe a copay.",
-    results_how="We go over your diary with you at your next visit.",
-)
-DX = PlannedProcedure(
-    scheduled_at=datetime(2026, 3, 2, 9, 0, tzinfo=LA),
-    kind=Kind.DIAGNOSTIC,
-    side=Side.LEFT,
-    anesthetic_agent="lidocaine",
-    physician="Dr. Ana Ruiz",
-    location="the Pain Clinic, 2nd floor",
-)
+DX = DIAGNOSTIC
 TX = replace(
-    DX,
-    kind=Kind.THERAPEUTIC,
-    side=Side.BILATERAL,
-    anesthetic_agent="bupivacaine",
-    steroid_agent="triamcinolone",
+    THERAPEUTIC,
     scheduled_at=datetime.fromisoformat("2026-07-01T20:05:00+00:00"),  # 1:05 pm in LA
 )
 PLANS = {
