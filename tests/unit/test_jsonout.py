@@ -159,3 +159,54 @@ def test_durations_are_hours_rounded_to_4_places_exactly_as_round_gives_them() -
     for micro in micros:
         value = timedelta(microseconds=micro)
         assert repr(to_jsonable(value)) == repr(round(value.total_seconds() / 3600, 4)), micro
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    at: datetime | None
+    then: datetime
+    label: object
+
+
+@dataclass(frozen=True, slots=True)
+class LaterPoint(Point):
+    """A subclass with a field more: a sequence holding it converts item by item."""
+
+    extra: int = 7
+
+
+def test_a_sequence_of_one_dataclass_converts_as_each_item_alone() -> None:
+    # Sequences of one dataclass are converted together (their declared date-times in one
+    # orjson call); whatever the values, each item must read as it reads alone.
+    los_angeles = ZoneInfo("America/Los_Angeles")
+    utc = [datetime(2026, 3, 8, 9, 30, tzinfo=UTC), datetime(2026, 3, 8, 9, 30, 0, 5, tzinfo=UTC)]
+    mixed = [
+        *utc,
+        datetime(1850, 1, 1, tzinfo=los_angeles),
+        datetime(2026, 1, 1),
+        Stamp(2026, 1, 2),
+    ]
+    hours = [timedelta(minutes=20), timedelta(hours=1)]
+
+    def alone(items: list[object] | tuple[object, ...]) -> list[object]:
+        return [to_jsonable(item) for item in items]
+
+    cases: list[list[object] | tuple[object, ...]] = [
+        tuple(Point(at, hours[n % 2], n, 12.5) for n, at in enumerate(utc)),
+        [Point(at, hours[n % 2], n, 1.0, "note", True) for n, at in enumerate(mixed)],
+        [Point(at, hours[0], 1, 1.0) for at in [*utc, datetime(1850, 1, 1, tzinfo=los_angeles)]],
+        [Point(at, hours[0], 1, 1.0) for at in [*utc, datetime(2026, 1, 1)]],
+        (Point(utc[0], hours[0], 1, 2.0), LaterPoint(utc[1], hours[1], 2, 3.0)),
+        (LaterPoint(utc[0], hours[0], 1, 2.0), LaterPoint(utc[1], hours[1], 2, 3.0)),
+        (Point(utc[0], hours[0], 1, 2.0), Stop(None, utc[1], Colour.RED)),
+        [Stop(None, at, (Size.SMALL, at)) for at in mixed],
+        [Stop(at, at, None) for at in utc],
+        [One(at) for at in mixed],
+        [Point(utc[0], hours[0], 1, 2.0)],
+    ]
+    for items in cases:
+        out = to_jsonable(items)
+        assert out == alone(items)
+        assert [list(item) for item in out] == [list(item) for item in alone(items)]
+    out = to_jsonable([Stop(None, at, 1) for at in mixed])
+    assert [item["then"] for item in out] == [at.isoformat() for at in mixed]
