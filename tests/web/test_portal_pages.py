@@ -177,6 +177,34 @@ def test_the_chart_is_inline_svg_with_a_text_alternative_and_a_table(web: Web, d
     assert "<caption>The scores in the chart</caption>" in page.text
 
 
+@pytest.mark.parametrize(
+    ("locale", "scores", "summary"),
+    [
+        ("en", 1, "You recorded 1 score: 4 out of 10, on "),
+        ("en", 2, "You recorded 2 scores. The latest is 4 out of 10, on "),
+        ("es", 1, "Registró 1 puntuación: 4 de 10, el "),
+        ("es", 2, "Registró 2 puntuaciones. La más reciente es 4 de 10, el "),
+    ],
+)
+def test_the_charts_summary_counts_the_scores_in_the_readers_language(
+    web: Web, db: Session, locale: str, scores: int, summary: str
+) -> None:
+    record = documented(db, web.personas)
+    for n in range(scores):
+        make_diary_entry(
+            db,
+            procedure=record,
+            created_by=web.personas.patient.user,
+            pain=4,
+            recorded_at=record.performed_at + timedelta(minutes=30 * (n + 1)),
+        )
+    if locale == "es":
+        spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(f"/portal/procedures/{record.id}/chart")
+    assert page.status_code == 200
+    assert summary in html.unescape(page.text)
+
+
 def test_a_clinician_reads_the_diary_without_the_form(web: Web, db: Session) -> None:
     record = documented(db, web.personas)
     make_diary_entry(db, procedure=record, created_by=web.personas.patient.user, created_at=START)
