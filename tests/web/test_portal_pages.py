@@ -751,7 +751,7 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     aftercare = browser.get(f"/portal/procedures/{record.id}/aftercare").text
     for spanish in (
         "Descanse el resto del día de su inyección.",
-        "Hasta el martes, 3 de marzo a las",
+        "Hasta el martes, 3 de marzo (hora: ",
         "Qué esperar",
         "minutos después",
     ):
@@ -759,6 +759,23 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     for english in ("Take it easy", "What to expect", "Tuesday, March 3", "minutes after"):
         assert english not in aftercare, english
     assert "minutos después" in diary.text and "minutes after" not in diary.text
+
+
+def test_a_time_of_one_oclock_reads_in_spanish_without_an_article(web: Web, db: Session) -> None:
+    # "a la 1:30" but "a las 2:30": the Spanish gives a time after a colon instead. An
+    # injection at 21:30 (PST) with lidocaine: the leg is numb until 1:30 the next day.
+    assert web.personas.patient.patient is not None
+    record = make_documented(
+        db,
+        patient=web.personas.patient.patient,
+        clinician=web.personas.clinician.user,
+        performed_at=datetime(2026, 3, 2, 5, 30, tzinfo=UTC),
+    )
+    detach(db)
+    spanish_speaking(db, web.personas)
+    page = html.unescape(web.as_("patient").get(f"/portal/procedures/{record.id}/aftercare").text)
+    assert "Esto debería pasar más o menos a esta hora: 1:30 del lunes, 2 de marzo." in page
+    assert not re.search(r"\b(a las|hacia las|de las|hasta las) 1:", page)
 
 
 def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(
