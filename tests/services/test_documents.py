@@ -190,7 +190,7 @@ def test_preparation_sheet_is_in_the_patients_language(
     assert when(PROCEDURE_AT, LOS_ANGELES, "es") in text
     # The core's own sentences are Spanish too (days and times in Spanish).
     assert "Qué traer" in text and "What to bring" not in text
-    assert "Por favor, llegue antes de las" in text
+    assert "Para registrarse, por favor llegue a esta hora: " in text
 
 
 # -- the aftercare sheet --------------------------------------------------------------------

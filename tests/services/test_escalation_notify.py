@@ -201,7 +201,7 @@ def test_the_email_has_no_patient_data(
         db,
         now=NOW,
         knowledge=knowledge_30,
-        translations=lambda locale: i18n.translations(locale).gettext,
+        translations=i18n.translations,
     )
     patient = personas.patient.patient
     assert patient is not None

@@ -259,9 +259,7 @@ def test_a_follow_up_video_visit_gets_its_own_reminder_in_the_patients_language(
         user = db.merge(personas.patient.user)
         user.locale = "es"
     prefer(db, personas, DetailLevel.FULL)
-    outbox.plan(
-        db, knowledge=knowledge, now=PLANNED_AT, translations=lambda loc: translations(loc).gettext
-    )
+    outbox.plan(db, knowledge=knowledge, now=PLANNED_AT, translations=translations)
     (message,) = messages(db)
     assert message.kind is ReminderKind.FOLLOW_UP
     assert message.locale == "es"

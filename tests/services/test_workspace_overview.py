@@ -138,6 +138,8 @@ def test_timeline_tells_what_happened_in_order(story: Story, personas: Personas)
     kinds = [e.kind for e in found.events]
     assert kinds.index("pathway_opened") < kinds.index("screening_submitted")
     assert kinds.index("consent_agreed") < kinds.index("consent_witnessed")
+    agreed = next(e for e in found.events if e.kind == "consent_agreed")
+    assert agreed.values == {"language": "en"}  # the language of the page the patient read
     assert kinds.index("procedure_performed") < kinds.index("diary_entries")
     assert [e.at for e in found.events] == sorted(e.at for e in found.events)
     counts = [e.values["count"] for e in found.events if e.kind == "diary_entries"]

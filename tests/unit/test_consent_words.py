@@ -304,7 +304,7 @@ PRODUCT_CONTEXT = replace(
 
 
 def spanish(said: Words) -> str:
-    return said.render(i18n.translations("es").gettext, i18n.speller("es"))
+    return said.render(i18n.translations("es"), i18n.speller("es"))
 
 
 @pytest.mark.parametrize("plan", PLANS)

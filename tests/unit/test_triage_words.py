@@ -189,7 +189,7 @@ def test_each_reason_is_written_in_spanish(
     result = answer(knowledge, injection, at, reported(at, hours, symptoms))
     [reason] = [r for r in result.reasons if r.code == code]
     assert i18n.in_catalogue(reason.words, "es")
-    spanish = reason.words.render(i18n.translations("es").gettext, i18n.speller("es"))
+    spanish = reason.words.render(i18n.translations("es"), i18n.speller("es"))
     assert spanish != english and "{" not in spanish
 
 
@@ -215,7 +215,7 @@ def test_spanish_fills_in_its_numbers_days_times_and_lists(
     injection, at, hours, symptoms, code, _english = row.values
     result = answer(knowledge, injection, at, reported(at, hours, symptoms))
     [reason] = [r for r in result.reasons if r.code == code]
-    assert spanish in reason.words.render(i18n.translations("es").gettext, i18n.speller("es"))
+    assert spanish in reason.words.render(i18n.translations("es"), i18n.speller("es"))
 
 
 STEPS = [
@@ -271,8 +271,7 @@ def test_what_to_do_reads_as_it_always_did(
     assert tuple(str(step) for step in result.what_to_do_words) == steps
     assert str(result.contact.words) == result.contact.message
     spanish = [
-        step.render(i18n.translations("es").gettext, i18n.speller("es"))
-        for step in result.what_to_do_words
+        step.render(i18n.translations("es"), i18n.speller("es")) for step in result.what_to_do_words
     ]
     assert all(i18n.in_catalogue(step, "es") for step in result.what_to_do_words)
     assert not set(spanish) & set(steps)
@@ -284,8 +283,7 @@ def test_the_emergency_steps_name_the_day_in_spanish(knowledge: Knowledge) -> No
     )
     result = answer(knowledge, "lido-dx", INJECTED_AT, report)
     spanish = [
-        step.render(i18n.translations("es").gettext, i18n.speller("es"))
-        for step in result.what_to_do_words
+        step.render(i18n.translations("es"), i18n.speller("es")) for step in result.what_to_do_words
     ]
     assert spanish == [
         "Llame al 911 ahora para pedir ayuda de emergencia. No espere a hablar con la clínica y "

@@ -54,7 +54,7 @@ def test_a_clinician_imports_a_diary_file(web: Web, db: Session) -> None:
     done = upload(browser, f"/workspace/procedures/{record}/diary-import", GOOD)
     assert done.status_code == 303  # type: ignore[attr-defined]
     page = browser.get(f"/workspace/procedures/{record}/diary-import")
-    assert "Imported 2 scores (0 were already in the diary)." in page.text
+    assert "Imported 2 scores. Already in the diary: 0." in page.text
     assert entries(db) == 2
 
 

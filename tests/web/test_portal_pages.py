@@ -177,6 +177,34 @@ def test_the_chart_is_inline_svg_with_a_text_alternative_and_a_table(web: Web, d
     assert "<caption>The scores in the chart</caption>" in page.text
 
 
+@pytest.mark.parametrize(
+    ("locale", "scores", "summary"),
+    [
+        ("en", 1, "You recorded 1 score: 4 out of 10, on "),
+        ("en", 2, "You recorded 2 scores. The latest is 4 out of 10, on "),
+        ("es", 1, "Registró 1 puntuación: 4 de 10, el "),
+        ("es", 2, "Registró 2 puntuaciones. La más reciente es 4 de 10, el "),
+    ],
+)
+def test_the_charts_summary_counts_the_scores_in_the_readers_language(
+    web: Web, db: Session, locale: str, scores: int, summary: str
+) -> None:
+    record = documented(db, web.personas)
+    for n in range(scores):
+        make_diary_entry(
+            db,
+            procedure=record,
+            created_by=web.personas.patient.user,
+            pain=4,
+            recorded_at=record.performed_at + timedelta(minutes=30 * (n + 1)),
+        )
+    if locale == "es":
+        spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(f"/portal/procedures/{record.id}/chart")
+    assert page.status_code == 200
+    assert summary in html.unescape(page.text)
+
+
 def test_a_clinician_reads_the_diary_without_the_form(web: Web, db: Session) -> None:
     record = documented(db, web.personas)
     make_diary_entry(db, procedure=record, created_by=web.personas.patient.user, created_at=START)
@@ -723,7 +751,7 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     aftercare = browser.get(f"/portal/procedures/{record.id}/aftercare").text
     for spanish in (
         "Descanse el resto del día de su inyección.",
-        "Hasta el martes, 3 de marzo a las",
+        "Hasta el martes, 3 de marzo (hora: ",
         "Qué esperar",
         "minutos después",
     ):
@@ -731,6 +759,23 @@ def test_a_spanish_speaking_patient_reads_the_portal_in_spanish(web: Web, db: Se
     for english in ("Take it easy", "What to expect", "Tuesday, March 3", "minutes after"):
         assert english not in aftercare, english
     assert "minutos después" in diary.text and "minutes after" not in diary.text
+
+
+def test_a_time_of_one_oclock_reads_in_spanish_without_an_article(web: Web, db: Session) -> None:
+    # "a la 1:30" but "a las 2:30": the Spanish gives a time after a colon instead. An
+    # injection at 21:30 (PST) with lidocaine: the leg is numb until 1:30 the next day.
+    assert web.personas.patient.patient is not None
+    record = make_documented(
+        db,
+        patient=web.personas.patient.patient,
+        clinician=web.personas.clinician.user,
+        performed_at=datetime(2026, 3, 2, 5, 30, tzinfo=UTC),
+    )
+    detach(db)
+    spanish_speaking(db, web.personas)
+    page = html.unescape(web.as_("patient").get(f"/portal/procedures/{record.id}/aftercare").text)
+    assert "Esto debería pasar más o menos a esta hora: 1:30 del lunes, 2 de marzo." in page
+    assert not re.search(r"\b(a las|hacia las|de las|hasta las) 1:", page)
 
 
 def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(

@@ -17,6 +17,7 @@ from sijcare.db.models import (
     Interpretation,
     ProcedureRecord,
     SymptomReport,
+    User,
 )
 from sijcare.domain.knowledge import Knowledge
 from web.conftest import Browser, FrozenClock, Web
@@ -178,6 +179,33 @@ def test_the_consent_says_the_language_the_patient_read(
     assert shown in page[label : label + 200]
     if language is None:
         assert "English" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "reader", "shown"),
+    [
+        ("es", "en", "The patient agreed to the procedure (read in Spanish)"),
+        ("en", "en", "The patient agreed to the procedure (read in English)"),
+        (None, "en", "The patient agreed to the procedure (language not recorded)"),
+        ("es", "es", "(leído en español)"),
+        (None, "es", "(idioma no registrado)"),
+    ],
+)
+def test_the_timeline_says_the_language_the_patient_read_the_consent_in(
+    web: Web, story: Story, db: Session, language: str | None, reader: str, shown: str
+) -> None:
+    pathway = story.pathway()
+    story.book(pathway)
+    story.screen(pathway)
+    row = story.agree(pathway, language=language or "en")
+    with db.begin():
+        if language is None:  # a record from before the language was kept
+            db.get_one(ConsentRecord, row.id).language = None
+        db.get_one(User, web.personas.clinician.user.id).locale = reader
+    patient = web.personas.patient.patient
+    assert patient is not None
+    page = web.as_("clinician").get(f"/workspace/patients/{patient.public_id}/timeline").text
+    assert shown in " ".join(page.split())
 
 
 def _procedure_fields(form: str) -> dict[str, str]:

@@ -49,7 +49,7 @@ def escalation(once: bool, interval: int) -> None:
                     db,
                     now=utc_now(),
                     knowledge=knowledge,
-                    translations=lambda locale: i18n.translations(locale).gettext,
+                    translations=i18n.translations,
                 )
             click.echo(report.summary())
             if once:

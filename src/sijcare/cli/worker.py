@@ -25,6 +25,7 @@ from sijcare.cli.common import clinic_knowledge
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
+from sijcare.domain.words import Translate
 from sijcare.services import escalation, outbox, reinterpret
 from sijcare.services.smtp import Sender, SmtpSender
 from sijcare.settings import Settings
@@ -67,8 +68,8 @@ def run_worker(
     sessions = session_factory(engine)
     mailer = sender or SmtpSender(settings.smtp)
 
-    def translations(locale: str) -> Callable[[str], str]:
-        return i18n.translations(locale).gettext
+    def translations(locale: str) -> Translate:
+        return i18n.translations(locale)
 
     rounds = 0
     try:

@@ -11,7 +11,7 @@ are values or text as the clinic wrote them. Short sentences, everyday words, "y
 
 from __future__ import annotations
 
-from sijcare.domain.words import Words, words
+from sijcare.domain.words import Words, plural_words, words
 
 # The questions, by `Question` value.
 QUESTIONS: dict[str, Words] = {
@@ -66,9 +66,12 @@ REASON_THERAPEUTIC = words(
 
 # -- the results -----------------------------------------------------------------------------
 
-DIARY_WINDOW = words(
+DIARY_WINDOW = plural_words(
+    "You rate your pain in a diary for the next {hours:g} hour. That is how long "
+    "{anesthetic} works.",
     "You rate your pain in a diary for the next {hours:g} hours. That is how long "
-    "{anesthetic} works."
+    "{anesthetic} works.",
+    "hours",
 )
 POSITIVE_TEST = words(
     "If your pain drops by {percent}% or more, the test is positive. That means the joint is "
@@ -86,7 +89,11 @@ STEROID_ONSET = words(
 # -- risks and benefits --------------------------------------------------------------------
 
 BENEFIT_DIAGNOSTIC = words("The benefit: it can show if this joint causes your pain.")
-BENEFIT_THERAPEUTIC = words("The benefit: it can ease your pain, often for {weeks} weeks or more.")
+BENEFIT_THERAPEUTIC = plural_words(
+    "The benefit: it can ease your pain, often for {weeks} week or more.",
+    "The benefit: it can ease your pain, often for {weeks} weeks or more.",
+    "weeks",
+)
 RISKS = words("It does not help everyone. The risks, and how often they happen:")
 # Each risk is the leaflet's sentence: "{risk}: {how_often}." (`education`).
 
@@ -94,18 +101,30 @@ RISKS = words("It does not help everyone. The risks, and how often they happen:"
 
 SORENESS = words("Soreness where the needle went in.")
 PAIN_BACK = words("Your usual pain may come back as the numbing medicine wears off.")
-LEG = words("Your leg may feel numb or weak for up to {hours:g} hours. Do not walk alone or drive.")
-FLUSHING = words("Your face may be red and warm for up to {days:g} days.")
-SUGAR = words(
-    "Your blood sugar may go up for about {days:g} days. If you have diabetes, check it more often."
+LEG = plural_words(
+    "Your leg may feel numb or weak for up to {hours:g} hour. Do not walk alone or drive.",
+    "Your leg may feel numb or weak for up to {hours:g} hours. Do not walk alone or drive.",
+    "hours",
+)
+FLUSHING = plural_words(
+    "Your face may be red and warm for up to {days:g} day.",
+    "Your face may be red and warm for up to {days:g} days.",
+    "days",
+)
+SUGAR = plural_words(
+    "Your blood sugar may go up for about {days:g} day. If you have diabetes, check it more often.",
+    "Your blood sugar may go up for about {days:g} days. If you have diabetes, check it more often.",
+    "days",
 )
 FLARE = words("Your pain may flare up for a few days before the steroid starts to work.")
 
 # -- when and where, who --------------------------------------------------------------------
 
 WHEN_AND_WHERE = words("On {day}, at {time}, at {location}.")
-AFTER = words(
-    "After the injection, we watch you for about {minutes} minutes. Someone must drive you home."
+AFTER = plural_words(
+    "After the injection, we watch you for about {minutes} minute. Someone must drive you home.",
+    "After the injection, we watch you for about {minutes} minutes. Someone must drive you home.",
+    "minutes",
 )
 # The training is the clinic's directory's, as written.
 WHO = words("{physician} will do the injection. {qualifications}")

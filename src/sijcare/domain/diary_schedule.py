@@ -35,7 +35,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure
 from sijcare.domain.relief import later_by, local_zone
 from sijcare.domain.therapeutic import MILESTONES, milestone_days
-from sijcare.domain.words import Words, words
+from sijcare.domain.words import Words, plural_words, words
 
 MILESTONE_WORDS = {
     "2w": words("2-week check"),
@@ -85,7 +85,7 @@ class DiaryPrompt:
         """How long after the injection a window prompt is, like "30 minutes" or "1.5 h"."""
         m = self.after_minutes or 0
         if m < 60:
-            return words("{minutes} minutes", minutes=m)
+            return plural_words("{minutes} minute", "{minutes} minutes", "minutes", minutes=m)
         return words("{hours:g} h", hours=m / 60)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sijcare.domain.contact import help_line_clocks
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge, Provenance
-from sijcare.domain.words import Words, clock_of, words
+from sijcare.domain.words import Words, clock_of, plural_words, words
 
 RISK_TABLE = "injection_risks"
 LEAFLET_RULES = (
@@ -234,8 +234,11 @@ def _the_day(knowledge: Knowledge) -> Section:
             ),
             Bullet(words("A small bandage goes on the spot.")),
             Bullet(
-                words(
-                    "We watch you for about {minutes} minutes before you go home.", minutes=minutes
+                plural_words(
+                    "We watch you for about {minutes} minute before you go home.",
+                    "We watch you for about {minutes} minutes before you go home.",
+                    "minutes",
+                    minutes=minutes,
                 )
             ),
         ),
@@ -252,10 +255,14 @@ def _benefits(knowledge: Knowledge) -> Section:
                 "A test injection can show if your pain comes from the SI joint. This helps "
                 "your doctor choose your next step."
             ),
-            words(
+            plural_words(
+                "A treatment injection can ease pain from the joint. The relief often lasts "
+                "{weeks} week or more. That can make it easier to move and to do your "
+                "exercises.",
                 "A treatment injection can ease pain from the joint. The relief often lasts "
                 "{weeks} weeks or more. That can make it easier to move and to do your "
                 "exercises.",
+                "weeks",
                 weeks=weeks,
             ),
             words("It does not help everyone, and the relief may not last."),
@@ -289,28 +296,40 @@ def _side_effects(knowledge: Knowledge) -> Section:
         (words("These are common and go away by themselves."),),
         (
             Bullet(
-                words("Soreness where the needle went in, for up to {days:g} days.", days=soreness)
+                plural_words(
+                    "Soreness where the needle went in, for up to {days:g} day.",
+                    "Soreness where the needle went in, for up to {days:g} days.",
+                    "days",
+                    days=soreness,
+                )
             ),
             Bullet(words("Your usual pain may come back as the numbing medicine wears off.")),
             Bullet(
                 words("Your leg may feel numb or weak for a few hours. Do not walk alone or drive.")
             ),
             Bullet(
-                words(
+                plural_words(
+                    "With a steroid, your face may be red and warm for up to {days:g} day.",
                     "With a steroid, your face may be red and warm for up to {days:g} days.",
+                    "days",
                     days=flushing,
                 )
             ),
             Bullet(
-                words(
+                plural_words(
+                    "With a steroid, blood sugar may go up for about {days:g} day. "
+                    "If you have diabetes, check it more often.",
                     "With a steroid, blood sugar may go up for about {days:g} days. "
                     "If you have diabetes, check it more often.",
+                    "days",
                     days=sugar,
                 )
             ),
             Bullet(
-                words(
+                plural_words(
+                    "With a steroid, pain may flare up for up to {days:g} day before it eases.",
                     "With a steroid, pain may flare up for up to {days:g} days before it eases.",
+                    "days",
                     days=flare,
                 )
             ),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +17,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
 from sijcare.domain.relief import local_zone
 from sijcare.domain.screening_rules import timeline
-from sijcare.domain.words import Clock, Day, Words, clock_of, day_of, words
+from sijcare.domain.words import Clock, Day, Words, clock_of, day_of, plural_words, words
 
 # Unit conversions, not clinical values: glucose 1 mmol/L = 18.016 mg/dL; °F = °C x 9/5 + 32.
 MG_DL_PER_MMOL_L = 18.016
@@ -146,7 +145,7 @@ def pair(knowledge: Knowledge, key: str) -> tuple[int, int]:
 
 
 def days(count: int) -> Words:
-    return words("{count} day", count=count) if count == 1 else words("{count} days", count=count)
+    return plural_words("{count} day", "{count} days", "count", count=count)
 
 
 def fahrenheit(celsius: float) -> str:
@@ -171,7 +170,7 @@ def say(
     code: str, at: datetime | None = None, /, *, text: str | None = None, **values: Any
 ) -> Item:
     """The item `code` with its sentence from `TEXT` (`text` picks another sentence)."""
-    return Item.of(code, Words(TEXT[text or code].text, MappingProxyType(values)), at)
+    return Item.of(code, TEXT[text or code].filled(**values), at)
 
 
 def section(code: str, *items: Item) -> Section:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sijcare.domain.words import Words, words
+from sijcare.domain.words import Words, plural_words, words
 
 # Every sentence the patient reads, by item code; `{name}` is filled in from the knowledge
 # and the injection time. Short sentences, everyday words, "you" (grade 6-8).
@@ -59,8 +59,10 @@ TEXT: dict[str, Words] = {
     "times_assume_on_time": words(
         "The times below assume your injection starts at {clock} on {day}."
     ),
-    "observation": words(
-        "You will rest at the clinic for about {minutes} minutes before you go home."
+    "observation": plural_words(
+        "You will rest at the clinic for about {minutes:g} minute before you go home.",
+        "You will rest at the clinic for about {minutes:g} minutes before you go home.",
+        "minutes",
     ),
     "driver_home": words("An adult must drive you home. You can leave once they are here."),
     "no_driving_today": words("Do not drive for the rest of the day of your injection."),
@@ -90,9 +92,12 @@ TEXT: dict[str, Words] = {
     "diary_run": words("{how} at {clock}, from {first} to {last}."),
     "rest_today": words("Take it easy for the rest of the day of your injection."),
     "usual_activity": words("From {day}, do your usual activities as your comfort allows."),
-    "ice_first": words(
+    "ice_first": plural_words(
         "Until {when}, use ice, not heat, on the sore spot: a cold pack wrapped in a "
-        "cloth, for up to {minutes} minutes at a time."
+        "cloth, for up to {minutes} minute at a time.",
+        "Until {when}, use ice, not heat, on the sore spot: a cold pack wrapped in a "
+        "cloth, for up to {minutes} minutes at a time.",
+        "minutes",
     ),
     "heat_after": words("After that, you may use heat or ice, whichever feels better."),
     "shower_ok": words("You may take a shower."),

@@ -329,7 +329,7 @@ def _going_home(shot: _Injection, knowledge: Knowledge, zone: ZoneInfo) -> Secti
     if shot.planned:
         day = day_of(shot.at)
         items.append(_say("times_assume_on_time", shot.at, clock=clock_of(shot.at), day=day))
-    items.append(_say("observation", minutes=f"{observe:g}"))
+    items.append(_say("observation", minutes=observe))
     if knowledge.flag("driver.required"):
         items.append(_say("driver_home"))
     if knowledge.flag("instructions.no_driving_day_of_procedure"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sijcare.domain.words import Clock, Day, Words, words
+from sijcare.domain.words import Clock, Day, Words, plural_words, words
 
 # Each reason's sentence, by the reason's code.
 REASONS: dict[str, Words] = {
@@ -89,21 +89,30 @@ REASONS: dict[str, Words] = {
         "Your pain is worse than before the injection ({pain} out of 10, up from {baseline}). "
         "This is not the usual pattern at this time. Tell the clinic today."
     ),
-    "blood_sugar_after_expected_rise": words(
+    "blood_sugar_after_expected_rise": plural_words(
+        "Your blood sugar is {sugar:g} mg/dL. A steroid can raise blood sugar for about "
+        "{days:g} day, and that time has passed. If it is still higher than usual for you, "
+        "tell the clinic today.",
         "Your blood sugar is {sugar:g} mg/dL. A steroid can raise blood sugar for about "
         "{days:g} days, and that time has passed. If it is still higher than usual for you, "
-        "tell the clinic today."
+        "tell the clinic today.",
+        "days",
     ),
     "flushing_without_steroid": words(
         "Red, warm skin on your face (flushing) is not a usual effect of this injection. "
         "Tell the clinic today."
     ),
-    "flushing_lasting": words(
-        "Flushing of your face has lasted more than {days:g} days. Tell the clinic today."
+    "flushing_lasting": plural_words(
+        "Flushing of your face has lasted more than {days:g} day. Tell the clinic today.",
+        "Flushing of your face has lasted more than {days:g} days. Tell the clinic today.",
+        "days",
     ),
-    "site_soreness_lasting": words(
+    "site_soreness_lasting": plural_words(
+        "Soreness where the needle went in has lasted more than {days:g} day. "
+        "Tell the clinic today.",
         "Soreness where the needle went in has lasted more than {days:g} days. "
-        "Tell the clinic today."
+        "Tell the clinic today.",
+        "days",
     ),
     # expected
     "leg_weakness_in_window": words(
@@ -114,26 +123,39 @@ REASONS: dict[str, Words] = {
         "Some leg numbness can happen while the numbing medicine works. It should wear off "
         "by about {when}. Until then, do not walk alone or drive."
     ),
-    "pain_flare": words(
+    "pain_flare": plural_words(
+        "Your pain is worse than before the injection ({pain} out of 10, up from {baseline}). "
+        "A short flare of pain can happen in the first {days:g} day. It should ease. "
+        "Your usual pain medicines can help.",
         "Your pain is worse than before the injection ({pain} out of 10, up from {baseline}). "
         "A short flare of pain can happen in the first {days:g} days. It should ease. "
-        "Your usual pain medicines can help."
+        "Your usual pain medicines can help.",
+        "days",
     ),
     "pain_not_above_baseline": words(
         "Your pain is no worse than before the injection. Pain often comes back as the "
         "numbing medicine wears off. That is normal."
     ),
-    "blood_sugar_rise_expected": words(
+    "blood_sugar_rise_expected": plural_words(
+        "Your blood sugar is {sugar:g} mg/dL. A steroid can raise blood sugar for about "
+        "{days:g} day. Your reading is below the level that needs a call. Keep checking it "
+        "more often than usual.",
         "Your blood sugar is {sugar:g} mg/dL. A steroid can raise blood sugar for about "
         "{days:g} days. Your reading is below the level that needs a call. Keep checking it "
-        "more often than usual."
+        "more often than usual.",
+        "days",
     ),
-    "facial_flushing": words(
+    "facial_flushing": plural_words(
+        "Red, warm skin on your face (flushing) can happen for up to {days:g} day after a "
+        "steroid. It goes away by itself.",
         "Red, warm skin on your face (flushing) can happen for up to {days:g} days after a "
-        "steroid. It goes away by itself."
+        "steroid. It goes away by itself.",
+        "days",
     ),
-    "site_soreness": words(
-        "Soreness where the needle went in is common. It should ease within {days:g} days."
+    "site_soreness": plural_words(
+        "Soreness where the needle went in is common. It should ease within {days:g} day.",
+        "Soreness where the needle went in is common. It should ease within {days:g} days.",
+        "days",
     ),
     "no_warning_signs": words("Nothing you told us needs a call right now."),
 }

@@ -5,6 +5,12 @@ can show it later in the reader's language (ADR 0007). The form:
 
     {"text": "Your pain is {pain} out of 10.", "params": {"pain": 9}}
 
+A sentence with a count has also its English for other counts than 1 and the name of
+the value that is the count (`domain.words.plural_words`):
+
+    {"text": "... for up to {days:g} day.", "params": {"days": 3},
+     "plural": "... for up to {days:g} days.", "count": "days"}
+
 A value in `params` is a JSON string, number, boolean or null as it is, or an object
 tagged with its type:
 
@@ -30,7 +36,13 @@ _PLAIN = (str, int, float, bool, type(None))
 
 def words_to_json(said: Words) -> dict[str, Any]:
     """`said` as JSON-ready values; `TypeError` for a value no page could write."""
-    return {"text": said.text, "params": {name: _value_json(v) for name, v in said.params.items()}}
+    data: dict[str, Any] = {
+        "text": said.text,
+        "params": {name: _value_json(v) for name, v in said.params.items()},
+    }
+    if said.plural is not None:
+        data.update(plural=said.plural, count=said.count)
+    return data
 
 
 def words_from_json(data: Any) -> Words:
@@ -75,7 +87,11 @@ def _words(data: dict[str, Any]) -> Words:
         raise ValueError("words: text is not a string")
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
         raise ValueError("words: params is not an object")
-    return Words(text, MappingProxyType({name: _value(v) for name, v in params.items()}))
+    plural, count = data.get("plural"), data.get("count")
+    if plural is not None and not (isinstance(plural, str) and isinstance(count, str)):
+        raise ValueError("words: a plural needs its text and the name of its count")
+    values = MappingProxyType({name: _value(v) for name, v in params.items()})
+    return Words(text, values, plural, count if plural is not None else None)
 
 
 def _value(data: Any) -> Any:

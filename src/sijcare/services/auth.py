@@ -27,7 +27,15 @@ from sijcare.db.models import LoginAttempt, User, WebSession
 from sijcare.services import access, audit
 from sijcare.services import passwords as password_rules
 from sijcare.services.actor import Actor, Origin, actor_columns, actor_of, load_actor, with_actor
-from sijcare.services.errors import FieldError, Invalid, NotFound, ServiceError, Throttled, msg
+from sijcare.services.errors import (
+    FieldError,
+    Invalid,
+    NotFound,
+    ServiceError,
+    Throttled,
+    msg,
+    plural_msg,
+)
 from sijcare.services.passwords import Passwords
 from sijcare.settings import LoginThrottle, Settings
 
@@ -111,8 +119,10 @@ def login(
                 user_id=None if user is None else user.id,
             )
             outcome: Grant | ServiceError = Throttled(
-                msg(
+                plural_msg(
+                    "Too many failed sign-in attempts. Try again in {minutes} minute.",
                     "Too many failed sign-in attempts. Try again in {minutes} minutes.",
+                    "minutes",
                     minutes=retry,
                 ),
                 retry,

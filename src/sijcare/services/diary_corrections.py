@@ -25,7 +25,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.services import audit, diary_reading
 from sijcare.services.actor import Actor
 from sijcare.services.diary import load_record, require_own
-from sijcare.services.errors import Conflict, FieldError, Invalid, msg
+from sijcare.services.errors import Conflict, FieldError, Invalid, msg, plural_msg
 from sijcare.services.pain_scores import NOTE_MAX_LENGTH, NewEntry
 
 WINDOW_RULE = "diary.correction_window_minutes"
@@ -61,9 +61,12 @@ def correctable(
     return Correctable(newest, until)
 
 
-_TOO_LATE = msg(
+_TOO_LATE = plural_msg(
     "This score can no longer be changed: only the score you saved last can be, and only "
-    "for {minutes} minutes. If a score is wrong, tell the clinic."
+    "for {minutes} minute. If a score is wrong, tell the clinic.",
+    "This score can no longer be changed: only the score you saved last can be, and only "
+    "for {minutes} minutes. If a score is wrong, tell the clinic.",
+    "minutes",
 )
 
 
@@ -110,7 +113,7 @@ def correct_entry(
         found = correctable(entries, actor, knowledge, now)
         if found is None or found.entry.id != entry_id:
             minutes = int(knowledge.number(WINDOW_RULE))
-            raise Conflict(msg(_TOO_LATE.text, minutes=minutes))
+            raise Conflict(_TOO_LATE.filled(minutes=minutes))
         if errors:
             raise Invalid(errors)
         entry = found.entry

@@ -2,15 +2,19 @@
 
 Messages are `Message` values: an English text that the web layer translates through
 the message catalogs (the text is the msgid, marked with `msg()` so Babel extracts it)
-and then fills in with `params`. Services never translate, so they stay locale-free.
+and then fills in with `params`; a text with a count (`plural_msg`) has an English form
+for 1 and one for other counts, and each language chooses its own (gettext's
+`ngettext`). Services never translate, so they stay locale-free.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
+
+from sijcare.domain.words import Translate, translated
 
 
 @dataclass(frozen=True)
@@ -19,16 +23,33 @@ class Message:
 
     text: str
     params: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    # A text with a count: its English for other counts than 1 (`text` is for 1), and
+    # the name of the value in `params` that is the count.
+    plural: str | None = None
+    count: str | None = None
 
-    def render(self, translate: Any = None) -> str:
-        """The text translated by `translate` (gettext) when given, then filled in."""
-        text = translate(self.text) if translate is not None else self.text
+    def render(self, translate: Translate | None = None) -> str:
+        """The text translated by `translate` (the reader's catalogue, or a gettext) when
+        given, in the form for its count if it has one, then filled in."""
+        count = None if self.count is None else self.params.get(self.count)
+        text = translated(translate, self.text, self.plural, count)
         return text.format(**self.params) if self.params else text
+
+    def filled(self, **values: Any) -> Message:
+        """This text with its `{placeholders}` filled in by `values` (a text kept as a
+        template, filled where its values are known)."""
+        return replace(self, params=MappingProxyType(values))
 
 
 def msg(text: str, **params: Any) -> Message:
     """Mark `text` for translation; `params` fill its `{placeholders}` after translation."""
     return Message(text, MappingProxyType(params))
+
+
+def plural_msg(one: str, other: str, count: str, /, **params: Any) -> Message:
+    """Mark a text with a count for translation: `one` is its English for a count of 1,
+    `other` for any other count, and `count` names the value of `params` that is it."""
+    return Message(one, MappingProxyType(params), other, count)
 
 
 @dataclass(frozen=True)

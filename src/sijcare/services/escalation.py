@@ -39,7 +39,7 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.triage import Disposition
 from sijcare.services import access, audit
 from sijcare.services.actor import Actor
-from sijcare.services.errors import msg
+from sijcare.services.errors import msg, plural_msg
 from sijcare.services.reminder_texts import Translations, untranslated
 
 URGENT = (Disposition.EMERGENCY.value, Disposition.CALL_NOW.value)
@@ -191,7 +191,7 @@ def _escalate(db: Session, item: Overdue, now: datetime, translations: Translati
 
 def _email(item: Overdue, user: User, now: datetime, translations: Translations) -> OutboxMessage:
     """The e-mail to one member of the staff: due at once, never expiring."""
-    gettext = translations(user.locale)
+    catalogue = translations(user.locale)
     return OutboxMessage(
         clinic_id=item.clinic_id,
         # The schema ties every message to a patient of its clinic: the one whose report
@@ -200,13 +200,17 @@ def _email(item: Overdue, user: User, now: datetime, translations: Translations)
         kind=ReminderKind.ESCALATION,
         to_address=user.email,
         locale=user.locale,
-        subject=SUBJECT.render(gettext),
-        body=msg(
+        subject=SUBJECT.render(catalogue),
+        body=plural_msg(
+            "An urgent symptom report has waited {minutes} minute without "
+            "acknowledgement. Open the red-flag inbox in sijcare (Red flags) to see it "
+            "and acknowledge it.",
             "An urgent symptom report has waited {minutes} minutes without "
             "acknowledgement. Open the red-flag inbox in sijcare (Red flags) to see it "
             "and acknowledge it.",
+            "minutes",
             minutes=item.minutes_waiting,
-        ).render(gettext),
+        ).render(catalogue),
         due_at=now,
         expires_at=None,
         next_attempt_at=now,

@@ -29,14 +29,15 @@ from sijcare.db.models.reminder_preference import DetailLevel
 from sijcare.domain.diary_schedule import DiaryPrompt
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening_rules.findings import Action
+from sijcare.domain.words import Translate
 from sijcare.interop.calendar import Text, Visit
-from sijcare.services.errors import Message, msg
+from sijcare.services.errors import Message, msg, plural_msg
 
-# A locale -> its gettext (the web layer's catalogs); English needs none.
-Translations = Callable[[str], Callable[[str], str]]
+# A locale -> its catalogue (the web layer's `i18n.translations`); English needs none.
+Translations = Callable[[str], Translate]
 
 
-def untranslated(_locale: str) -> Callable[[str], str]:
+def untranslated(_locale: str) -> Translate:
     return lambda text: text
 
 
@@ -46,7 +47,7 @@ class Wording:
 
     locale: str
     zone: str
-    gettext: Callable[[str], str] = field(default=lambda text: text, repr=False)
+    gettext: Translate = field(default=lambda text: text, repr=False)
 
     @classmethod
     def of(cls, locale: str, zone: str, translations: Translations) -> Wording:
@@ -274,10 +275,18 @@ def prompt_label(prompt: DiaryPrompt) -> Message:
     if prompt.after_minutes is not None:
         minutes = prompt.after_minutes
         if minutes < 60:
-            return msg("{minutes} minutes after the injection", minutes=minutes)
-        if minutes == 60:
-            return msg("1 hour after the injection")
-        return msg("{hours} hours after the injection", hours=f"{minutes / 60:g}")
+            return plural_msg(
+                "{minutes} minute after the injection",
+                "{minutes} minutes after the injection",
+                "minutes",
+                minutes=minutes,
+            )
+        return plural_msg(
+            "{hours:g} hour after the injection",
+            "{hours:g} hours after the injection",
+            "hours",
+            hours=minutes / 60,
+        )
     if prompt.milestone in MILESTONE_WORDS:
         return msg(MILESTONE_WORDS[prompt.milestone].text, day=prompt.day)
     return msg("day {day} after the injection", day=prompt.day)

@@ -191,8 +191,10 @@ class _Collector:
 
     def consents(self) -> Iterator[TimelineEvent]:
         for c in self.rows(ConsentRecord, ConsentRecord.pathway_id):
+            # The language of the page the patient read ("en", "es"); None: not recorded.
+            values = {"language": c.language}
             yield TimelineEvent(
-                c.agreed_at, "consent_agreed", c.pathway_id, {}, self.who(c.agreed_by)
+                c.agreed_at, "consent_agreed", c.pathway_id, values, self.who(c.agreed_by)
             )
             if c.witnessed_at is not None:
                 yield TimelineEvent(

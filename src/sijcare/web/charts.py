@@ -294,13 +294,15 @@ def _diagnostic_words(
 
 
 def _scores_words(scores: Sequence[PainScore], zone: str, locale: str) -> str:
-    _ = i18n.translations(locale).gettext
+    catalogue = i18n.translations(locale)
     if not scores:
-        return _("You have not recorded any scores yet.")
+        return catalogue.gettext("You have not recorded any scores yet.")
     last = scores[-1]
-    return _("You recorded {count} scores. The latest is {pain} out of 10, on {when}.").format(
-        count=len(scores), pain=last.pain, when=_when(last.recorded_at, zone, locale)
-    )
+    return catalogue.ngettext(
+        "You recorded {count} score: {pain} out of 10, on {when}.",
+        "You recorded {count} scores. The latest is {pain} out of 10, on {when}.",
+        len(scores),
+    ).format(count=len(scores), pain=last.pain, when=_when(last.recorded_at, zone, locale))
 
 
 def _when(at: datetime, zone: str, locale: str) -> str:

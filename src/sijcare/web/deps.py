@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -87,7 +87,7 @@ class Ctx:
         return i18n.translations(self.locale).gettext(text)
 
     def text(self, message: Message) -> str:
-        return message.render(self.gettext)
+        return message.render(i18n.translations(self.locale))
 
 
 # The dependencies are `async def`: FastAPI runs a plain `def` one in its thread pool,
@@ -191,7 +191,11 @@ def _read_notice(request: Request, platform: Platform) -> Message | None:
     if not isinstance(value, dict) or not isinstance(value.get("text"), str):
         return None
     params = value.get("params")
-    return msg(value["text"], **(params if isinstance(params, dict) else {}))
+    notice = msg(value["text"], **(params if isinstance(params, dict) else {}))
+    plural, count = value.get("plural"), value.get("count")
+    if isinstance(plural, str) and isinstance(count, str):
+        return replace(notice, plural=plural, count=count)
+    return notice
 
 
 Anyone = Annotated[Ctx, Depends(get_ctx)]

@@ -160,10 +160,10 @@ def api_error(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     locale = ctx_or_locale if isinstance(ctx_or_locale, str) else ctx_or_locale.locale
-    gettext = i18n.translations(locale).gettext
+    catalogue = i18n.translations(locale)
     body: dict[str, Any] = {
-        "detail": message.render(gettext),
-        "errors": [{"field": e.field, "message": e.message.render(gettext)} for e in errors],
+        "detail": message.render(catalogue),
+        "errors": [{"field": e.field, "message": e.message.render(catalogue)} for e in errors],
     }
     return JSONResponse(body, status_code=status, headers=headers)
 

@@ -35,8 +35,18 @@ from sijcare.settings import LOCALES
 SOURCE_LOCALE = "en"
 DOMAIN = "messages"
 # gettext keywords: `msg` marks service messages, `_`/`gettext`/`ngettext` the web layer's,
-# `words` the core's sentences a patient reads (`domain.words`; only in the modules below).
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "msg": None, "words": None}
+# `words` the core's sentences a patient reads (`domain.words`; only in the modules below);
+# `plural_msg` and `plural_words` those with a count (a plural entry: the English for 1,
+# then for other counts).
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "msg": None,
+    "words": None,
+    "plural_msg": (1, 2),
+    "plural_words": (1, 2),
+}
 METHOD_MAP = [
     ("domain/consent_words.py", "python"),
     ("domain/contact.py", "python"),
@@ -80,8 +90,11 @@ def _catalog(locale: str) -> Catalog:
 
 @cache
 def _translated(locale: str) -> frozenset[str]:
+    # A plural entry by its English for 1 (the `text` of its `Words`), with every form.
     return frozenset(
-        m.id for m in _catalog(locale) if isinstance(m.id, str) and m.string and not m.fuzzy
+        m.id if isinstance(m.id, str) else m.id[0]
+        for m in _catalog(locale)
+        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
     )
 
 

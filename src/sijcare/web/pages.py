@@ -45,7 +45,7 @@ def redirect(ctx: Ctx, url: str, *, notice: Message | None = None) -> RedirectRe
     if notice is not None:
         response.set_cookie(
             FLASH_COOKIE,
-            sign(ctx.platform.auth.key, {"text": notice.text, "params": dict(notice.params)}),
+            sign(ctx.platform.auth.key, _notice_json(notice)),
             httponly=True,
             secure=ctx.platform.settings.secure_cookies,
             samesite="lax",
@@ -91,3 +91,10 @@ def clear_session_cookie(ctx: Ctx, response: Response) -> None:
         httponly=True,
         samesite="lax",
     )
+
+
+def _notice_json(notice: Message) -> dict[str, Any]:
+    data: dict[str, Any] = {"text": notice.text, "params": dict(notice.params)}
+    if notice.plural is not None:
+        data.update(plural=notice.plural, count=notice.count)
+    return data

@@ -2,7 +2,8 @@
 
 Templates use `{{ _("Text") }}` or `{% trans %}...{% endtrans %}` for every user-facing
 string, and the filters below for values: `datetime(zone)`, `time(zone)`, `date`,
-`number`, `message` (a service `Message` or a core sentence, `Words`, translated), and
+`number`, `message` (a service `Message` or a core sentence, `Words`, translated),
+`plural_count` (a number as `ngettext` counts it: 1.5 weeks are plural, not an error), and
 `any_in_english` (whether some of the core's sentences given, `Words` or English text kept
 without them, would show in English). Autoescaping is on and an undefined variable is an
 error.
@@ -18,7 +19,7 @@ import jinja2
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from sijcare.domain.words import Words
+from sijcare.domain.words import Words, plural_count
 from sijcare.services.errors import Message
 from sijcare.web import i18n
 
@@ -56,6 +57,7 @@ class Templates:
             date=_date_filter,
             number=_number_filter,
             message=_message_filter,
+            plural_count=plural_count,
             any_in_english=_any_in_english_filter,
         )
         return env
@@ -84,7 +86,7 @@ def _number_filter(context: Context, value: float | int) -> str:
 @pass_context
 def _message_filter(context: Context, value: Message | Words) -> str:
     locale = context["locale"]
-    translate = i18n.translations(locale).gettext
+    translate = i18n.translations(locale)
     if isinstance(value, Words):
         return value.render(translate, i18n.speller(locale))
     return value.render(translate)

@@ -22,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def reader(ctx: Ctx) -> calendar.Reader:
-    return calendar.Reader(ctx.locale, ctx.zone, lambda locale: i18n.translations(locale).gettext)
+    return calendar.Reader(ctx.locale, ctx.zone, i18n.translations)
 
 
 def detail_of(text: str) -> DetailLevel | None:

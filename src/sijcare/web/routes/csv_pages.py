@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from sijcare.db.enums import Role
 from sijcare.services import access, cohort, diary_csv
-from sijcare.services.errors import Invalid, msg
+from sijcare.services.errors import Invalid, msg, plural_msg
 from sijcare.web.deps import Ctx, SignedIn
 from sijcare.web.forms import FormParser, FormState
 from sijcare.web.limits import MAX_UPLOAD_BYTES
@@ -88,8 +88,10 @@ async def import_diary(procedure_id: int, request: Request, ctx: SignedIn) -> Re
         return _import_page(ctx, procedure_id, FormState.failed({}, exc), 422)
     finally:
         await form.close()  # the upload's temporary file
-    notice = msg(
-        "Imported {added} scores ({unchanged} were already in the diary).",
+    notice = plural_msg(
+        "Imported {added} score. Already in the diary: {unchanged}.",
+        "Imported {added} scores. Already in the diary: {unchanged}.",
+        "added",
         added=result.added,
         unchanged=result.unchanged,
     )
