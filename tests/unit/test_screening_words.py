@@ -5,7 +5,7 @@ its English (`Finding.patient_message`, `Action.what`), and `str()` of it is tha
 byte for byte: FINDINGS holds, for every sentence, the English the screening gave before
 its sentences were kept as `Words`, with the values that fill them in (medicine names,
 temperatures, days, moments with midnight named by both days); ACTIONS the same for
-every action.
+every action. The same sentences are then written in Spanish, whole.
 
 The clinical decisions are the spec's (tests/spec/screening, which also checks every
 result it screens); these rows only pick intakes that give each sentence.
@@ -41,6 +41,7 @@ from sijcare.domain.procedure import Kind, Sedation, Side
 from sijcare.domain.screening import Finding, ScreeningResult, screen
 from sijcare.domain.words import Joined, Words
 from sijcare.formats.jsonout import to_jsonable
+from sijcare.web import i18n
 
 # A Tuesday, two days after the US clocks went forward: holds of days cross the change.
 PROCEDURE_TIME = datetime.fromisoformat("2026-03-10T08:00:00-07:00")
@@ -356,6 +357,43 @@ def test_the_rows_say_every_sentence_of_the_module(knowledge: Knowledge) -> None
             said |= _texts(a.words)
     assert _sentences_of_the_module() <= said
     assert {param.values[1] for param in ACTIONS} == set(screening_words.ACTIONS)
+
+
+def spanish(said: Words) -> str:
+    return said.render(i18n.translations("es").gettext, i18n.speller("es"))
+
+
+@pytest.mark.parametrize("name", INTAKES)
+def test_every_sentence_is_written_in_spanish(knowledge: Knowledge, name: str) -> None:
+    result = screened(knowledge, name)
+    for said in (*(f.words for f in result.findings), *(a.words for a in result.actions)):
+        assert isinstance(said, Words)
+        assert i18n.in_catalogue(said, "es"), said.text
+        written = spanish(said)
+        assert written != str(said) and "{" not in written
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "spanish_text"),
+    [
+        ("fasting", "fasting.sedation", "No coma nada desde la medianoche entre el lunes, 9 de marzo y el martes, 10 de marzo en adelante. Puede tomar líquidos claros hasta el martes, 10 de marzo a las 5:30: agua,"),
+        ("fasting", "fasting.sedation", "Hora de llegada a la clínica: el martes, 10 de marzo a las 7:30."),
+        ("fasting-evening-cutoff", "fasting.sedation", "No coma nada desde el lunes, 9 de marzo a las 22:00 en adelante."),
+        ("blood-thinner-hold", "blood_thinner.hold", "Tome la última dosis a más tardar el sábado, 7 de marzo a las 7:00."),
+        ("blood-thinner-hold-inr", "blood_thinner.hold", "desde el martes, 10 de marzo a las 14:00, a menos que un médico le diga otra cosa. Antes del procedimiento, un análisis de sangre (INR)"),
+        ("glp1-hold-daily", "glp1.hold", "No lo tome el martes, 10 de marzo, el día del procedimiento."),
+        ("diabetes-steroid", "diabetes.steroid_glucose", "hasta el jueves, 12 de marzo. Lo más probable es que esté más alto el miércoles, 11 de marzo. Llame al médico que trata su diabetes si está por encima de 300 mg/dL (16.7 mmol/L)."),
+        ("fever-not-recent", "fever.not_recent", "Su fiebre (101.3 °F) fue más de 7 días antes del procedimiento."),
+        ("ill-now", "illness.current", "ahora se siente mal. Para protegerle de una infección, la inyección tiene que esperar"),
+        ("unknown-medicine-quote", "medicine.unknown", """No pudimos reconocer todo lo que escribió aquí: "O'Malley's drops"."""),
+    ],
+)  # fmt: skip
+def test_spanish_fills_in_its_names_numbers_days_and_moments(
+    knowledge: Knowledge, name: str, code: str, spanish_text: str
+) -> None:
+    said = finding(knowledge, name, code).words
+    assert isinstance(said, Words)
+    assert spanish_text in spanish(said)
 
 
 def test_the_json_of_a_result_keeps_its_shape_without_the_words(knowledge: Knowledge) -> None:
