@@ -4,6 +4,7 @@ with ink on it. Expected items come from the core (the same functions the pages 
 
 from __future__ import annotations
 
+import copy
 import io
 from datetime import datetime, timedelta
 
@@ -14,13 +15,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from factories.clinical import make_consent_record
-from factories.workspace import NOW, POSITIVE_BLOCK, PROCEDURE_AT, Story
+from factories.workspace import APIXABAN, NOW, POSITIVE_BLOCK, PROCEDURE_AT, Story
 from fixtures_db import Personas
 from sijcare.db.enums import Kind
-from sijcare.db.models import Appointment, AuditEvent, User
+from sijcare.db.models import Appointment, AuditEvent, ScreeningResponse, User
 from sijcare.domain.instructions import Instructions, aftercare_instructions
+from sijcare.domain.intake import HoldDecision
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import diary, diary_review, documents, procedures, screening_pages
+from sijcare.services import (
+    diary,
+    diary_review,
+    documents,
+    procedures,
+    screening_pages,
+    screening_review,
+)
 from sijcare.services.errors import Conflict, Forbidden
 from sijcare.web import i18n
 from sijcare.web.routes.documents_pages import printing_for
@@ -191,6 +200,66 @@ def test_preparation_sheet_is_in_the_patients_language(
     # The core's own sentences are Spanish too (days and times in Spanish).
     assert "Qué traer" in text and "What to bring" not in text
     assert "Para registrarse, por favor llegue a esta hora: " in text
+
+
+def held(story: Story) -> int:
+    """A pathway booked in a week whose patient takes Eliquis, held by a clinician's
+    decision confirmed with the prescriber: findings and dated steps."""
+    pathway = story.pathway()
+    story.book(pathway, NOW + timedelta(days=7))
+    response = story.screen(pathway, medicines=[APIXABAN])
+    screening_review.decide_medicine(
+        story.db,
+        actor=story.actor("clinician"),
+        pathway_id=pathway.id,
+        decision=screening_review.MedicineDecision(
+            response_id=response.id,
+            medicine=APIXABAN["name"],
+            decision=HoldDecision.HOLD,
+            confirmed_with_prescriber=True,
+            prescriber="Dr. Prescriber",
+            confirmed_on=NOW.date(),
+        ),
+        knowledge=story.knowledge,
+        now=NOW,
+    )
+    return pathway.id
+
+
+def test_preparation_sheet_gives_the_screenings_findings_and_steps_in_spanish(
+    story: Story, printing: documents.Printing
+) -> None:
+    set_patient_user(story, locale="es")
+    text = text_of(preparation(story, printing, held(story), who="clinician").pdf)
+    for spanish in (
+        "Su equipo de atención y el médico que le recetó su apixaban (Eliquis) acordaron "
+        "pausarlo para el procedimiento.",
+        "Tome la última dosis de apixaban (Eliquis) antes del procedimiento",
+        "vuelva a tomar apixaban (Eliquis) a su hora de siempre.",
+    ):
+        assert spanish in text, spanish
+    assert ENGLISH_ONLY not in text
+    assert "Take your last dose" not in text and "Your care team" not in text
+
+
+def test_preparation_sheet_of_a_result_kept_without_its_words_prints_english_with_the_notice(
+    story: Story, printing: documents.Printing
+) -> None:
+    set_patient_user(story, locale="es")
+    pathway_id = held(story)
+    with story.db.begin():
+        for row in story.db.scalars(sa.select(ScreeningResponse)):
+            if row.result is not None:
+                # As stored before the words were kept.
+                result = copy.deepcopy(row.result)
+                for kept in (*result["findings"], *result["actions"]):
+                    kept.pop("words", None)
+                row.result = result
+    text = text_of(preparation(story, printing, pathway_id).pdf)
+    assert ENGLISH_ONLY in text
+    assert "Your care team and the doctor who prescribed your apixaban (Eliquis)" in text
+    assert "Take your last dose of apixaban (Eliquis)" in text
+    assert "Lo que vimos en sus respuestas" in text
 
 
 # -- the aftercare sheet --------------------------------------------------------------------

@@ -14,13 +14,17 @@ from factories.clinical import READY_ANSWERS, make_documented, make_planned_path
 from fixtures_db import Personas
 from sijcare.db.enums import Kind, Side
 from sijcare.db.models import Appointment, AuditEvent, Driver, Pathway, ScreeningResponse
+from sijcare.domain import screening_words
 from sijcare.domain.intake import HoldDecision, ProcedurePlan
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Sedation
+from sijcare.domain.words import Words
+from sijcare.formats.words import words_or_english
 from sijcare.services import screening, screening_pages, screening_review
 from sijcare.services.errors import Conflict, Forbidden, Invalid
 from sijcare.services.screening import DriverDetails
 from sijcare.services.screening_pages import Stage
+from sijcare.services.screening_results import stored_actions
 
 NOW = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # Monday 08:00 PST
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)  # the next Monday 10:00 PDT
@@ -275,6 +279,36 @@ def test_a_blood_thinner_hold_reaches_the_patient_only_once_confirmed(
     assert holds and all(s.at < BOOKED for s in holds if "last_dose" in s.code)
     texts = [i.text for s in shown.preparation.sections for i in s.items]
     assert any(h.what in t for h in holds for t in texts)
+
+
+def test_each_patient_sentence_is_stored_with_its_words_beside_its_english(
+    db: Session, personas: Personas, knowledge: Knowledge
+) -> None:
+    # The patient's answers and a clinician's decision both store the core's result with
+    # the words of each finding's message and each action's text (ADR 0007).
+    pathway = planned(db, personas)
+    answers = {**READY_ANSWERS, "medicines": [{"name": "Eliquis 5 mg"}]}
+    first = submit(db, personas, pathway, knowledge, answers)
+    decide(db, personas, pathway, knowledge, first.id, confirmed=True)
+    with db.begin():
+        rows = db.scalars(sa.select(ScreeningResponse).order_by(ScreeningResponse.id)).all()
+        answered, held = (r.result for r in rows if r.result is not None)
+    assert held["actions"] and answered == first.result
+    for result in (answered, held):
+        for finding in result["findings"]:
+            said = words_or_english(finding["patient_message"], finding["words"])
+            assert isinstance(said, Words) and said.text in screening_words_texts()
+            # The clinicians' options stay English only.
+            assert all("words" not in step for o in finding["options"] for step in o["steps"])
+    actions = [*held["actions"], *(a for f in held["findings"] for a in f["actions"])]
+    assert {a["code"] for a in actions} >= {"blood_thinner.last_dose", "blood_thinner.restart"}
+    for action in actions:
+        assert isinstance(words_or_english(action["what"], action["words"]), Words)
+    assert [a.words is not None for a in stored_actions(held)] == [True] * len(held["actions"])
+
+
+def screening_words_texts() -> set[str]:
+    return {said.text for said in screening_words.FINDINGS.values()}
 
 
 def test_decisions_are_carried_over_and_dropped_with_their_medicine(

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import copy
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from factories import detach
+from factories import actor_of, detach
 from factories.clinical import (
     make_diary_entry,
     make_documented,
@@ -28,7 +31,9 @@ from sijcare.db.models import (
     ScreeningResponse,
     User,
 )
-from sijcare.services import consent, triage
+from sijcare.domain.intake import HoldDecision
+from sijcare.domain.knowledge import Knowledge
+from sijcare.services import consent, screening_review, triage
 from web.conftest import START, FrozenClock, Web
 
 BOOKED = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
@@ -804,6 +809,138 @@ def test_a_sedated_patient_without_a_driver_gets_no_steps_for_a_day_not_kept(
     assert "Please arrive by" not in page.text
     sheet = browser.get(f"/portal/pathways/{pathway.id}/documents/preparation.pdf")
     assert sheet.status_code == 200
+
+
+def screened_for_a_hold_with_sedation(web: Web, db: Session, knowledge: Knowledge) -> int:
+    """A pathway with moderate sedation (fasting) whose patient takes Eliquis, held by a
+    clinician's decision confirmed with the prescriber: findings and dated steps."""
+    assert web.personas.patient.patient and web.personas.clinician.practitioner
+    pathway = make_planned_pathway(
+        db,
+        patient=web.personas.patient.patient,
+        clinician=web.personas.clinician.user,
+        practitioner=web.personas.clinician.practitioner,
+        location=web.personas.location,
+        room=web.personas.room,
+        starts_at=BOOKED,
+        sedation="moderate",
+    )
+    detach(db)
+    sent = web.as_("patient").post_form(
+        f"/portal/pathways/{pathway.id}/screening/answers",
+        {**ANSWERS, "medicines-0-name": "Eliquis 5 mg"},
+    )
+    assert sent.status_code == 303
+    with db.begin():
+        response_id = db.scalars(sa.select(ScreeningResponse.id)).all()[-1]
+    screening_review.decide_medicine(
+        db,
+        actor=actor_of(db, web.personas.clinician.user.id),
+        pathway_id=pathway.id,
+        decision=screening_review.MedicineDecision(
+            response_id=response_id,
+            medicine="Eliquis 5 mg",
+            decision=HoldDecision.HOLD,
+            confirmed_with_prescriber=True,
+            prescriber="Dr. Prescriber",
+            confirmed_on=date(2026, 3, 2),
+        ),
+        knowledge=knowledge,
+        now=START,
+    )
+    detach(db)
+    return pathway.id
+
+
+def keep_results(db: Session, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change every stored screening result (`change` edits its JSON in place)."""
+    with db.begin():
+        for row in db.scalars(sa.select(ScreeningResponse)):
+            if row.result is not None:
+                result = copy.deepcopy(row.result)
+                change(result)
+                row.result = result
+
+
+def without_words(result: dict[str, Any]) -> None:
+    """A result as stored before its sentences' words were kept."""
+    for kept in (
+        *result["findings"],
+        *result["actions"],
+        *(a for f in result["findings"] for a in f["actions"]),
+    ):
+        kept.pop("words", None)
+
+
+HOLD_AND_FASTING_IN_SPANISH = (
+    "Su equipo de atención y el médico que le recetó su apixaban (Eliquis) acordaron "
+    "pausarlo para el procedimiento. Tome la última dosis a más tardar el ",
+    "No coma nada desde la medianoche entre el domingo, 8 de marzo y el lunes, 9 de marzo "
+    "en adelante.",
+    "Hora de llegada a la clínica: el lunes, 9 de marzo a las 9:30.",
+    # The dated step the preparation lists (the restart is the aftercare's).
+    "Tome la última dosis de apixaban (Eliquis) antes del procedimiento, a más tardar a esta hora.",
+)
+HOLD_AND_FASTING_IN_ENGLISH = (
+    "Your care team and the doctor who prescribed your apixaban (Eliquis) agreed to pause it",
+    "Do not eat anything after midnight between Sunday, March 8 and Monday, March 9.",
+    "Take your last dose of apixaban (Eliquis) before the procedure by this time.",
+)
+
+
+def test_a_spanish_speaking_patient_reads_the_screenings_findings_and_steps_in_spanish(
+    web: Web, db: Session, knowledge: Knowledge
+) -> None:
+    pathway_id = screened_for_a_hold_with_sedation(web, db, knowledge)
+    url = f"/portal/pathways/{pathway_id}/screening"
+    english = web.as_("patient").get(url).text
+    for sentence in HOLD_AND_FASTING_IN_ENGLISH:
+        assert html.escape(sentence) in english, sentence
+    assert "only in English" not in english
+    spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(url).text
+    assert '<html lang="es">' in page and ENGLISH_ONLY not in page
+    for sentence in HOLD_AND_FASTING_IN_SPANISH:
+        assert html.escape(sentence) in page, sentence
+    for sentence in HOLD_AND_FASTING_IN_ENGLISH:
+        assert html.escape(sentence) not in page, sentence
+
+
+def test_a_screening_stored_before_its_sentences_were_kept_shows_its_english_with_the_notice(
+    web: Web, db: Session, knowledge: Knowledge
+) -> None:
+    pathway_id = screened_for_a_hold_with_sedation(web, db, knowledge)
+    keep_results(db, without_words)
+    url = f"/portal/pathways/{pathway_id}/screening"
+    english = web.as_("patient").get(url).text
+    assert "only in English" not in english
+    spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(url).text
+    assert page.count(ENGLISH_ONLY) == 2  # the findings, and the steps in the preparation
+    for sentence in HOLD_AND_FASTING_IN_ENGLISH:
+        assert html.escape(sentence) in page, sentence
+    # The page's own words are Spanish still.
+    assert "Lo que vimos en sus respuestas" in page and "Cómo prepararse" in page
+
+
+def test_words_that_no_longer_read_as_their_english_show_the_english_with_the_notice(
+    web: Web, db: Session, knowledge: Knowledge
+) -> None:
+    # Words stored with a result whose English has changed since (or that cannot be read)
+    # are not used: the page shows the English it stored.
+    pathway_id = screened_for_a_hold_with_sedation(web, db, knowledge)
+
+    def changed(result: dict[str, Any]) -> None:
+        for finding in result["findings"]:
+            if finding["code"] == "fasting.sedation":
+                finding["words"]["text"] = "You will get medicine. {food_until}"
+
+    keep_results(db, changed)
+    spanish_speaking(db, web.personas)
+    page = web.as_("patient").get(f"/portal/pathways/{pathway_id}/screening").text
+    assert page.count(ENGLISH_ONLY) == 1
+    assert html.escape(HOLD_AND_FASTING_IN_ENGLISH[1]) in page
+    assert html.escape(HOLD_AND_FASTING_IN_SPANISH[0]) in page
 
 
 @pytest.mark.parametrize("path", ["/nope", "/portal/pathways/abc/screening"])

@@ -122,10 +122,13 @@ class Instructions:
     provenance: Provenance = field(repr=False)
 
     @property
-    def english_only_parts(self) -> bool:
-        """Whether some items keep English words in every language: the screening's own
-        dated steps, stored as English text."""
-        return any(i.code not in _SAID for s in self.sections for i in s.items)
+    def screening_steps(self) -> tuple[Words | str, ...]:
+        """The screening's own dated steps listed here, each as its words, or as its
+        English text where the screening result was stored without them (ADR 0007): a
+        page in another language shows that one in English, with a notice."""
+        return tuple(
+            i.words.params["what"] for s in self.sections for i in s.items if i.code not in _SAID
+        )
 
 
 def preparation_instructions(
@@ -271,10 +274,10 @@ def _confirmed(actions: Sequence[Action], zone: ZoneInfo) -> list[Item]:
     kept = [a for a in actions if not a.code.startswith(SAID_HERE)]
     ordered = sorted(kept, key=lambda a: a.at.astimezone(UTC))
     return [
-        # The action's own words are the screening's, stored in English.
+        # The action's own words are the screening's (or its English, stored without them).
         Item.of(
             a.code,
-            words("{when}: {what}", when=_when(a.at.astimezone(zone)), what=a.what),
+            words("{when}: {what}", when=_when(a.at.astimezone(zone)), what=a.said),
             a.at.astimezone(zone),
         )
         for a in ordered

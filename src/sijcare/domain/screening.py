@@ -14,6 +14,11 @@ flagged for review, never passed.
 
 Clinician decisions travel in `intake.clinician_decisions`: record one with
 `sijcare.domain.intake.with_decision` and screen again.
+
+Every sentence the patient reads (a finding's `patient_message`, an action's `what`) is
+in `domain.screening_words`, kept as `Words` beside its English for a page in the
+reader's language (ADR 0007); the JSON of a result keeps its shape without them. The
+clinicians' rationale and options are English.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from sijcare.domain.screening_rules.findings import (
 )
 from sijcare.domain.screening_rules.glp1 import assess_glp1
 from sijcare.domain.screening_rules.infection import check_temperature, screen_infection_risk
+from sijcare.domain.screening_words import action_words, finding_words
 
 __all__ = [
     "Action",
@@ -174,15 +180,16 @@ def _unknown_medicine(case: Case, item: Listed) -> Finding:
         what = f"recognised {known}, but not {' '.join(item.unrecognised)!r}"
     else:
         what = "not in the knowledge base"
+    said = finding_words("medicine.unknown", name=repr(item.entry.name))
     return Finding(
         code="medicine.unknown",
         about=item.entry.name,
         severity=Severity.REVIEW,
-        patient_message=f"We could not recognise all of {item.entry.name!r}. A nurse or "
-        "doctor will check it with you. Keep taking it as usual until then.",
+        patient_message=str(said),
         clinician_rationale=f"{item.where}: {item.entry.name!r}: {what}, so it cannot be "
         f"screened automatically (it may be a blood thinner).{hint}",
         source="product-default",
+        words=said,
     )
 
 
@@ -190,19 +197,19 @@ def _pregnancy(case: Case) -> list[Finding]:
     if not case.intake.possibly_pregnant:
         return []
     plan = case.intake.procedure
+    said = finding_words("pregnancy.possible")
     return [
         Finding(
             code="pregnancy.possible",
             about="pregnancy",
             severity=Severity.REVIEW,
-            patient_message="Because you might be pregnant, a doctor will review your plan "
-            "before the procedure. X-rays, which are used to guide the needle, may not be "
-            "safe for a baby.",
+            patient_message=str(said),
             clinician_rationale=f"Possible pregnancy with {plan.guidance.value} guidance"
             f"{' and a steroid' if plan.steroid_agent else ''}: confirm pregnancy status. "
             "The SIS appropriate use criteria exclude fluoroscopy in pregnancy; the "
             "Medicare LCD accepts ultrasound guidance without contrast in pregnancy.",
             source="sis-auc",
+            words=said,
         )
     ]
 
@@ -213,40 +220,36 @@ def _driver(case: Case) -> list[Finding]:
         return []
     sedation = case.intake.procedure.sedation
     if sedation is not Sedation.NONE and k.flag(DRIVER_HARD_STOP):
+        said = finding_words("driver.missing_with_sedation")
         return [
             Finding(
                 code="driver.missing_with_sedation",
                 about="driver home",
                 severity=Severity.STOP,
-                patient_message="You will get medicine to help you relax (sedation), so an "
-                "adult must drive you home. Without a driver the procedure cannot go "
-                "ahead. Please arrange one and tell the clinic, or the clinic will move "
-                "your procedure to a new date.",
+                patient_message=str(said),
                 clinician_rationale=f"No driver arranged with {sedation.value} sedation: "
                 "hard stop until a driver is confirmed.",
                 source=k.rule(DRIVER_HARD_STOP).source,
                 rule_keys=(DRIVER_REQUIRED, DRIVER_HARD_STOP),
+                words=said,
             )
         ]
+    said = finding_words("driver.missing")
     return [
         Finding(
             code="driver.missing",
             about="driver home",
             severity=Severity.ACTION,
-            patient_message="Please arrange an adult to drive you home after the "
-            "procedure. Your leg may feel weak or numb for a few hours, so you should not "
-            "drive yourself.",
+            patient_message=str(said),
             clinician_rationale="No driver arranged yet (required for every procedure: "
             "leg weakness for a few hours is possible). Confirm at check-in.",
             source=k.rule(DRIVER_REQUIRED).source,
             rule_keys=(DRIVER_REQUIRED, ARRIVAL),
             actions=(
-                Action(
-                    case.arrival,
-                    "Come with an adult who will drive you home after the procedure.",
-                    "driver.arrange",
-                    "driver home",
+                Action.of(
+                    case.arrival, action_words("driver.arrange"), "driver.arrange", "driver home"
                 ),
             ),
+            words=said,
         )
     ]

@@ -48,7 +48,6 @@ from sijcare.domain.instructions import aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import PlannedProcedure, Procedure
 from sijcare.domain.relief import PainScore
-from sijcare.domain.screening import Action
 from sijcare.domain.words import Words
 from sijcare.formats.words import words_or_english
 from sijcare.interop import pdf
@@ -66,6 +65,7 @@ from sijcare.services import (
 )
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, msg
+from sijcare.services.screening_results import stored_actions
 from sijcare.settings import LOCALES
 
 # Renders a template with a context in a locale, to HTML: the web layer's templates.
@@ -181,21 +181,24 @@ def _preparation(
 ) -> dict[str, Any]:
     """What the preparation sheet shows, from the newest screening and the current plan."""
     result = response.result or {}
-    steps = screening_actions(result)
+    steps = stored_actions(result)
+    findings = screening_pages.findings_of(result)
+    preparation = screening_pages.preparation_for(plan, steps, result, knowledge, zone)
     screened_for = result.get("procedure_time")
     return {
         "plan": plan,
         "readiness": str(result.get("status", "")),
-        "findings": [
-            screening_pages.FindingText(
-                str(f["code"]), str(f["severity"]), str(f["patient_message"])
-            )
-            for f in result.get("findings", ())
-        ],
+        "findings": findings,
         "answered_at": response.submitted_at or response.created_at,
         "driver": screening.current_driver(db, pathway_id, response),
         "steps": steps,
-        "preparation": screening_pages.preparation_for(plan, steps, result, knowledge, zone),
+        "preparation": preparation,
+        # The screening's sentences on the sheet: a str is one stored without its words.
+        "sentences": [
+            *(f.said for f in findings),
+            *(s.said for s in steps),
+            *(() if preparation is None else preparation.screening_steps),
+        ],
         # The booking moved since the answers were screened: the steps' dates are stale.
         "time_changed": screened_for is not None
         and datetime.fromisoformat(screened_for) != plan.scheduled_at,
@@ -224,7 +227,7 @@ def aftercare_sheet(
             procedure,
             knowledge,
             bool(answers.get("diabetes", {}).get("has")),
-            screening_actions=screening_actions({} if response is None else response.result),
+            screening_actions=stored_actions(None if response is None else response.result),
             time_zone=reader.zone,
         )
         context = {
@@ -386,14 +389,6 @@ def _sign_off(db: Session, latest: Interpretation | None) -> diary_review.SignOf
 
 
 # -- reading what is stored -----------------------------------------------------------------
-
-
-def screening_actions(result: Mapping[str, Any] | None) -> list[Action]:
-    """The dated actions of a stored screening result (none without a result)."""
-    return [
-        Action(datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"]), "")
-        for a in (result or {}).get("actions", ())
-    ]
 
 
 # A sentence for a document: its `Words`, or its English when it has none.

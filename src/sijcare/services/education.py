@@ -19,10 +19,10 @@ from sijcare.domain.contact import Contact, contact_words, who_to_call
 from sijcare.domain.education import Leaflet, compose_leaflet
 from sijcare.domain.instructions import Instructions, aftercare_instructions
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.screening import Action
 from sijcare.domain.words import Words
 from sijcare.services import audit, diary, screening_review
 from sijcare.services.actor import Actor
+from sijcare.services.screening_results import stored_actions
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,7 @@ def view_aftercare(
         response = screening_review.latest_response(db, pathway.id)
         answers = {} if response is None else response.answers
         result = {} if response is None else (response.result or {})
-        actions = [
-            Action(datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"]), "")
-            for a in result.get("actions", ())
-        ]
+        actions = stored_actions(result)
         instructions = aftercare_instructions(
             procedure,
             knowledge,

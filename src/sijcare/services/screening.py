@@ -1,7 +1,8 @@
 """The patient's screening before the injection: answering, the result, getting ready.
 
 Stored forms (shared with the clinicians' screening review): `ScreeningResponse.answers`
-is INTAKE.json (`sijcare.formats.intake`), `result` the core's `ScreeningResult` as JSON.
+is INTAKE.json (`sijcare.formats.intake`), `result` the core's `ScreeningResult` as JSON
+with its patient sentences' words beside their English (`screening_results`, ADR 0007).
 Every submission is a new response; the newest submitted one counts.
 
 The planned injection (the `procedure` object of INTAKE.json: kind, side, medicines,
@@ -39,7 +40,6 @@ from sijcare.domain.intake import Diabetes, Intake, ProcedurePlan
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening import ScreeningResult, screen
 from sijcare.formats.intake import FIELDS, intake_from_dict, intake_to_dict
-from sijcare.formats.jsonout import to_jsonable
 from sijcare.services import access, audit, injection_plan, pathways, procedures, screening_review
 from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
@@ -51,6 +51,7 @@ from sijcare.services.drivers import (  # noqa: F401 (the web and documents use 
     store_driver,
 )
 from sijcare.services.errors import Conflict, FieldError, Invalid, Message, msg
+from sijcare.services.screening_results import stored_result
 
 # The answers that are the patient's: INTAKE.json without the plan and the decisions.
 PATIENT_FIELDS = frozenset(FIELDS - {"procedure", "clinician_decisions"})
@@ -336,7 +337,7 @@ def _store(
         pathway_id=pathway.id,
         status="submitted",
         answers=intake_to_dict(intake),
-        result=to_jsonable(result),
+        result=stored_result(result),
         knowledge_version=result.provenance.knowledge_version,
         created_at=now,
         submitted_at=now,

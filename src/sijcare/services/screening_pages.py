@@ -28,6 +28,7 @@ from sijcare.services.actor import Actor
 from sijcare.services.diary import require_own
 from sijcare.services.drivers import current_driver
 from sijcare.services.screening import newest_response, plan_document
+from sijcare.services.screening_results import Said, said_finding, stored_actions
 
 
 class Stage(StrEnum):
@@ -41,18 +42,32 @@ class Stage(StrEnum):
 
 @dataclass(frozen=True)
 class Step:
+    """A dated step: its English (`what`, the API's), and `said` for a page in the reader's
+    language (its words, or the English of a result stored without them)."""
+
     at: datetime
     what: str
     code: str
+    said: Said
 
 
 @dataclass(frozen=True)
 class FindingText:
-    """A finding as the patient reads it: its code, severity and the patient's sentence."""
+    """A finding as the patient reads it: its code, severity and the patient's sentence
+    (`text` in English, the API's; `said` for a page, as a `Step`'s)."""
 
     code: str
     severity: str
     text: str
+    said: Said
+
+
+def findings_of(result: Mapping[str, Any]) -> tuple[FindingText, ...]:
+    """The findings of a stored result as the patient reads them."""
+    return tuple(
+        FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]), said_finding(f))
+        for f in result.get("findings", ())
+    )
 
 
 @dataclass(frozen=True)
@@ -149,8 +164,8 @@ def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> Scr
     response = screening_review.latest_response(db, pathway.id)
     plan = injection_plan.current_plan(db, pathway, knowledge) if response is not None else None
     result = (response.result or {}) if response is not None else {}
-    steps = _steps(result.get("actions", ()))
-    actions = [Action(s.at, s.what, s.code, "") for s in steps]
+    actions = stored_actions(result)
+    steps = tuple(Step(a.at, a.what, a.code, a.said) for a in actions)
     # The reader's zone stands in only when the injection's place is unknown.
     place = zone if plan is None else injection_plan.place_time_zone(db, pathway.id) or zone
     preparation = preparation_for(plan, actions, result, knowledge, place)
@@ -161,10 +176,7 @@ def _page(db: Session, pathway: Pathway, knowledge: Knowledge, zone: str) -> Scr
         plan=plan,
         response=response,
         readiness=str(result.get("status", "")),
-        findings=tuple(
-            FindingText(str(f["code"]), str(f["severity"]), str(f["patient_message"]))
-            for f in result.get("findings", ())
-        ),
+        findings=findings_of(result),
         steps=steps,
         preparation=preparation,
         screened_for=None if screened_for is None else datetime.fromisoformat(screened_for),
@@ -201,12 +213,6 @@ def _stage(db: Session, pathway: Pathway, response: ScreeningResponse | None) ->
     if injection_plan.procedure_appointment(db, pathway.id) is None:
         return Stage.NOT_BOOKED
     return Stage.TO_ANSWER
-
-
-def _steps(items: Sequence[Mapping[str, Any]]) -> tuple[Step, ...]:
-    return tuple(
-        Step(datetime.fromisoformat(str(a["at"])), str(a["what"]), str(a["code"])) for a in items
-    )
 
 
 def stage_of(db: Session, pathway: Pathway) -> tuple[Stage, str]:

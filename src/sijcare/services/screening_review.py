@@ -1,7 +1,8 @@
 """Screening review: a clinician reads a patient's screening and resolves its findings.
 
 Stored forms: `ScreeningResponse.answers` is INTAKE.json (`sijcare.formats.intake`) and
-`result` the core's `ScreeningResult` as JSON (`sijcare.formats.jsonout`). A response is
+`result` the core's `ScreeningResult` as JSON (`sijcare.formats.jsonout`), with its patient
+sentences' words beside their English (`screening_results.stored_result`). A response is
 never changed: a clinician's decision about a medicine (hold or continue) is added to
 the answers with the core's `with_decision`, and the core screens them again into a NEW
 response, so every earlier response stays as it was. That new result holds the
@@ -41,10 +42,10 @@ from sijcare.domain.intake import HoldDecision, Intake
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening import screen
 from sijcare.formats.intake import intake_to_dict
-from sijcare.formats.jsonout import to_jsonable
 from sijcare.services import access, audit, pathways
 from sijcare.services.actor import Actor
 from sijcare.services.errors import Conflict, FieldError, Invalid, msg
+from sijcare.services.screening_results import stored_result
 from sijcare.services.screening_views import (
     REVIEW_NOTE,
     FindingView,
@@ -386,7 +387,7 @@ def _rescreen(
         pathway_id=pathway.id,
         status="submitted",
         answers=intake_to_dict(intake),
-        result=to_jsonable(result),
+        result=stored_result(result),
         knowledge_version=knowledge.version,
         created_at=now,
         submitted_at=now,

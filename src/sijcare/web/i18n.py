@@ -56,6 +56,7 @@ METHOD_MAP = [
     ("domain/instruction_words.py", "python"),
     ("domain/instructions.py", "python"),
     ("domain/screening_rules/timeline.py", "python"),
+    ("domain/screening_words.py", "python"),
     ("domain/triage.py", "python"),
     ("domain/triage_words.py", "python"),
     ("services/**.py", "python"),

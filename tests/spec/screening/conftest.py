@@ -1,4 +1,8 @@
-"""Builders for the screening spec: an intake that is ready unless a case changes it."""
+"""Builders for the screening spec: an intake that is ready unless a case changes it.
+
+Every result screened here is checked for its patient sentences kept for translation
+(ADR 0007): each finding's and each action's `words` read as its English.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +43,18 @@ def run_screen(knowledge: Knowledge, build_intake: BuildIntake) -> RunScreen:
     def run(
         *, at: datetime = PROCEDURE_TIME, k: Knowledge | None = None, **changes: Any
     ) -> ScreeningResult:
-        return screen(build_intake(**changes), at, k or knowledge)
+        result = screen(build_intake(**changes), at, k or knowledge)
+        check_words(result)
+        return result
 
     return run
+
+
+def check_words(result: ScreeningResult) -> None:
+    """Each patient sentence of `result` is kept as `Words` that read as its English."""
+    for finding in result.findings:
+        assert finding.words is not None, finding.code
+        assert str(finding.words) == finding.patient_message, finding.code
+    for action in (*result.actions, *(a for f in result.findings for a in f.actions)):
+        assert action.words is not None, action.code
+        assert str(action.words) == action.what, action.code

@@ -23,6 +23,7 @@ from sijcare.domain.knowledge import Knowledge, per_knowledge
 from sijcare.domain.medicines import Phrase, find_phrases, words
 from sijcare.domain.screening_rules import timeline
 from sijcare.domain.screening_rules.findings import Action, Case, Finding, Option, Severity
+from sijcare.domain.screening_words import finding_words
 
 ALTERNATIVE = "contrast.alternative_guidance"
 CONTRAST = "contrast dye"
@@ -110,75 +111,82 @@ def _allergy_findings(
 
 
 def _anesthetic(about: str, what: str) -> Finding:
+    said = finding_words("allergy.anesthetic")
     return Finding(
         code="allergy.anesthetic",
         about=about,
         severity=Severity.REVIEW,
-        patient_message="You told us about a reaction to numbing medicine (a local "
-        "anesthetic). A doctor will check which medicine is safe for you before the "
-        "procedure.",
+        patient_message=str(said),
         clinician_rationale=f"{what} to a local anesthetic: the planned agent and the skin "
         "infiltration need review (true local-anesthetic allergy is rare; clarify the "
         "agent and the reaction).",
         source="product-default",
+        words=said,
     )
 
 
 def _steroid(case: Case, about: str, what: str) -> Finding:
     planned = case.intake.procedure.steroid_agent
     if planned is None:
+        said = finding_words("allergy.steroid_not_planned")
         return Finding(
             code="allergy.steroid_not_planned",
             about=about,
             severity=Severity.INFO,
-            patient_message="Thank you for telling us. This injection has no steroid.",
+            patient_message=str(said),
             clinician_rationale=f"{what} to a steroid; no steroid is planned (diagnostic block).",
             source="product-default",
+            words=said,
         )
+    said = finding_words("allergy.steroid")
     return Finding(
         code="allergy.steroid",
         about=about,
         severity=Severity.REVIEW,
-        patient_message="You told us about a reaction to a steroid. The injection is "
-        "planned with a steroid, so a doctor will check what is safe for you.",
+        patient_message=str(said),
         clinician_rationale=f"{what} to a steroid with {planned} planned: review the "
         "agent (or plan an anesthetic-only injection).",
         source="product-default",
+        words=said,
     )
 
 
 def _named_review(allergy: Allergy, row: Mapping[str, Any]) -> Finding:
+    said = finding_words("allergy.prepare_room")
     return Finding(
         code=f"allergy.{row['id']}",
         about=allergy.substance,
         severity=Severity.REVIEW,
-        patient_message="Thank you for telling us about this allergy. The team will "
-        "prepare the room and supplies so they are safe for you.",
+        patient_message=str(said),
         clinician_rationale=f"Allergy to {allergy.substance!r}{_reaction(allergy)}. "
         + str(row.get("note", "")),
         source=str(row["source"]),
+        words=said,
     )
 
 
 def _recorded(allergy: Allergy, shellfish: Mapping[str, Any] | None) -> Finding:
     if shellfish is not None:
+        said = finding_words("allergy.shellfish_not_contrast")
         return Finding(
             code="allergy.shellfish_not_contrast",
             about=allergy.substance,
             severity=Severity.INFO,
-            patient_message="Thank you for telling us. A shellfish allergy does not make "
-            "a reaction to X-ray dye more likely.",
+            patient_message=str(said),
             clinician_rationale=f"Allergy to {allergy.substance!r}: " + str(shellfish["note"]),
             source=str(shellfish["source"]),
+            words=said,
         )
+    said = finding_words("allergy.recorded")
     return Finding(
         code="allergy.recorded",
         about=allergy.substance,
         severity=Severity.INFO,
-        patient_message="Thank you for telling us about this allergy. It is in your record.",
+        patient_message=str(said),
         clinician_rationale=f"Allergy to {allergy.substance!r} ({allergy.kind.value})"
         f"{_reaction(allergy)}: not used in this procedure as far as the screening knows.",
         source="product-default",
+        words=said,
     )
 
 
@@ -190,29 +198,31 @@ def _reaction_finding(case: Case, reaction: PastReaction) -> Finding:
         return _anesthetic(about, what)
     if kind is AllergyKind.STEROID:
         return _steroid(case, about, what)
+    said = finding_words("reaction.other")
     return Finding(
         code=f"reaction.{reaction.to.value}",
         about=about,
         severity=Severity.REVIEW,
-        patient_message="Thank you for telling us about a problem you had before. A doctor "
-        "will look at it before the procedure.",
+        patient_message=str(said),
         clinician_rationale=f"{what} to {reaction.to.value}: review before the procedure.",
         source="product-default",
+        words=said,
     )
 
 
 def _contrast(case: Case, what: list[str], *, steroid_allergy: bool) -> Finding:
     alternative = case.knowledge.text(ALTERNATIVE)
     if not case.intake.procedure.contrast_planned:
+        said = finding_words("contrast.not_planned")
         return Finding(
             code="contrast.not_planned",
             about=CONTRAST,
             severity=Severity.INFO,
-            patient_message="You told us you had a reaction to contrast dye (X-ray dye). "
-            "No dye is planned for your injection.",
+            patient_message=str(said),
             clinician_rationale=f"Prior contrast reaction ({'; '.join(what)}); no contrast planned "
             f"({case.intake.procedure.guidance.value} guidance).",
             source="acr-contrast-2021",
+            words=said,
         )
     notes = [
         f"Prior allergic-like reaction to iodinated contrast ({'; '.join(what)}): about "
@@ -226,18 +236,17 @@ def _contrast(case: Case, what: list[str], *, steroid_allergy: bool) -> Finding:
         )
     if case.intake.diabetes.has:
         notes.append("Premedication steroids raise blood sugar in diabetes.")
+    said = finding_words("contrast.prior_reaction")
     return Finding(
         code="contrast.prior_reaction",
         about=CONTRAST,
         severity=Severity.REVIEW,
-        patient_message="You told us you had a reaction to contrast dye (X-ray dye). A doctor "
-        "will choose how to keep you safe: medicines to take before the procedure, or "
-        "guiding the needle with ultrasound without dye. Do not take any medicine for "
-        "this until the clinic tells you what to take and when.",
+        patient_message=str(said),
         clinician_rationale=" ".join(notes),
         source="acr-contrast-2021",
         rule_keys=(ALTERNATIVE,),
         options=(*_premedication(case), _without_contrast(alternative)),
+        words=said,
     )
 
 

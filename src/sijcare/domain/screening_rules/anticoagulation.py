@@ -31,6 +31,7 @@ from sijcare.domain.screening_rules.findings import (
     Option,
     Severity,
 )
+from sijcare.domain.screening_words import action_words, finding_words
 
 BLEEDING_RISK = "screening.procedure_bleeding_risk"
 _KIDNEY = "hold_days_impaired_kidney"
@@ -61,17 +62,18 @@ def assess_blood_thinner(case: Case, listed: Listed, medicine: Medicine) -> Find
 def no_hold_finding(case: Case, listed: Listed, medicine: Medicine) -> Finding:
     """Aspirin, an NSAID, cilostazol or dipyridamole: keep taking it (low-risk procedure)."""
     row = medicine.rows[0]
+    said = finding_words("medicine.no_hold", medicine=medicine.label())
     return Finding(
         code="medicine.no_hold",
         about=listed.entry.name,
         severity=Severity.INFO,
-        patient_message=f"Keep taking your {medicine.label()} as usual. "
-        "You do not need to stop it for this injection.",
+        patient_message=str(said),
         clinician_rationale=f"{medicine.generic} ({row['class']}): not held for a "
         f"{case.knowledge.text(BLEEDING_RISK)} bleeding-risk procedure (Narouze 2018). "
         f"{row.get('note', '')}".strip(),
         source=str(row["source"]),
         rule_keys=(BLEEDING_RISK,),
+        words=said,
     )
 
 
@@ -108,13 +110,12 @@ def _review(
     rows: tuple[Row, ...],
     decision: ClinicianDecision | None,
 ) -> Finding:
+    said = finding_words("blood_thinner.review", medicine=medicine.label())
     return Finding(
         code="blood_thinner.review",
         about=listed.entry.name,
         severity=Severity.REVIEW,
-        patient_message=f"You take {medicine.label()}, a blood thinner. Keep taking it as "
-        "usual for now. Do not stop it on your own. Your care team will talk with the "
-        "doctor who prescribed it, and then tell you if and when to pause it.",
+        patient_message=str(said),
         clinician_rationale=" ".join(
             (
                 _guideline(case, medicine, rows),
@@ -124,6 +125,7 @@ def _review(
         source=str(rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
         options=tuple(_hold_options(case, medicine, rows)),
+        words=said,
     )
 
 
@@ -136,14 +138,12 @@ def _too_late(
     last_dose: datetime,
 ) -> Finding:
     hold = _span(hold_period(rows[0], case.intake.kidney_function_impaired))
+    said = finding_words("blood_thinner.hold_too_late", medicine=medicine.label())
     return Finding(
         code="blood_thinner.hold_too_late",
         about=listed.entry.name,
         severity=Severity.REVIEW,
-        patient_message=f"Your care team and your doctor agreed to pause your "
-        f"{medicine.label()} for the procedure, but the time to stop it had already "
-        "passed. Keep taking it as usual for now. Do not stop it on your own. The clinic "
-        "will call you about the date of your injection.",
+        patient_message=str(said),
         clinician_rationale=_guideline(case, medicine, rows)
         + f" Hold confirmed by {decision.by} at {decision.at.isoformat()}, after the last "
         f"dose it needs ({last_dose.isoformat()}, {hold} before the procedure): the patient "
@@ -152,6 +152,7 @@ def _too_late(
         source=str(rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
         options=tuple(_hold_options(case, medicine, rows)),
+        words=said,
     )
 
 
@@ -224,25 +225,24 @@ def _hold_steps(
         raise ValueError(f"{row['id']}: the hold needs the kidney function")
     name = medicine.label()
     steps = [
-        Action(
+        Action.of(
             case.before(hold),
-            f"Take your last dose of {name} before the procedure by this time.",
+            action_words("blood_thinner.last_dose", medicine=name),
             "blood_thinner.last_dose",
             medicine.generic,
         ),
-        Action(
+        Action.of(
             case.after(restart_after(row)),
-            f"Start {name} again from this time, at your usual dose time.",
+            action_words("blood_thinner.restart", medicine=name),
             "blood_thinner.restart",
             medicine.generic,
         ),
     ]
     if row["normal_inr_before"]:
         steps.append(
-            Action(
+            Action.of(
                 case.arrival,
-                "Blood test (INR) before the procedure: it must show that your blood "
-                "clots normally.",
+                action_words("blood_thinner.inr_check"),
                 "blood_thinner.inr_check",
                 medicine.generic,
             )
@@ -254,45 +254,42 @@ def _continue(
     case: Case, listed: Listed, medicine: Medicine, decision: ClinicianDecision
 ) -> Finding:
     confirmed = "confirmed" if decision.confirmed_with_prescriber else "not confirmed"
+    said = finding_words("blood_thinner.continue", medicine=medicine.label())
     return Finding(
         code="blood_thinner.continue",
         about=listed.entry.name,
         severity=Severity.INFO,
-        patient_message=f"Keep taking your {medicine.label()} as usual, also on the day of "
-        "the procedure. Your care team has checked this.",
+        patient_message=str(said),
         clinician_rationale=f"Continue {medicine.generic}: decided by {decision.by} "
         f"({decision.at.isoformat()}), {confirmed} with the prescriber. "
         + _guideline(case, medicine, medicine.rows),
         source=str(medicine.rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
+        words=said,
     )
 
 
 def _hold(case: Case, listed: Listed, medicine: Medicine, row: Row) -> Finding:
     kidney = case.intake.kidney_function_impaired
     steps = _hold_steps(case, medicine, row, kidney)
-    message = (
-        f"Your care team and the doctor who prescribed your {medicine.label()} agreed to "
-        f"pause it for the procedure. Take your last dose no later than "
-        f"{timeline.spoken(steps[0].at)}. Then take no more until after the procedure. "
-        f"Start it again at your usual dose time from {timeline.spoken(steps[1].at)}, "
-        "unless a doctor tells you otherwise."
+    said = finding_words(
+        "blood_thinner.hold_with_inr" if row["normal_inr_before"] else "blood_thinner.hold",
+        medicine=medicine.label(),
+        last_dose=timeline.spoken_words(steps[0].at),
+        restart=timeline.spoken_words(steps[1].at),
     )
-    if row["normal_inr_before"]:
-        message += (
-            " Before the procedure, a blood test (INR) must show that your blood clots normally."
-        )
     return Finding(
         code="blood_thinner.hold",
         about=listed.entry.name,
         severity=Severity.ACTION,
-        patient_message=message,
+        patient_message=str(said),
         clinician_rationale=_guideline(case, medicine, (row,))
         + f" Hold confirmed with the prescriber: last dose {_span(hold_period(row, kidney))} "
         f"before, restart {_span(restart_after(row))} after the procedure (row {row['id']}).",
         source=str(row["source"]),
         rule_keys=(BLEEDING_RISK,),
         actions=tuple(replace(step, about=listed.entry.name) for step in steps),
+        words=said,
     )
 
 

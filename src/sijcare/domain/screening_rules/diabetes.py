@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sijcare.domain.contact import day_text
 from sijcare.domain.medicines import Category
 from sijcare.domain.screening_rules import timeline
 from sijcare.domain.screening_rules.fasting import fasting_applies
 from sijcare.domain.screening_rules.findings import Action, Case, Finding, Severity
+from sijcare.domain.screening_words import action_words, finding_words
+from sijcare.domain.words import day_of
 
 CALL = "diabetes.glucose_call_threshold_mg_dl"
 CHECK_DAYS = "diabetes.check_more_often_days"
@@ -74,33 +75,33 @@ def _inferred(case: Case, medicines: list[str]) -> str:
 def _steroid_glucose(case: Case, medicines: list[str]) -> Finding:
     steroid = case.intake.procedure.steroid_agent
     if steroid is None:
+        said = finding_words("diabetes.no_steroid")
         return Finding(
             code="diabetes.no_steroid",
             about="diabetes",
             severity=Severity.INFO,
-            patient_message="This injection has no steroid, so it should not raise your "
-            "blood sugar. Take your diabetes medicines as usual unless your care team "
-            "tells you otherwise.",
+            patient_message=str(said),
             clinician_rationale="Diabetes; diagnostic block without steroid: no glucose "
             "action." + _inferred(case, medicines),
             source=case.knowledge.rule(CHECK_DAYS).source,
+            words=said,
         )
     k = case.knowledge
     days, peak = k.integer(CHECK_DAYS), k.integer(PEAK_DAY)
     peak_start = timeline.start_of_day(case.day + timedelta(days=peak), case.zone)
     back_to_usual = timeline.start_of_day(case.day + timedelta(days=days + 1), case.zone)
     call = call_threshold_text(case)
+    said = finding_words(
+        "diabetes.steroid_glucose",
+        last_day=day_of(back_to_usual - timedelta(days=1)),
+        peak_day=day_of(peak_start),
+        call=call,
+    )
     return Finding(
         code="diabetes.steroid_glucose",
         about="diabetes",
         severity=Severity.ACTION,
-        patient_message=(
-            "The steroid in your injection can raise your blood sugar for a few days. "
-            f"Check your blood sugar more often than usual from the injection through "
-            f"{day_text(back_to_usual - timedelta(days=1))}. It is likely to be highest on "
-            f"{day_text(peak_start)}. Call the doctor who manages your diabetes if it is "
-            f"above {call}."
-        ),
+        patient_message=str(said),
         clinician_rationale=(
             f"Diabetes with {steroid} planned: expected glucose rise for about {days} days, "
             f"peak on day {peak} (Even 2012, Shin 2020); call threshold {call} (commonly "
@@ -109,41 +110,38 @@ def _steroid_glucose(case: Case, medicines: list[str]) -> Finding:
         source=k.rule(CHECK_DAYS).source,
         rule_keys=(CALL, CHECK_DAYS, PEAK_DAY),
         actions=(
-            Action(
+            Action.of(
                 case.at,
-                "Start checking your blood sugar more often than usual. Call the doctor "
-                f"who manages your diabetes if it is above {call}.",
+                action_words("diabetes.check_glucose_often", call=call),
                 "diabetes.check_glucose_often",
                 "diabetes",
             ),
-            Action(
+            Action.of(
                 peak_start,
-                "Your blood sugar is likely to be highest today: check it more often.",
+                action_words("diabetes.glucose_peak_day"),
                 "diabetes.glucose_peak_day",
                 "diabetes",
             ),
-            Action(
+            Action.of(
                 back_to_usual,
-                "You can go back to your usual blood sugar checks.",
+                action_words("diabetes.usual_checks"),
                 "diabetes.usual_checks",
                 "diabetes",
             ),
         ),
+        words=said,
     )
 
 
 def _fasting_plan(case: Case, medicines: list[str]) -> Finding:
     insulin = _uses_insulin(case)
     listed = ", ".join(medicines) or "none listed"
+    said = finding_words("diabetes.fasting_plan_insulin" if insulin else "diabetes.fasting_plan")
     return Finding(
         code="diabetes.fasting_plan",
         about="diabetes",
         severity=Severity.REVIEW,
-        patient_message=(
-            "You have diabetes and will need to fast before the procedure. A nurse or "
-            f"doctor will tell you how to take your diabetes medicines{' and insulin' if insulin else ''} "
-            "while you fast. Until then, do not change them on your own."
-        ),
+        patient_message=str(said),
         clinician_rationale=(
             f"Fasting for sedation with diabetes{' on insulin' if insulin else ''}: set the "
             "dose plan for the fasting period (risk of low blood sugar). Diabetes "
@@ -151,4 +149,5 @@ def _fasting_plan(case: Case, medicines: list[str]) -> Finding:
         ),
         source=case.knowledge.rule(FASTING_PLAN).source,
         rule_keys=(FASTING_PLAN,),
+        words=said,
     )

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sijcare.domain.procedure import Sedation
 from sijcare.domain.screening_rules import timeline
 from sijcare.domain.screening_rules.findings import Action, Case, Finding, Severity
+from sijcare.domain.screening_words import action_words, finding_words
 
 LOWEST_LEVEL = "fasting.lowest_sedation_level"
 CUTOFF = "fasting.solid_food_cutoff_local"
@@ -44,19 +45,18 @@ def screen_fasting(case: Case) -> list[Finding]:
     )
     liquids_until = timeline.shifted(arrival, -timedelta(hours=k.number(CLEAR_LIQUIDS)), case.zone)
     sedation = case.intake.procedure.sedation.value
+    said = finding_words(
+        "fasting.sedation",
+        food_until=timeline.spoken_words(food_until),
+        liquids_until=timeline.spoken_words(liquids_until),
+        arrival=timeline.spoken_words(arrival),
+    )
     return [
         Finding(
             code="fasting.sedation",
             about="sedation",
             severity=Severity.ACTION,
-            patient_message=(
-                "You will get medicine to help you relax (sedation), so your stomach must "
-                f"be empty. Do not eat anything after {timeline.spoken(food_until)}. You "
-                f"may drink clear liquids until {timeline.spoken(liquids_until)}: water, "
-                "clear juice without pulp, clear tea or black coffee (no milk or cream). "
-                "After that, have nothing to eat or drink. Arrive at the clinic on "
-                f"{timeline.spoken(arrival)}."
-            ),
+            patient_message=str(said),
             clinician_rationale=(
                 f"{sedation.capitalize()} sedation planned (fasting applies from "
                 f"{k.text(LOWEST_LEVEL)}). Solid food: clinic instruction 'nothing after "
@@ -67,20 +67,14 @@ def screen_fasting(case: Case) -> list[Finding]:
             ),
             source="asa-fasting-2017",
             rule_keys=(LOWEST_LEVEL, CUTOFF, LIGHT_MEAL, CLEAR_LIQUIDS, ARRIVAL),
-            actions=(
-                Action(
-                    food_until,
-                    "Stop eating: nothing to eat from this time on.",
-                    "fasting.food_stop",
-                    "sedation",
-                ),
-                Action(
-                    liquids_until,
-                    "Stop drinking: nothing to drink from this time on, not even clear liquids.",
-                    "fasting.clear_liquids_stop",
-                    "sedation",
-                ),
-                Action(arrival, "Arrive at the clinic.", "visit.arrival", "sedation"),
+            actions=tuple(
+                Action.of(at, action_words(code), code, "sedation")
+                for at, code in (
+                    (food_until, "fasting.food_stop"),
+                    (liquids_until, "fasting.clear_liquids_stop"),
+                    (arrival, "visit.arrival"),
+                )
             ),
+            words=said,
         )
     ]

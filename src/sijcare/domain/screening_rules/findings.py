@@ -5,11 +5,16 @@ action -> ready_with_actions, info -> ready; the worst finding wins. `actions` a
 instructions for the patient, each at an absolute time. `options` are for clinicians
 only: choices they may make (a blood-thinner hold, a premedication regimen), with the
 dates each would give; the patient is shown none of them until a clinician decides.
+
+A finding's patient message and an action's text are English; each keeps its sentence
+as `words` too (`domain.screening_words`), for a page in the reader's language (ADR
+0007). The JSON of a result keeps its shape without them (`formats.jsonout`). The
+clinicians' rationale and options are English only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -19,6 +24,10 @@ from sijcare.domain.intake import Intake, MedicineEntry
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.medicines import Medicine, MedicineIndex
 from sijcare.domain.screening_rules import timeline
+from sijcare.domain.words import Words
+
+# Kept for the pages (translated there) and left out of the JSON (`formats.jsonout`).
+_PAGES_ONLY = {"json": False}
 
 
 class Severity(StrEnum):
@@ -46,16 +55,28 @@ READINESS = {
 
 @dataclass(frozen=True)
 class Action:
-    """Something to do at (or by) an absolute time, in plain language."""
+    """Something to do at (or by) an absolute time, in plain language: `what` in English
+    and as `words` (None for a clinicians' option step, or an action read back from a
+    result stored without its words)."""
 
     at: datetime
     what: str
     code: str
     about: str
+    words: Words | None = field(default=None, compare=False, repr=False, metadata=_PAGES_ONLY)
 
     def __post_init__(self) -> None:
         if self.at.utcoffset() is None:
             raise ValueError(f"action {self.code} needs a timezone-aware time")
+
+    @classmethod
+    def of(cls, at: datetime, said: Words, code: str, about: str) -> Action:
+        return cls(at, str(said), code, about, said)
+
+    @property
+    def said(self) -> Words | str:
+        """The sentence for a page: its words, else its English."""
+        return self.what if self.words is None else self.words
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,7 @@ class Finding:
     """One screening observation about a medicine, allergy or condition (`about`).
 
     `source` is the id of the citation behind it; `rule_keys` are the rules it read.
+    `words` is `patient_message` as `Words`, for a page in the reader's language.
     """
 
     code: str
@@ -83,6 +105,12 @@ class Finding:
     rule_keys: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
     options: tuple[Option, ...] = ()
+    words: Words | None = field(default=None, compare=False, repr=False, metadata=_PAGES_ONLY)
+
+    @property
+    def said(self) -> Words | str:
+        """The patient's sentence for a page: its words, else its English."""
+        return self.patient_message if self.words is None else self.words
 
 
 def readiness(findings: list[Finding]) -> Readiness:

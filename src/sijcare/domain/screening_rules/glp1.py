@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from sijcare.domain.contact import day_text
 from sijcare.domain.intake import ClinicianDecision, HoldDecision
 from sijcare.domain.medicines import Medicine, Row, choose_regimen
 from sijcare.domain.screening_rules import timeline
@@ -28,6 +27,8 @@ from sijcare.domain.screening_rules.findings import (
     Option,
     Severity,
 )
+from sijcare.domain.screening_words import GLP1_HOLDS, action_words, finding_words
+from sijcare.domain.words import Words, day_of
 
 WEEKLY_HOLD = "glp1.weekly_agent_hold_days"
 DAILY_HOLD = "glp1.daily_agent_hold_on_procedure_day"
@@ -41,7 +42,7 @@ def assess_glp1(case: Case, listed: Listed, medicine: Medicine) -> Finding:
             listed,
             "glp1.no_sedation",
             Severity.INFO,
-            f"Keep taking your {medicine.label()} as usual.",
+            finding_words("glp1.keep_taking", medicine=medicine.label()),
             f"No sedation at or above {case.knowledge.text(LOWEST_LEVEL)}: the GLP-1 "
             "guidance for sedation does not apply.",
         )
@@ -53,7 +54,7 @@ def assess_glp1(case: Case, listed: Listed, medicine: Medicine) -> Finding:
             listed,
             "glp1.continue",
             Severity.INFO,
-            f"Keep taking your {medicine.label()} as usual. Your care team has checked this.",
+            finding_words("glp1.continue", medicine=medicine.label()),
             f"Continue decided by {decision.by} ({decision.at.isoformat()}).",
         )
     regimens = {str(r["regimen"]) for r in rows}
@@ -74,22 +75,28 @@ def _steps(case: Case, medicine: Medicine, row: Row) -> tuple[Action, ...]:
     name = medicine.label()
     if row["regimen"] == "weekly":
         at = case.before(timedelta(days=case.knowledge.integer(WEEKLY_HOLD)))
-        what = f"Take your last weekly dose of {name} before the procedure by this time."
-        return (Action(at, what, "glp1.last_dose", medicine.generic),)
+        what = action_words("glp1.last_dose", medicine=name)
+        return (Action.of(at, what, "glp1.last_dose", medicine.generic),)
     if not case.knowledge.flag(DAILY_HOLD):
         return ()
     start = timeline.start_of_day(case.day, case.zone)
-    what = f"Do not take {name} on the day of the procedure."
-    return (Action(start, what, "glp1.skip_procedure_day", medicine.generic),)
+    what = action_words("glp1.skip_procedure_day", medicine=name)
+    return (Action.of(start, what, "glp1.skip_procedure_day", medicine.generic),)
 
 
 def _when(row: Row, steps: tuple[Action, ...]) -> str:
     """The hold in words, like "last weekly dose no later than Tuesday, March 3 at 8:00 am"."""
     if not steps:
         return "no change (the clinic's rules hold no such agent)."
+    return str(_hold_words(row, steps))
+
+
+def _hold_words(row: Row, steps: tuple[Action, ...]) -> Words:
+    """The hold of `steps` (at least one) for the patient, like "Take your last weekly
+    dose no later than Tuesday, March 3 at 8:00 am."."""
     if row["regimen"] == "weekly":
-        return f"Take your last weekly dose no later than {timeline.spoken(steps[0].at)}."
-    return f"Do not take it on {day_text(steps[0].at)}, the day of the procedure."
+        return GLP1_HOLDS["weekly"].filled(when=timeline.spoken_words(steps[0].at))
+    return GLP1_HOLDS["daily"].filled(day=day_of(steps[0].at))
 
 
 def _review(
@@ -119,10 +126,7 @@ def _review(
         listed,
         "glp1.review",
         Severity.REVIEW,
-        f"You take {medicine.label()}. Medicines like this slow down how fast your "
-        "stomach empties, which matters when you have sedation. A doctor will check "
-        "whether to pause it before the procedure. Keep taking it as usual until your "
-        "care team tells you otherwise.",
+        finding_words("glp1.review", medicine=medicine.label()),
         f"GLP-1 agonist with {case.intake.procedure.sedation.value} sedation "
         f"(aspiration risk). ASA 2023 consensus, commonly cited: {guidance}. Decide with "
         f"the prescriber (glucose control) and record the decision. {state}",
@@ -137,16 +141,14 @@ def _hold(case: Case, listed: Listed, medicine: Medicine, row: Row) -> Finding:
             listed,
             "glp1.no_hold",
             Severity.INFO,
-            f"Keep taking your {medicine.label()} as usual.",
+            finding_words("glp1.keep_taking", medicine=medicine.label()),
             f"Hold confirmed, but the clinic's rules hold no {row['regimen']} agent.",
         )
-    when = _when(row, steps)
     finding = _finding(
         listed,
         "glp1.hold",
         Severity.ACTION,
-        f"Your care team and the doctor who prescribed your {medicine.label()} agreed to "
-        f"pause it before the procedure. {when} Ask your care team when to start it again.",
+        finding_words("glp1.hold", medicine=medicine.label(), when=_hold_words(row, steps)),
         f"Hold confirmed with the prescriber: {_guidance(case, str(row['regimen']))} "
         f"(row {row['id']}).",
     )
@@ -157,15 +159,16 @@ def _finding(
     listed: Listed,
     code: str,
     severity: Severity,
-    patient: str,
+    patient: Words,
     clinician: str,
 ) -> Finding:
     return Finding(
         code=code,
         about=listed.entry.name,
         severity=severity,
-        patient_message=patient,
+        patient_message=str(patient),
         clinician_rationale=clinician,
         source="asa-glp1-2023",
         rule_keys=RULES,
+        words=patient,
     )

@@ -14,14 +14,11 @@ from sijcare.domain.errors import InputError
 from sijcare.domain.intake import Intake, celsius_to_fahrenheit
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening_rules.findings import Case, Finding, Severity
+from sijcare.domain.screening_words import finding_words, postponed
 
 FEVER = "screening.fever_threshold_c"
 LOOKBACK = "screening.recent_illness_lookback_days"
 ACCEPTED = "triage.temperature_c_accepted"
-_POSTPONED = (
-    "To keep you safe from infection, the injection must wait until you are well. "
-    "The clinic will call you to set a new date."
-)
 
 
 def check_temperature(intake: Intake, knowledge: Knowledge) -> None:
@@ -46,15 +43,17 @@ def screen_infection_risk(case: Case) -> list[Finding]:
 def _infection(case: Case) -> list[Finding]:
     if not case.intake.current_infection:
         return []
+    said = postponed("infection.active")
     return [
         Finding(
             code="infection.active",
             about="infection",
             severity=Severity.STOP,
-            patient_message=f"You told us you have an infection now. {_POSTPONED}",
+            patient_message=str(said),
             clinician_rationale="Active infection: postpone until treated and resolved "
             "(SIS appropriate use criteria: infection is a red flag).",
             source="sis-auc",
+            words=said,
         )
     ]
 
@@ -74,24 +73,23 @@ def _fever(case: Case) -> list[Finding]:
     )
     if report.max_temperature.celsius() < threshold:
         code, severity = "fever.below_threshold", Severity.INFO
-        message = f"Thank you for telling us your temperature ({reading}). It is not a fever."
+        said = finding_words(code, reading=reading)
     elif days > lookback:
         code, severity = "fever.not_recent", Severity.INFO
-        message = f"Your fever ({reading}) was more than {lookback} days before the procedure."
+        said = finding_words(code, reading=reading, days=lookback)
     else:
         code, severity = "fever.recent", Severity.STOP
-        message = f"You had a fever ({reading}) shortly before your procedure. {_POSTPONED}"
-    if severity is Severity.INFO:
-        message += " Tell the clinic if you get a fever before the procedure."
+        said = postponed(code, reading=reading)
     return [
         Finding(
             code=code,
             about="fever",
             severity=severity,
-            patient_message=message,
+            patient_message=str(said),
             clinician_rationale=facts,
             source=k.rule(FEVER).source,
             rule_keys=(FEVER, LOOKBACK),
+            words=said,
         )
     ]
 
@@ -104,28 +102,29 @@ def _illness(case: Case) -> list[Finding]:
     what = f"Recent illness: {illness.description!r}"
     if illness.last_symptoms_on is None:
         code, severity = "illness.current", Severity.STOP
-        message = f"You told us you are unwell now. {_POSTPONED}"
+        said = postponed(code)
         rationale = f"{what}, symptoms ongoing: postpone."
     else:
         days = case.days_before(illness.last_symptoms_on, "recent_illness.last_symptoms_on")
         rationale = f"{what}, last symptoms {days} days before the procedure day (look-back {lookback} days)"
         if days <= lookback:
             code, severity = "illness.recent", Severity.STOP
-            message = f"You were ill shortly before your procedure. {_POSTPONED}"
+            said = postponed(code)
             rationale += ": postpone."
         else:
             code, severity = "illness.resolved", Severity.INFO
-            message = "Thank you for telling us about your illness. Tell the clinic if you get ill again before the procedure."
+            said = finding_words(code)
             rationale += ": resolved."
     return [
         Finding(
             code=code,
             about="recent illness",
             severity=severity,
-            patient_message=message,
+            patient_message=str(said),
             clinician_rationale=rationale,
             source=case.knowledge.rule(LOOKBACK).source,
             rule_keys=(LOOKBACK,),
+            words=said,
         )
     ]
 
@@ -133,17 +132,18 @@ def _illness(case: Case) -> list[Finding]:
 def _immune_system(case: Case) -> list[Finding]:
     if not case.intake.immunocompromised:
         return []
+    said = finding_words("immunocompromise")
     return [
         Finding(
             code="immunocompromise",
             about="immune system",
             severity=Severity.REVIEW,
-            patient_message="Because your body may fight infection less well, a doctor "
-            "will check that the injection is safe for you before the procedure.",
+            patient_message=str(said),
             clinician_rationale="Immunocompromised: higher infection risk. Serious "
             "infections after SI joint injection are case reports, mostly in "
             "immunosuppressed patients; the SIS appropriate use criteria list "
             "immunocompromise as a red flag.",
             source="sis-auc",
+            words=said,
         )
     ]
