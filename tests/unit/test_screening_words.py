@@ -376,11 +376,11 @@ def test_every_sentence_is_written_in_spanish(knowledge: Knowledge, name: str) -
 @pytest.mark.parametrize(
     ("name", "code", "spanish_text"),
     [
-        ("fasting", "fasting.sedation", "No coma nada desde la medianoche entre el lunes, 9 de marzo y el martes, 10 de marzo en adelante. Puede tomar líquidos claros hasta el martes, 10 de marzo a las 5:30: agua,"),
-        ("fasting", "fasting.sedation", "Hora de llegada a la clínica: el martes, 10 de marzo a las 7:30."),
-        ("fasting-evening-cutoff", "fasting.sedation", "No coma nada desde el lunes, 9 de marzo a las 22:00 en adelante."),
-        ("blood-thinner-hold", "blood_thinner.hold", "Tome la última dosis a más tardar el sábado, 7 de marzo a las 7:00."),
-        ("blood-thinner-hold-inr", "blood_thinner.hold", "desde el martes, 10 de marzo a las 14:00, a menos que un médico le diga otra cosa. Antes del procedimiento, un análisis de sangre (INR)"),
+        ("fasting", "fasting.sedation", "No coma nada desde la medianoche entre el lunes, 9 de marzo y el martes, 10 de marzo en adelante. Puede tomar líquidos claros hasta el martes, 10 de marzo (hora: 5:30): agua,"),
+        ("fasting", "fasting.sedation", "Hora de llegada a la clínica: el martes, 10 de marzo (hora: 7:30)."),
+        ("fasting-evening-cutoff", "fasting.sedation", "No coma nada desde el lunes, 9 de marzo (hora: 22:00) en adelante."),
+        ("blood-thinner-hold", "blood_thinner.hold", "Tome la última dosis a más tardar el sábado, 7 de marzo (hora: 7:00)."),
+        ("blood-thinner-hold-inr", "blood_thinner.hold", "desde el martes, 10 de marzo (hora: 14:00), a menos que un médico le diga otra cosa. Antes del procedimiento, un análisis de sangre (INR)"),
         ("glp1-hold-daily", "glp1.hold", "No lo tome el martes, 10 de marzo, el día del procedimiento."),
         ("diabetes-steroid", "diabetes.steroid_glucose", "hasta el jueves, 12 de marzo. Lo más probable es que esté más alto el miércoles, 11 de marzo. Llame al médico que trata su diabetes si está por encima de 300 mg/dL (16.7 mmol/L)."),
         ("fever-not-recent", "fever.not_recent", "Su fiebre (101.3 °F) fue más de 7 días antes del procedimiento."),

@@ -877,7 +877,7 @@ HOLD_AND_FASTING_IN_SPANISH = (
     "pausarlo para el procedimiento. Tome la última dosis a más tardar el ",
     "No coma nada desde la medianoche entre el domingo, 8 de marzo y el lunes, 9 de marzo "
     "en adelante.",
-    "Hora de llegada a la clínica: el lunes, 9 de marzo a las 9:30.",
+    "Hora de llegada a la clínica: el lunes, 9 de marzo (hora: 9:30).",
     # The dated step the preparation lists (the restart is the aftercare's).
     "Tome la última dosis de apixaban (Eliquis) antes del procedimiento, a más tardar a esta hora.",
 )
