@@ -36,3 +36,15 @@ def test_the_table_shows_the_speed_when_known() -> None:
         "fixed tasks (lower is faster): Python 51.2 ms, SQLite 130.0 ms at the start; "
         "Python 88.0 ms, SQLite 270.5 ms at the end" in table(run)
     )
+
+
+def test_the_table_keeps_three_figures_of_a_small_value() -> None:
+    # A share (0.233) or a CPU cost (1.17 ms a write) would read 0.2 or 1.2 at one decimal.
+    run = Run("small")
+    run.add("writes", "sqlite", "app share of bare", 0.2334, "", 0.15, at_most=False)
+    run.add("writes", "sqlite", "app CPU a write at 1,000/s", 1.1749, "ms")
+    run.add("writes", "sqlite", "app writes/s", 1761.74, "req/s", 1000.0, at_most=False)
+    lines = table(run).splitlines()
+    assert "0.233" in lines[2]
+    assert " 1.17 ms" in lines[3]
+    assert "1,761.7 req/s" in lines[4]

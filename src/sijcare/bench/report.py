@@ -238,6 +238,9 @@ def _profile_writes_if_missed(run: Run, engine: str, url: str, figures: dict[str
             "writes", engine, f"app answered 2xx at {asked}",
             round(at_rate["ok_responses"] / at_rate["requests"], 4), "", 1.0, at_most=False,
         ),
+        # What a write cost at that rate, and how busy the machine was: a p99 target
+        # needs CPU to spare.
+        *_cpu_figures(run, engine, at_rate.get("cpu", {}), asked),
         run.add("writes", engine, "bare endpoint writes/s", bare["requests_per_second"], "req/s"),
         run.add(
             "writes", engine, "app share of bare", figures["app_share_of_bare"], "", 0.15,
@@ -250,6 +253,25 @@ def _profile_writes_if_missed(run: Run, engine: str, url: str, figures: dict[str
         run.profiles[f"writes_{engine}"] = profile_writes(url)
 
 
+def _cpu_figures(run: Run, engine: str, used: dict[str, Any], asked: str) -> list[Figure]:
+    out = [
+        run.add(
+            "writes", engine, f"app CPU a write at {asked}", used.get("app_cpu_ms_per_request"),
+            "ms",
+        ),
+    ]  # fmt: skip
+    if used.get("database_cpu_ms_per_request") is not None:
+        out.append(
+            run.add(
+                "writes", engine, f"database CPU a write at {asked}",
+                used["database_cpu_ms_per_request"], "ms",
+            )
+        )  # fmt: skip
+    busy = used.get("machine_busy_share")
+    out.append(run.add("writes", engine, f"machine busy at {asked}", busy, ""))
+    return out
+
+
 def table(run: Run) -> str:
     header = f"{'benchmark':<12}{'engine':<12}{'measure':<46}{'value':>12} {'unit':<7}{'target':>9}  verdict"
     lines = [header, "-" * len(header)]
@@ -259,6 +281,8 @@ def table(run: Run) -> str:
             "-"
             if f.value is None
             else f"{f.value:,.1f}"
+            if isinstance(f.value, float) and abs(f.value) >= 10
+            else f"{f.value:.3g}"
             if isinstance(f.value, float)
             else f"{f.value:,}"
         )

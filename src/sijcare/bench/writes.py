@@ -43,7 +43,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sijcare.bench import server
+from sijcare.bench import cpu, server
 from sijcare.bench.sessions import open_sessions
 from sijcare.db.engine import create_engine_for
 from sijcare.db.models import Interpretation, Patient
@@ -223,7 +223,8 @@ def _at_rate(path: Path, spec: dict[str, Any]) -> Driver:
 
 def _load(url: str, factory: str, drive: Driver) -> dict[str, Any]:
     """Start `WORKERS` processes of `factory` on `url`'s database, each listening on the
-    port with a socket of its own (`bench.server`), `drive` them, stop them."""
+    port with a socket of its own (`bench.server`), `drive` them, stop them; with the CPU
+    the app's processes and the database server took meanwhile (`bench.cpu`)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -232,8 +233,13 @@ def _load(url: str, factory: str, drive: Driver) -> dict[str, Any]:
         "SIJCARE_SECRET_KEY": "bench-" + "k" * 48,
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
-    with server.running(factory, port, WORKERS, env):
-        return drive(port)
+    with server.running(factory, port, WORKERS, env) as processes:
+        with cpu.measured(p.pid for p in processes) as used:
+            figures = drive(port)
+    if not url.startswith("postgresql"):
+        used.pop("database_cpu_seconds")  # SQLite works inside the app's processes
+    requests = figures.get("completed") or round(figures["requests_per_second"] * SECONDS)
+    return {**figures, "cpu": {**used, **cpu.per_request_ms(used, requests)}}
 
 
 def parse(text: str) -> dict[str, Any]:
