@@ -27,7 +27,7 @@ NRS_MIN = 0
 NRS_MAX = 10
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: made once per stored score, for each write
 class PainScore:
     """One diary entry: a pain score at a time, with what the patient added."""
 
@@ -39,9 +39,11 @@ class PainScore:
     def __post_init__(self) -> None:
         if self.recorded_at.utcoffset() is None:
             raise InputError("recorded_at", "needs a UTC offset, like 2026-03-02T10:00:00-08:00")
-        if isinstance(self.pain, bool) or not isinstance(self.pain, int):
+        pain = self.pain
+        # A plain int (nearly always) needs no isinstance; a bool is an int, not a score.
+        if type(pain) is not int and (isinstance(pain, bool) or not isinstance(pain, int)):
             raise InputError("pain", f"must be a whole number from {NRS_MIN} to {NRS_MAX}")
-        if not NRS_MIN <= self.pain <= NRS_MAX:
+        if not NRS_MIN <= pain <= NRS_MAX:
             raise InputError("pain", f"must be from {NRS_MIN} to {NRS_MAX}")
 
 
