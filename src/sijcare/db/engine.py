@@ -96,7 +96,16 @@ def _cache_batch_statements() -> None:
 def json_text(value: Any) -> str:
     """A JSON document's text, as `json.dumps` gives it but for the spacing and the
     characters that it escapes (orjson writes UTF-8)."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    try:
+        return _dumps(value).decode()
+    except orjson.JSONEncodeError:
+        # A key that is not a string (an id as an int): written as `json.dumps` writes
+        # it. Not asked for first: the option makes every document ~25 % slower to write
+        # (a stored reading: 8.2 -> 11.2 us).
+        return _dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+_dumps = orjson.dumps
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
