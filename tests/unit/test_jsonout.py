@@ -156,6 +156,8 @@ def test_durations_are_hours_rounded_to_4_places_exactly_as_round_gives_them() -
     micros = [0, 1, -1, 359_999, 360_000, 360_001, -360_000, 180_000, 10**13]
     micros += [rng.randint(-(10**12), 10**13) // 360_000 * 360_000 for _ in range(20_000)]
     micros += [rng.randint(-(10**6), 10**13) for _ in range(20_000)]
+    # Whole seconds (a diary time at its prompt) take a shorter way still.
+    micros += [s * 1_000_000 for s in range(-100_000, 400_000, 7)]
     for micro in micros:
         value = timedelta(microseconds=micro)
         assert repr(to_jsonable(value)) == repr(round(value.total_seconds() / 3600, 4)), micro

@@ -175,10 +175,14 @@ _MICROSECOND = timedelta(microseconds=1)
 
 
 def _hours(value: timedelta) -> float:
+    # A whole number of 0.0001 h (0.36 s; a diary time at its prompt): one exact
+    # division gives the float that `round` would, without its decimal conversion.
+    if not value.microseconds:
+        seconds = value.days * 86_400 + value.seconds
+        if seconds % 9 == 0:  # 9 s = 25 x 0.36 s: whole seconds in 0.0001 h
+            return seconds * 25 // 9 / 10_000
     micro = value // _MICROSECOND
     if micro % 360_000 == 0:
-        # A whole number of 0.0001 h (most diary times): one exact division gives the
-        # float that `round` would, without its decimal conversion.
         return micro // 360_000 / 10_000
     return round(value.total_seconds() / 3600, 4)
 
