@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 import pytest
 
 from factories.consent import CONTEXT, DIAGNOSTIC, THERAPEUTIC
+from factories.words import sentences_of, texts_in
 from sijcare.domain import consent_words
 from sijcare.domain.consent import (
     QUESTION_TEXT,
@@ -29,7 +29,7 @@ from sijcare.domain.consent import (
 )
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Guidance, Side
-from sijcare.domain.words import Joined, Words
+from sijcare.domain.words import Words
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.services import consent as consent_service
 from sijcare.web import i18n
@@ -266,30 +266,12 @@ def test_every_answer_is_its_words(knowledge: Knowledge, plan: str) -> None:
         assert answer.answer == tuple(str(paragraph) for paragraph in answer.answer_words)
 
 
-def _texts(value: Any) -> set[str]:
-    """The text of `value` and of the sentences in it."""
-    if isinstance(value, Words):
-        return {value.text}.union(*(_texts(v) for v in value.params.values()))
-    if isinstance(value, Joined):
-        return set().union(*(_texts(part) for part in value.parts))
-    return set()
-
-
-def _sentences_of_the_module() -> set[str]:
-    found: set[str] = set()
-    for value in vars(consent_words).values():
-        for said in value.values() if isinstance(value, dict) else (value,):
-            if isinstance(said, Words):
-                found.add(said.text)
-    return found
-
-
 def test_the_plans_say_every_sentence_of_the_consent(knowledge: Knowledge) -> None:
     said: set[str] = set()
     for plan in PLANS:
         for answer in answered(knowledge, plan).answers:
-            said |= _texts(answer.text_words).union(*(_texts(p) for p in answer.answer_words))
-    assert _sentences_of_the_module() <= said
+            said |= texts_in(answer.text_words).union(*(texts_in(p) for p in answer.answer_words))
+    assert sentences_of(consent_words) <= said
 
 
 def test_the_json_of_the_answers_keeps_its_shape_without_the_words(knowledge: Knowledge) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from factories.words import sentences_of, texts_in
 from sijcare import knowledge as loader
 from sijcare.domain import screening_words
 from sijcare.domain.intake import (
@@ -39,7 +40,7 @@ from sijcare.domain.intake import (
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, Sedation, Side
 from sijcare.domain.screening import Finding, ScreeningResult, screen
-from sijcare.domain.words import Joined, Words
+from sijcare.domain.words import Words
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.web import i18n
 
@@ -329,33 +330,15 @@ def test_each_action_reads_as_it_always_did(
     assert str(action.words) == english
 
 
-def _texts(value: Any) -> set[str]:
-    """The text of `value` and of every sentence in it."""
-    if isinstance(value, Words):
-        return {value.text}.union(*(_texts(v) for v in value.params.values()))
-    if isinstance(value, Joined):
-        return set().union(*(_texts(part) for part in value.parts))
-    return set()
-
-
-def _sentences_of_the_module() -> set[str]:
-    found: set[str] = set()
-    for value in vars(screening_words).values():
-        for said in value.values() if isinstance(value, dict) else (value,):
-            if isinstance(said, Words):
-                found.add(said.text)
-    return found
-
-
 def test_the_rows_say_every_sentence_of_the_module(knowledge: Knowledge) -> None:
     said: set[str] = set()
     for name in INTAKES:
         result = screened(knowledge, name)
         for f in result.findings:
-            said |= _texts(f.words)
+            said |= texts_in(f.words)
         for a in result.actions:
-            said |= _texts(a.words)
-    assert _sentences_of_the_module() <= said
+            said |= texts_in(a.words)
+    assert sentences_of(screening_words) <= said
     assert {param.values[1] for param in ACTIONS} == set(screening_words.ACTIONS)
 
 
