@@ -19,7 +19,7 @@ from factories.reminders import make_outbox_message
 from fixtures_db import Personas, build_personas
 from sijcare.db import migrate
 from sijcare.db.base import Base
-from sijcare.db.engine import create_engine_for
+from sijcare.db.engine import create_engine_for, json_text
 from sijcare.db.models import ConsentRecord, OutboxMessage
 from sijcare.settings import LOCALES
 
@@ -58,6 +58,32 @@ def test_the_stored_reading_is_compressed_with_lz4_on_postgresql(postgres_databa
     finally:
         engine.dispose()
     assert method == "l"
+
+
+@pytest.mark.postgres
+def test_the_stored_reading_is_json_text_as_written_on_postgresql(postgres_database: str) -> None:
+    # Migration 0011: jsonb parsed every reading on the way in (the server's CPU) and
+    # reordered its keys; json keeps the text the app wrote, still compressed with lz4.
+    engine = create_engine_for(postgres_database)
+    document = {"milestones": {"2w": 50.0}, "performed_at": "2026-03-09T17:00:00+00:00", "a": 1}
+    column = (
+        "SELECT format_type(atttypid, atttypmod), attcompression FROM pg_attribute"
+        " WHERE attrelid = 'interpretation'::regclass AND attname = 'result'"
+    )
+    try:
+        with engine.begin() as connection:
+            kind, compression = connection.execute(sa.text(column)).one()
+            assert (kind, compression) == ("json", "l")
+            # A document through the column's type comes back as the app wrote it.
+            written = json_text(document)
+            stored = sa.text(f"SELECT CAST(CAST(:text AS {kind}) AS text)")
+            assert connection.execute(stored, {"text": written}).scalar_one() == written
+        migrate.downgrade(postgres_database, "0010")
+        with engine.begin() as connection:
+            assert tuple(connection.execute(sa.text(column)).one()) == ("jsonb", "l")
+        migrate.upgrade(postgres_database)
+    finally:
+        engine.dispose()
 
 
 def _status_of(db: Session, appointment_id: int) -> str:

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, object_session
 from sqlalchemy.orm.util import identity_key
 
-from sijcare.db.base import Base, JSONDocument, UTCDateTime, pair_check
+from sijcare.db.base import Base, UTCDateTime, pair_check
 
 CURRENT = sa.text("current")
 MILESTONES = ("2w", "6w", "3m")
@@ -104,7 +104,9 @@ class Interpretation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(sa.ForeignKey("procedure_record.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(40))
-    result: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    # JSON text on both engines, jsonb nowhere: written once a score and never queried
+    # inside (the query columns below are), kept as the app wrote it (migration 0011).
+    result: Mapped[dict[str, Any]] = mapped_column(sa.JSON())
     classification: Mapped[str] = mapped_column(sa.String(40), default="")
     knowledge_version: Mapped[str] = mapped_column(sa.String(32))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
