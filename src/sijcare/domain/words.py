@@ -98,14 +98,13 @@ def translated(
     whole or not (1.5 hours, 0 scores), another language's by its catalogue's rule."""
     # The core writes its English this way by the thousand: no isinstance of the
     # protocol, which costs ~7 us a call (a catalogue is told by its `ngettext`).
-    if translate is None:
-        return text if plural is None or plural_count(count) == 1 else plural
-    if hasattr(translate, "ngettext"):
+    if translate is not None and hasattr(translate, "ngettext"):
         catalogue = cast(Catalogue, translate)
         if plural is None:
             return catalogue.gettext(text)
         return catalogue.ngettext(text, plural, plural_count(count))
-    return translate(text if plural is None or plural_count(count) == 1 else plural)
+    english = text if plural is None or plural_count(count) == 1 else plural
+    return english if translate is None else translate(english)
 
 
 def plural_count(count: Any) -> int:

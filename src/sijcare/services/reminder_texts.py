@@ -47,14 +47,14 @@ class Wording:
 
     locale: str
     zone: str
-    gettext: Translate = field(default=lambda text: text, repr=False)
+    translate: Translate = field(default=lambda text: text, repr=False)
 
     @classmethod
     def of(cls, locale: str, zone: str, translations: Translations) -> Wording:
         return cls(locale, zone, translations(locale))
 
     def text(self, message: Message) -> str:
-        return message.render(self.gettext)
+        return message.render(self.translate)
 
     def when(self, at: datetime) -> str:
         """Like "Monday, March 9, 2026 9:30 AM PDT" (with the zone's abbreviation).

@@ -83,9 +83,6 @@ class Ctx:
     def is_api(self) -> bool:
         return self.request.url.path.startswith("/api/")
 
-    def gettext(self, text: str) -> str:
-        return i18n.translations(self.locale).gettext(text)
-
     def text(self, message: Message) -> str:
         return message.render(i18n.translations(self.locale))
 
