@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from factories.screening import calm_intake
 from factories.words import sentences_of, texts_in
 from sijcare import knowledge as loader
 from sijcare.domain import screening_words
@@ -89,15 +90,7 @@ def fever(value: float, unit: TemperatureUnit, on: str) -> FeverReport:
 
 def intake(**changes: Any) -> Intake:
     """An intake with nothing of concern; keyword arguments replace its fields."""
-    fields: dict[str, Any] = {
-        "procedure": plan(),
-        "current_infection": False,
-        "immunocompromised": False,
-        "possibly_pregnant": False,
-        "diabetes": Diabetes(has=False),
-        "driver_arranged": True,
-    }
-    return Intake(**{**fields, **changes})
+    return calm_intake(changes.pop("procedure", plan()), **changes)
 
 
 # Each row: a name, the intake's changes (and `overrides` of the clinic's rules), the code

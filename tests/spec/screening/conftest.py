@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from screening_helpers import PROCEDURE_TIME, BuildIntake, RunScreen, therapeutic
 
-from sijcare.domain.intake import Diabetes, Intake
+from factories.screening import calm_intake
+from sijcare.domain.intake import Intake
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.screening import ScreeningResult, screen
 
@@ -22,15 +23,7 @@ def build_intake() -> BuildIntake:
     """An intake with nothing of concern; keyword arguments replace its fields."""
 
     def build(**changes: Any) -> Intake:
-        fields: dict[str, Any] = {
-            "procedure": therapeutic(),
-            "current_infection": False,
-            "immunocompromised": False,
-            "possibly_pregnant": False,
-            "diabetes": Diabetes(has=False),
-            "driver_arranged": True,
-        }
-        return Intake(**{**fields, **changes})
+        return calm_intake(changes.pop("procedure", therapeutic()), **changes)
 
     return build
 
