@@ -40,7 +40,7 @@ from sijcare.domain.intake import (
 )
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, Sedation, Side
-from sijcare.domain.screening import Finding, ScreeningResult, screen
+from sijcare.domain.screening import Finding, ScreeningResult, Severity, screen
 from sijcare.domain.words import Words
 from sijcare.formats.jsonout import to_jsonable
 from sijcare.web import i18n
@@ -379,3 +379,23 @@ def test_the_json_of_a_result_keeps_its_shape_without_the_words(knowledge: Knowl
     assert "words" not in held
     assert all(set(a) == {"at", "what", "code", "about"} for a in stored["actions"])
     assert all(set(a) == {"at", "what", "code", "about"} for a in held["actions"])
+
+
+def test_a_finding_of_its_words_says_them_in_english() -> None:
+    # `Finding.of` takes the English from the words, so a page and the JSON cannot disagree.
+    said = screening_words.postponed("fever.recent", reading="38.5 °C")
+    fields: dict[str, Any] = {
+        "code": "fever.recent",
+        "about": "fever",
+        "severity": Severity.STOP,
+        "clinician_rationale": "Fever within the look-back.",
+        "source": "product-default",
+        "rule_keys": ("screening.fever_threshold_c",),
+    }
+    built = Finding.of(said, **fields)
+    assert built.patient_message == str(said)
+    assert built.words is said
+    by_hand = Finding(patient_message=str(said), words=said, **fields)
+    assert built == by_hand
+    assert to_jsonable(built) == to_jsonable(by_hand)
+    assert "words" not in to_jsonable(built)

@@ -180,16 +180,14 @@ def _unknown_medicine(case: Case, item: Listed) -> Finding:
         what = f"recognised {known}, but not {' '.join(item.unrecognised)!r}"
     else:
         what = "not in the knowledge base"
-    said = finding_words("medicine.unknown", name=repr(item.entry.name))
-    return Finding(
+    return Finding.of(
+        finding_words("medicine.unknown", name=repr(item.entry.name)),
         code="medicine.unknown",
         about=item.entry.name,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=f"{item.where}: {item.entry.name!r}: {what}, so it cannot be "
         f"screened automatically (it may be a blood thinner).{hint}",
         source="product-default",
-        words=said,
     )
 
 
@@ -197,19 +195,17 @@ def _pregnancy(case: Case) -> list[Finding]:
     if not case.intake.possibly_pregnant:
         return []
     plan = case.intake.procedure
-    said = finding_words("pregnancy.possible")
     return [
-        Finding(
+        Finding.of(
+            finding_words("pregnancy.possible"),
             code="pregnancy.possible",
             about="pregnancy",
             severity=Severity.REVIEW,
-            patient_message=str(said),
             clinician_rationale=f"Possible pregnancy with {plan.guidance.value} guidance"
             f"{' and a steroid' if plan.steroid_agent else ''}: confirm pregnancy status. "
             "The SIS appropriate use criteria exclude fluoroscopy in pregnancy; the "
             "Medicare LCD accepts ultrasound guidance without contrast in pregnancy.",
             source="sis-auc",
-            words=said,
         )
     ]
 
@@ -220,27 +216,24 @@ def _driver(case: Case) -> list[Finding]:
         return []
     sedation = case.intake.procedure.sedation
     if sedation is not Sedation.NONE and k.flag(DRIVER_HARD_STOP):
-        said = finding_words("driver.missing_with_sedation")
         return [
-            Finding(
+            Finding.of(
+                finding_words("driver.missing_with_sedation"),
                 code="driver.missing_with_sedation",
                 about="driver home",
                 severity=Severity.STOP,
-                patient_message=str(said),
                 clinician_rationale=f"No driver arranged with {sedation.value} sedation: "
                 "hard stop until a driver is confirmed.",
                 source=k.rule(DRIVER_HARD_STOP).source,
                 rule_keys=(DRIVER_REQUIRED, DRIVER_HARD_STOP),
-                words=said,
             )
         ]
-    said = finding_words("driver.missing")
     return [
-        Finding(
+        Finding.of(
+            finding_words("driver.missing"),
             code="driver.missing",
             about="driver home",
             severity=Severity.ACTION,
-            patient_message=str(said),
             clinician_rationale="No driver arranged yet (required for every procedure: "
             "leg weakness for a few hours is possible). Confirm at check-in.",
             source=k.rule(DRIVER_REQUIRED).source,
@@ -250,6 +243,5 @@ def _driver(case: Case) -> list[Finding]:
                     case.arrival, action_words("driver.arrange"), "driver.arrange", "driver home"
                 ),
             ),
-            words=said,
         )
     ]

@@ -111,82 +111,70 @@ def _allergy_findings(
 
 
 def _anesthetic(about: str, what: str) -> Finding:
-    said = finding_words("allergy.anesthetic")
-    return Finding(
+    return Finding.of(
+        finding_words("allergy.anesthetic"),
         code="allergy.anesthetic",
         about=about,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=f"{what} to a local anesthetic: the planned agent and the skin "
         "infiltration need review (true local-anesthetic allergy is rare; clarify the "
         "agent and the reaction).",
         source="product-default",
-        words=said,
     )
 
 
 def _steroid(case: Case, about: str, what: str) -> Finding:
     planned = case.intake.procedure.steroid_agent
     if planned is None:
-        said = finding_words("allergy.steroid_not_planned")
-        return Finding(
+        return Finding.of(
+            finding_words("allergy.steroid_not_planned"),
             code="allergy.steroid_not_planned",
             about=about,
             severity=Severity.INFO,
-            patient_message=str(said),
             clinician_rationale=f"{what} to a steroid; no steroid is planned (diagnostic block).",
             source="product-default",
-            words=said,
         )
-    said = finding_words("allergy.steroid")
-    return Finding(
+    return Finding.of(
+        finding_words("allergy.steroid"),
         code="allergy.steroid",
         about=about,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=f"{what} to a steroid with {planned} planned: review the "
         "agent (or plan an anesthetic-only injection).",
         source="product-default",
-        words=said,
     )
 
 
 def _named_review(allergy: Allergy, row: Mapping[str, Any]) -> Finding:
-    said = finding_words("allergy.prepare_room")
-    return Finding(
+    return Finding.of(
+        finding_words("allergy.prepare_room"),
         code=f"allergy.{row['id']}",
         about=allergy.substance,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=f"Allergy to {allergy.substance!r}{_reaction(allergy)}. "
         + str(row.get("note", "")),
         source=str(row["source"]),
-        words=said,
     )
 
 
 def _recorded(allergy: Allergy, shellfish: Mapping[str, Any] | None) -> Finding:
     if shellfish is not None:
-        said = finding_words("allergy.shellfish_not_contrast")
-        return Finding(
+        return Finding.of(
+            finding_words("allergy.shellfish_not_contrast"),
             code="allergy.shellfish_not_contrast",
             about=allergy.substance,
             severity=Severity.INFO,
-            patient_message=str(said),
             clinician_rationale=f"Allergy to {allergy.substance!r}: " + str(shellfish["note"]),
             source=str(shellfish["source"]),
-            words=said,
         )
-    said = finding_words("allergy.recorded")
-    return Finding(
+    return Finding.of(
+        finding_words("allergy.recorded"),
         code="allergy.recorded",
         about=allergy.substance,
         severity=Severity.INFO,
-        patient_message=str(said),
         clinician_rationale=f"Allergy to {allergy.substance!r} ({allergy.kind.value})"
         f"{_reaction(allergy)}: not used in this procedure as far as the screening knows.",
         source="product-default",
-        words=said,
     )
 
 
@@ -198,31 +186,27 @@ def _reaction_finding(case: Case, reaction: PastReaction) -> Finding:
         return _anesthetic(about, what)
     if kind is AllergyKind.STEROID:
         return _steroid(case, about, what)
-    said = finding_words("reaction.other")
-    return Finding(
+    return Finding.of(
+        finding_words("reaction.other"),
         code=f"reaction.{reaction.to.value}",
         about=about,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=f"{what} to {reaction.to.value}: review before the procedure.",
         source="product-default",
-        words=said,
     )
 
 
 def _contrast(case: Case, what: list[str], *, steroid_allergy: bool) -> Finding:
     alternative = case.knowledge.text(ALTERNATIVE)
     if not case.intake.procedure.contrast_planned:
-        said = finding_words("contrast.not_planned")
-        return Finding(
+        return Finding.of(
+            finding_words("contrast.not_planned"),
             code="contrast.not_planned",
             about=CONTRAST,
             severity=Severity.INFO,
-            patient_message=str(said),
             clinician_rationale=f"Prior contrast reaction ({'; '.join(what)}); no contrast planned "
             f"({case.intake.procedure.guidance.value} guidance).",
             source="acr-contrast-2021",
-            words=said,
         )
     notes = [
         f"Prior allergic-like reaction to iodinated contrast ({'; '.join(what)}): about "
@@ -236,17 +220,15 @@ def _contrast(case: Case, what: list[str], *, steroid_allergy: bool) -> Finding:
         )
     if case.intake.diabetes.has:
         notes.append("Premedication steroids raise blood sugar in diabetes.")
-    said = finding_words("contrast.prior_reaction")
-    return Finding(
+    return Finding.of(
+        finding_words("contrast.prior_reaction"),
         code="contrast.prior_reaction",
         about=CONTRAST,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=" ".join(notes),
         source="acr-contrast-2021",
         rule_keys=(ALTERNATIVE,),
         options=(*_premedication(case), _without_contrast(alternative)),
-        words=said,
     )
 
 

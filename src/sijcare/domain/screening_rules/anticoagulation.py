@@ -62,18 +62,16 @@ def assess_blood_thinner(case: Case, listed: Listed, medicine: Medicine) -> Find
 def no_hold_finding(case: Case, listed: Listed, medicine: Medicine) -> Finding:
     """Aspirin, an NSAID, cilostazol or dipyridamole: keep taking it (low-risk procedure)."""
     row = medicine.rows[0]
-    said = finding_words("medicine.no_hold", medicine=medicine.label())
-    return Finding(
+    return Finding.of(
+        finding_words("medicine.no_hold", medicine=medicine.label()),
         code="medicine.no_hold",
         about=listed.entry.name,
         severity=Severity.INFO,
-        patient_message=str(said),
         clinician_rationale=f"{medicine.generic} ({row['class']}): not held for a "
         f"{case.knowledge.text(BLEEDING_RISK)} bleeding-risk procedure (Narouze 2018). "
         f"{row.get('note', '')}".strip(),
         source=str(row["source"]),
         rule_keys=(BLEEDING_RISK,),
-        words=said,
     )
 
 
@@ -110,12 +108,11 @@ def _review(
     rows: tuple[Row, ...],
     decision: ClinicianDecision | None,
 ) -> Finding:
-    said = finding_words("blood_thinner.review", medicine=medicine.label())
-    return Finding(
+    return Finding.of(
+        finding_words("blood_thinner.review", medicine=medicine.label()),
         code="blood_thinner.review",
         about=listed.entry.name,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=" ".join(
             (
                 _guideline(case, medicine, rows),
@@ -125,7 +122,6 @@ def _review(
         source=str(rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
         options=tuple(_hold_options(case, medicine, rows)),
-        words=said,
     )
 
 
@@ -138,12 +134,11 @@ def _too_late(
     last_dose: datetime,
 ) -> Finding:
     hold = _span(hold_period(rows[0], case.intake.kidney_function_impaired))
-    said = finding_words("blood_thinner.hold_too_late", medicine=medicine.label())
-    return Finding(
+    return Finding.of(
+        finding_words("blood_thinner.hold_too_late", medicine=medicine.label()),
         code="blood_thinner.hold_too_late",
         about=listed.entry.name,
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=_guideline(case, medicine, rows)
         + f" Hold confirmed by {decision.by} at {decision.at.isoformat()}, after the last "
         f"dose it needs ({last_dose.isoformat()}, {hold} before the procedure): the patient "
@@ -152,7 +147,6 @@ def _too_late(
         source=str(rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
         options=tuple(_hold_options(case, medicine, rows)),
-        words=said,
     )
 
 
@@ -254,18 +248,16 @@ def _continue(
     case: Case, listed: Listed, medicine: Medicine, decision: ClinicianDecision
 ) -> Finding:
     confirmed = "confirmed" if decision.confirmed_with_prescriber else "not confirmed"
-    said = finding_words("blood_thinner.continue", medicine=medicine.label())
-    return Finding(
+    return Finding.of(
+        finding_words("blood_thinner.continue", medicine=medicine.label()),
         code="blood_thinner.continue",
         about=listed.entry.name,
         severity=Severity.INFO,
-        patient_message=str(said),
         clinician_rationale=f"Continue {medicine.generic}: decided by {decision.by} "
         f"({decision.at.isoformat()}), {confirmed} with the prescriber. "
         + _guideline(case, medicine, medicine.rows),
         source=str(medicine.rows[0]["source"]),
         rule_keys=(BLEEDING_RISK,),
-        words=said,
     )
 
 
@@ -278,18 +270,17 @@ def _hold(case: Case, listed: Listed, medicine: Medicine, row: Row) -> Finding:
         last_dose=timeline.spoken_words(steps[0].at),
         restart=timeline.spoken_words(steps[1].at),
     )
-    return Finding(
+    return Finding.of(
+        said,
         code="blood_thinner.hold",
         about=listed.entry.name,
         severity=Severity.ACTION,
-        patient_message=str(said),
         clinician_rationale=_guideline(case, medicine, (row,))
         + f" Hold confirmed with the prescriber: last dose {_span(hold_period(row, kidney))} "
         f"before, restart {_span(restart_after(row))} after the procedure (row {row['id']}).",
         source=str(row["source"]),
         rule_keys=(BLEEDING_RISK,),
         actions=tuple(replace(step, about=listed.entry.name) for step in steps),
-        words=said,
     )
 
 

@@ -75,16 +75,14 @@ def _inferred(case: Case, medicines: list[str]) -> str:
 def _steroid_glucose(case: Case, medicines: list[str]) -> Finding:
     steroid = case.intake.procedure.steroid_agent
     if steroid is None:
-        said = finding_words("diabetes.no_steroid")
-        return Finding(
+        return Finding.of(
+            finding_words("diabetes.no_steroid"),
             code="diabetes.no_steroid",
             about="diabetes",
             severity=Severity.INFO,
-            patient_message=str(said),
             clinician_rationale="Diabetes; diagnostic block without steroid: no glucose "
             "action." + _inferred(case, medicines),
             source=case.knowledge.rule(CHECK_DAYS).source,
-            words=said,
         )
     k = case.knowledge
     days, peak = k.integer(CHECK_DAYS), k.integer(PEAK_DAY)
@@ -97,11 +95,11 @@ def _steroid_glucose(case: Case, medicines: list[str]) -> Finding:
         peak_day=day_of(peak_start),
         call=call,
     )
-    return Finding(
+    return Finding.of(
+        said,
         code="diabetes.steroid_glucose",
         about="diabetes",
         severity=Severity.ACTION,
-        patient_message=str(said),
         clinician_rationale=(
             f"Diabetes with {steroid} planned: expected glucose rise for about {days} days, "
             f"peak on day {peak} (Even 2012, Shin 2020); call threshold {call} (commonly "
@@ -129,19 +127,17 @@ def _steroid_glucose(case: Case, medicines: list[str]) -> Finding:
                 "diabetes",
             ),
         ),
-        words=said,
     )
 
 
 def _fasting_plan(case: Case, medicines: list[str]) -> Finding:
     insulin = _uses_insulin(case)
     listed = ", ".join(medicines) or "none listed"
-    said = finding_words("diabetes.fasting_plan_insulin" if insulin else "diabetes.fasting_plan")
-    return Finding(
+    return Finding.of(
+        finding_words("diabetes.fasting_plan_insulin" if insulin else "diabetes.fasting_plan"),
         code="diabetes.fasting_plan",
         about="diabetes",
         severity=Severity.REVIEW,
-        patient_message=str(said),
         clinician_rationale=(
             f"Fasting for sedation with diabetes{' on insulin' if insulin else ''}: set the "
             "dose plan for the fasting period (risk of low blood sugar). Diabetes "
@@ -149,5 +145,4 @@ def _fasting_plan(case: Case, medicines: list[str]) -> Finding:
         ),
         source=case.knowledge.rule(FASTING_PLAN).source,
         rule_keys=(FASTING_PLAN,),
-        words=said,
     )

@@ -52,11 +52,11 @@ def screen_fasting(case: Case) -> list[Finding]:
         arrival=timeline.spoken_words(arrival),
     )
     return [
-        Finding(
+        Finding.of(
+            said,
             code="fasting.sedation",
             about="sedation",
             severity=Severity.ACTION,
-            patient_message=str(said),
             clinician_rationale=(
                 f"{sedation.capitalize()} sedation planned (fasting applies from "
                 f"{k.text(LOWEST_LEVEL)}). Solid food: clinic instruction 'nothing after "
@@ -75,6 +75,5 @@ def screen_fasting(case: Case) -> list[Finding]:
                     (arrival, "visit.arrival"),
                 )
             ),
-            words=said,
         )
     ]

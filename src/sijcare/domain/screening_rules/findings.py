@@ -93,7 +93,8 @@ class Finding:
     """One screening observation about a medicine, allergy or condition (`about`).
 
     `source` is the id of the citation behind it; `rule_keys` are the rules it read.
-    `words` is `patient_message` as `Words`, for a page in the reader's language.
+    `words` is `patient_message` as `Words`, for a page in the reader's language; build
+    a finding with `Finding.of(words, ...)` so that the two always agree.
     """
 
     code: str
@@ -106,6 +107,34 @@ class Finding:
     actions: tuple[Action, ...] = ()
     options: tuple[Option, ...] = ()
     words: Words | None = field(default=None, compare=False, repr=False, metadata=_PAGES_ONLY)
+
+    @classmethod
+    def of(
+        cls,
+        said: Words,
+        *,
+        code: str,
+        about: str,
+        severity: Severity,
+        clinician_rationale: str,
+        source: str,
+        rule_keys: tuple[str, ...] = (),
+        actions: tuple[Action, ...] = (),
+        options: tuple[Option, ...] = (),
+    ) -> Finding:
+        """The finding that says `said`: its English is `str(said)`, so the two agree."""
+        return cls(
+            code=code,
+            about=about,
+            severity=severity,
+            patient_message=str(said),
+            clinician_rationale=clinician_rationale,
+            source=source,
+            rule_keys=rule_keys,
+            actions=actions,
+            options=options,
+            words=said,
+        )
 
     @property
     def said(self) -> Words | str:

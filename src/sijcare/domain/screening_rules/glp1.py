@@ -162,13 +162,12 @@ def _finding(
     patient: Words,
     clinician: str,
 ) -> Finding:
-    return Finding(
+    return Finding.of(
+        patient,
         code=code,
         about=listed.entry.name,
         severity=severity,
-        patient_message=str(patient),
         clinician_rationale=clinician,
         source="asa-glp1-2023",
         rule_keys=RULES,
-        words=patient,
     )

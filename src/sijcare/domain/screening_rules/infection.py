@@ -43,17 +43,15 @@ def screen_infection_risk(case: Case) -> list[Finding]:
 def _infection(case: Case) -> list[Finding]:
     if not case.intake.current_infection:
         return []
-    said = postponed("infection.active")
     return [
-        Finding(
+        Finding.of(
+            postponed("infection.active"),
             code="infection.active",
             about="infection",
             severity=Severity.STOP,
-            patient_message=str(said),
             clinician_rationale="Active infection: postpone until treated and resolved "
             "(SIS appropriate use criteria: infection is a red flag).",
             source="sis-auc",
-            words=said,
         )
     ]
 
@@ -81,15 +79,14 @@ def _fever(case: Case) -> list[Finding]:
         code, severity = "fever.recent", Severity.STOP
         said = postponed(code, reading=reading)
     return [
-        Finding(
+        Finding.of(
+            said,
             code=code,
             about="fever",
             severity=severity,
-            patient_message=str(said),
             clinician_rationale=facts,
             source=k.rule(FEVER).source,
             rule_keys=(FEVER, LOOKBACK),
-            words=said,
         )
     ]
 
@@ -116,15 +113,14 @@ def _illness(case: Case) -> list[Finding]:
             said = finding_words(code)
             rationale += ": resolved."
     return [
-        Finding(
+        Finding.of(
+            said,
             code=code,
             about="recent illness",
             severity=severity,
-            patient_message=str(said),
             clinician_rationale=rationale,
             source=case.knowledge.rule(LOOKBACK).source,
             rule_keys=(LOOKBACK,),
-            words=said,
         )
     ]
 
@@ -132,18 +128,16 @@ def _illness(case: Case) -> list[Finding]:
 def _immune_system(case: Case) -> list[Finding]:
     if not case.intake.immunocompromised:
         return []
-    said = finding_words("immunocompromise")
     return [
-        Finding(
+        Finding.of(
+            finding_words("immunocompromise"),
             code="immunocompromise",
             about="immune system",
             severity=Severity.REVIEW,
-            patient_message=str(said),
             clinician_rationale="Immunocompromised: higher infection risk. Serious "
             "infections after SI joint injection are case reports, mostly in "
             "immunosuppressed patients; the SIS appropriate use criteria list "
             "immunocompromise as a red flag.",
             source="sis-auc",
-            words=said,
         )
     ]
