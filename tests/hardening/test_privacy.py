@@ -3,8 +3,9 @@
 - Addresses: a patient appears in a path only as `patient_id`, the random `public_id`
   (64 random bits); no route takes a name, e-mail, birth date or phone in its path.
 - Logs: a patient's journey (sign-in, a symptom report with a note, a diary score with
-  a note, a failed sign-in, a refused request, the database going away) writes no name,
-  e-mail, phone, birth date or note to any log, at any level.
+  a note, a failed sign-in, a refused request, a clinician's search by name, the
+  database going away) writes no name, e-mail, phone, birth date or note to any log, at
+  any level, the access log included (`web.access_log`, tests/web/test_access_log.py).
 - Audit log: no route can change or delete an audit event (only GET routes touch it);
   the database refuses it too (tests/db/test_invariants.py, both engines).
 """
@@ -82,7 +83,11 @@ def test_a_patients_journey_logs_no_identifier(
         {"pain": 3, "note": secrets_of_patient[-1]},
     )
     patient.get(f"/api/v1/patients/{web.personas.other_patient.patient.public_id}")  # type: ignore[union-attr]
-    web.as_("clinician").get("/api/v1/workspace/inbox")
+    clinician = web.as_("clinician")
+    clinician.get("/api/v1/workspace/inbox")
+    # A search by name: its query string must not reach the access log.
+    clinician.get("/patients", params={"search": persona.patient.name})
+    clinician.get("/api/v1/patients", params={"search": persona.patient.name})
     logged = "\n".join(r.getMessage() + " " + str(r.args) for r in caplog.records)
     for value in secrets_of_patient:
         assert value and value not in logged, value

@@ -5,6 +5,7 @@ Each command builds the settings once from the environment (see `.env.example`).
 
 from __future__ import annotations
 
+import copy
 import gc
 import os
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,10 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
         "port": port or settings.port,
         "proxy_headers": True,
         "forwarded_allow_ips": "127.0.0.1",
+        # uvicorn's access log writes each path and query string: patient names and
+        # ids. The app writes its own, without them (`web.access_log`).
+        "access_log": False,
+        "log_config": log_config(),
     }
     if workers == 1:
         uvicorn.run(serving(create_app(settings)), **options)
@@ -59,6 +64,16 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
     if "SIJCARE_SECRET_KEY" not in os.environ and "SIJCARE_SECRET_KEY_FILE" not in os.environ:
         os.environ["SIJCARE_SECRET_KEY"] = settings.secret_key.reveal()
     uvicorn.run("sijcare.cli.app:app_from_environ", factory=True, workers=workers, **options)
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the app's loggers (`sijcare.*`, the access log among them)
+    at INFO on the same handler."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["sijcare"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def app_from_environ() -> FastAPI:

@@ -23,6 +23,7 @@ from sijcare.db.engine import create_engine_for, session_factory, sqlite_file
 from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
 from sijcare.web import errors
+from sijcare.web.access_log import AccessLogMiddleware
 from sijcare.web.deps import verify_csrf
 from sijcare.web.platform import Clock, Platform, lookup_threads, utc_now, writer_threads
 from sijcare.web.routes import (
@@ -197,6 +198,8 @@ def create_app(settings: Settings, *, clock: Clock = utc_now) -> FastAPI:
     )
     app.state.platform = platform
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: it times the whole answer, headers included.
+    app.add_middleware(AccessLogMiddleware)
     app.mount("/static", StaticFiles(packages=[("sijcare.web", "static")]), name="static")
     errors.install(app)
     for module in ROUTE_MODULES:
