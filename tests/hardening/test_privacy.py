@@ -5,7 +5,7 @@
 - Logs: a patient's journey (sign-in, a symptom report with a note, a diary score with
   a note, a failed sign-in, a refused request, a clinician's search by name, the
   database going away) writes no name, e-mail, phone, birth date or note to any log, at
-  any level, the access log included (`web.access_log`, tests/web/test_access_log.py).
+  any level, the access log included (`web.logs`, tests/web/test_logs.py).
 - Audit log: no route can change or delete an audit event (only GET routes touch it);
   the database refuses it too (tests/db/test_invariants.py, both engines).
 """

@@ -50,7 +50,7 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
         "proxy_headers": True,
         "forwarded_allow_ips": "127.0.0.1",
         # uvicorn's access log writes each path and query string: patient names and
-        # ids. The app writes its own, without them (`web.access_log`).
+        # ids. The app writes its own, without them (`web.logs`).
         "access_log": False,
         "log_config": log_config(),
     }
@@ -68,10 +68,12 @@ def _serve(settings: Settings, host: str | None, port: int | None, workers: int 
 
 def log_config() -> dict[str, Any]:
     """uvicorn's logging, with the app's loggers (`sijcare.*`, the access log among them)
-    at INFO on the same handler."""
+    at INFO on the same handler, whose exceptions are written without their messages
+    (`web.logs.PrivateFormatter`: a message may hold patient data)."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["default"]["()"] = "sijcare.web.logs.PrivateFormatter"
     config["loggers"]["sijcare"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
 

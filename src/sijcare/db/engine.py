@@ -51,6 +51,9 @@ def create_engine_for(url: str | URL, **options: Any) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     options.setdefault("json_serializer", json_text)
+    # A database error's text would hold the statement's values (names, notes): they
+    # are left out, so an error that reaches a log carries no patient data.
+    options.setdefault("hide_parameters", True)
     if backend == "sqlite":
         return _sqlite_engine(parsed, **options)
     if backend == "postgresql":

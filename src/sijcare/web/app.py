@@ -23,8 +23,8 @@ from sijcare.db.engine import create_engine_for, session_factory, sqlite_file
 from sijcare.services.auth import AuthConfig
 from sijcare.settings import Settings
 from sijcare.web import errors
-from sijcare.web.access_log import AccessLogMiddleware
 from sijcare.web.deps import verify_csrf
+from sijcare.web.logs import AccessLogMiddleware
 from sijcare.web.platform import Clock, Platform, lookup_threads, utc_now, writer_threads
 from sijcare.web.routes import (
     account,

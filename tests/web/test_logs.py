@@ -1,13 +1,18 @@
-"""The access log: one line a request, the route's template and never its path.
+"""Logs without patient data (`web.logs`).
 
-In process, through the app's middleware; then `sijcare serve` as a real subprocess,
-whose output has the app's line and not uvicorn's (which wrote the path and query).
+- The access log: one line a request, the route's template and never its path; in
+  process, through the app's middleware, then `sijcare serve` as a real subprocess,
+  whose output has the app's line and not uvicorn's (which wrote the path and query).
+- A logged exception is written without its message, and a database error without the
+  statement's values.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import pydoc
 import re
 import signal
 import socket
@@ -18,11 +23,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from uvicorn.config import LOGGING_CONFIG
 
 from fixtures_db import Personas
 from sijcare.cli.app import log_config
-from sijcare.web.access_log import UNMATCHED
+from sijcare.db.engine import create_engine_for
+from sijcare.web.logs import UNMATCHED, PrivateFormatter
 from web.conftest import Web
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +88,8 @@ def test_serve_sets_up_the_apps_loggers_on_uvicorns_handler() -> None:
     config = log_config()
     assert config["loggers"]["sijcare"]["level"] == "INFO"
     assert config["loggers"]["sijcare"]["handlers"] == ["default"]
+    assert pydoc.locate(config["formatters"]["default"]["()"]) is PrivateFormatter
+    assert config["handlers"]["default"]["formatter"] == "default"
     assert "sijcare" not in LOGGING_CONFIG["loggers"]  # uvicorn's own is left as it was
 
 
@@ -130,3 +139,58 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+PATIENT = "Pat Patient 1960-01-01"  # out here: a traceback shows the lines it passes
+
+
+def _check(value: str) -> None:
+    if value:
+        raise ValueError(f"refused: {value}")
+
+
+def _read_record(value: str) -> None:
+    try:
+        {}[value]
+    except KeyError as exc:
+        raise RuntimeError(f"no record for {value}") from exc
+
+
+def test_an_exception_is_logged_without_its_message() -> None:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(PrivateFormatter("%(levelprefix)s %(message)s", use_colors=False))
+    log = logging.getLogger("sijcare.tests.private")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        for fault in (_check, _read_record):
+            try:
+                fault(PATIENT)
+            except Exception:
+                log.exception("A request failed.")
+    finally:
+        log.removeHandler(handler)
+    text = out.getvalue()
+    assert "Pat Patient" not in text and "1960" not in text, text
+    assert "ERROR:    A request failed." in text
+    assert "builtins.ValueError (message not logged)" in text
+    # The chain and the frames are kept: enough to find the fault.
+    assert "builtins.KeyError (message not logged)" in text
+    assert "direct cause of the following exception" in text
+    assert "builtins.RuntimeError (message not logged)" in text
+    assert 'in _check\n    raise ValueError(f"refused: {value}")' in text
+
+
+def test_a_database_error_leaves_out_the_statements_values(db_url: str) -> None:
+    engine = create_engine_for(db_url)
+    try:
+        with engine.connect() as connection, pytest.raises(sa.exc.DBAPIError) as raised:
+            connection.execute(
+                sa.text("SELECT id FROM no_such_table WHERE name = :name"),
+                {"name": "Pat Patient"},
+            )
+    finally:
+        engine.dispose()
+    assert "no_such_table" in str(raised.value)
+    assert "Pat Patient" not in str(raised.value)
