@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -162,3 +163,68 @@ def test_a_round_reads_again_the_diaries_of_an_older_knowledge_version(
         f"re-read {stored - 1}",
         "re-read 1",
     ]
+
+
+# Module level: a traceback shows the lines it passes, not the values they name.
+PATIENT = "Pat Patient, born 1960-01-01"
+
+
+def _database_gone(*args: object, **kwargs: object) -> object:
+    raise sa.exc.OperationalError("SELECT ...", {"name": PATIENT}, ConnectionError(PATIENT))
+
+
+def test_a_failed_round_is_reported_without_its_message_and_the_next_one_runs(
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    knowledge: Knowledge,
+    mail: MailServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    real = worker_module.escalation.escalate_due
+    calls: list[int] = []
+
+    def escalate_due(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            _database_gone()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker_module.escalation, "escalate_due", escalate_due)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    rounds = run_worker(
+        settings_for(db_url, mail), knowledge, once=False, interval=30, clock=lambda: DUE,
+        sleep=sleep,
+    )  # fmt: skip
+    assert (rounds, waits, len(calls)) == (1, [30, 30], 2)
+    captured = capsys.readouterr()
+    assert captured.err.startswith(
+        "2026-03-10T00:00:00+00:00 round failed: OperationalError (its message is not "
+        "shown: it may hold patient data)\nTraceback (most recent call last):\n"
+    )
+    assert "in _database_gone" in captured.err  # the frames, to find the fault
+    assert "sqlalchemy.exc.OperationalError (message not logged)" in captured.err
+    assert "Pat" not in captured.err + captured.out and "1960" not in captured.err
+    assert captured.out.splitlines()[0].endswith("escalated 0; re-read 0")
+    assert captured.out.splitlines()[-1] == "worker stopped"
+
+
+def test_a_failed_round_with_once_exits_1(
+    monkeypatch: pytest.MonkeyPatch,
+    db_url: str,
+    knowledge: Knowledge,
+    mail: MailServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(worker_module.escalation, "escalate_due", _database_gone)
+    with pytest.raises(SystemExit) as caught:
+        run_worker(settings_for(db_url, mail), knowledge, once=True, interval=30)
+    assert caught.value.code == 1
+    captured = capsys.readouterr()
+    assert "round failed: OperationalError" in captured.err
+    assert PATIENT not in captured.err and captured.out == ""

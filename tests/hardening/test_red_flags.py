@@ -217,3 +217,17 @@ def test_escalation_command_runs_one_round(db: Session, db_url: str, personas: P
     assert first.output == "overdue 1, escalated now 1, e-mails queued 2\n"
     assert second.output == "overdue 1, escalated now 0, e-mails queued 0\n"
     assert "Pat" not in first.output
+
+
+def test_a_failed_escalation_round_exits_1_without_the_message(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, personas: Personas
+) -> None:
+    def database_gone(*args: object, **kwargs: object) -> object:
+        raise sa.exc.OperationalError("SELECT ...", {}, ConnectionError(personas.patient.name))
+
+    monkeypatch.setattr(escalation, "escalate_due", database_gone)
+    env = {"SIJCARE_DATABASE_URL": db_url, "SIJCARE_ENV": "test"}
+    result = CliRunner().invoke(escalation_command, ["--once"], env=env)
+    assert result.exit_code == 1
+    assert "round failed: OperationalError" in result.output
+    assert personas.patient.name not in result.output

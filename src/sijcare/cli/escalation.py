@@ -7,17 +7,18 @@ clinic, then prints one line of counts, never a patient's data. `sijcare worker`
 the same round on each of its cycles and sends the e-mails; this command is for a
 separate timer, and without a running worker its e-mails wait in the outbox.
 `--once` runs a single round (for cron or a timer); without it rounds repeat every
-`--interval` seconds until the process is stopped.
+`--interval` seconds until the process is stopped, and a failed round is reported
+without its message and tried again (`cli.rounds`).
 """
 
 from __future__ import annotations
 
 import os
-import time
 
 import click
 
 from sijcare.cli.common import clinic_knowledge
+from sijcare.cli.rounds import repeat_rounds
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.services import escalation as escalation_service
 from sijcare.settings import Settings
@@ -42,18 +43,15 @@ def escalation(once: bool, interval: int) -> None:
     knowledge = clinic_knowledge(settings)
     engine = create_engine_for(settings.database_url)
     sessions = session_factory(engine)
+
+    def one_round() -> str:
+        with sessions() as db:
+            report = escalation_service.escalate_due(
+                db, now=utc_now(), knowledge=knowledge, translations=i18n.translations
+            )
+        return report.summary()
+
     try:
-        while True:
-            with sessions() as db:
-                report = escalation_service.escalate_due(
-                    db,
-                    now=utc_now(),
-                    knowledge=knowledge,
-                    translations=i18n.translations,
-                )
-            click.echo(report.summary())
-            if once:
-                return
-            time.sleep(interval)
+        repeat_rounds("escalation", one_round, once=once, interval=interval)
     finally:
         engine.dispose()

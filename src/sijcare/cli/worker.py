@@ -7,9 +7,11 @@ and sends the messages whose time has come through the mail server that SIJCARE_
 names (see .env.example), then reads again up to `REREAD_PER_ROUND` diaries whose stored
 interpretation was made with another knowledge version (`sijcare.services.reinterpret`:
 after an upgrade the quality figures catch up round by round, and urgent work never
-waits behind them), and prints one line of counts, never a patient's data. `--once` runs a single round (for cron or a timer); without it rounds
-repeat every `--interval` seconds until the process is stopped. A send cut short by a
-stop is tried again by a later round (`sijcare.services.outbox`).
+waits behind them), and prints one line of counts, never a patient's data. `--once` runs
+a single round (for cron or a timer); without it rounds repeat every `--interval` seconds
+until the process is stopped. A send cut short by a stop is tried again by a later round
+(`sijcare.services.outbox`); a round that fails (the database restarting) is reported
+without its message and the next one tries again (`cli.rounds`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import datetime
 import click
 
 from sijcare.cli.common import clinic_knowledge
+from sijcare.cli.rounds import repeat_rounds
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
@@ -71,35 +74,31 @@ def run_worker(
     def translations(locale: str) -> Translate:
         return i18n.translations(locale)
 
-    rounds = 0
-    try:
-        while True:
-            with sessions() as db:
-                # Escalation first, so that its e-mails go out in this same round.
-                escalated = escalation.escalate_due(
-                    db, now=clock(), knowledge=knowledge, translations=translations
-                )
-                report = outbox.run_cycle(
-                    db,
-                    knowledge=knowledge,
-                    sender=mailer,
-                    sender_address=settings.smtp.sender,
-                    clock=clock,
-                    translations=translations,
-                )
-                reread = reinterpret.reinterpret_stale(
-                    db, knowledge=knowledge, now=clock(), limit=REREAD_PER_ROUND
-                )
-            rounds += 1
-            click.echo(
-                f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
-                f"escalated {escalated.escalated}; re-read {reread}"
+    def one_round() -> str:
+        with sessions() as db:
+            # Escalation first, so that its e-mails go out in this same round.
+            escalated = escalation.escalate_due(
+                db, now=clock(), knowledge=knowledge, translations=translations
             )
-            if once:
-                return rounds
-            sleep(interval)
-    except KeyboardInterrupt:
-        click.echo("worker stopped")
-        return rounds
+            report = outbox.run_cycle(
+                db,
+                knowledge=knowledge,
+                sender=mailer,
+                sender_address=settings.smtp.sender,
+                clock=clock,
+                translations=translations,
+            )
+            reread = reinterpret.reinterpret_stale(
+                db, knowledge=knowledge, now=clock(), limit=REREAD_PER_ROUND
+            )
+        return (
+            f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
+            f"escalated {escalated.escalated}; re-read {reread}"
+        )
+
+    try:
+        return repeat_rounds(
+            "worker", one_round, once=once, interval=interval, clock=clock, sleep=sleep
+        )
     finally:
         engine.dispose()

@@ -73,7 +73,12 @@ class PrivateFormatter(DefaultFormatter):
 
     def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:  # noqa: N802 (logging's name)
         _, error, _ = ei
-        return "" if error is None else "".join(_without_messages(error, set())).rstrip("\n")
+        return "" if error is None else traceback_text(error)
+
+
+def traceback_text(error: BaseException) -> str:
+    """`error`'s traceback, causes included, each exception by its type: no message."""
+    return "".join(_without_messages(error, set())).rstrip("\n")
 
 
 def _without_messages(error: BaseException, seen: set[int]) -> list[str]:
