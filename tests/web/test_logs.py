@@ -15,7 +15,6 @@ import os
 import pydoc
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from sijcare.cli.app import log_config
 from sijcare.db.engine import create_engine_for
 from sijcare.web.logs import UNMATCHED, PrivateFormatter
 from web.conftest import Web
+from web.serving import answers, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"(GET|POST|PUT|PATCH|DELETE|HEAD) (\S+) (\d{3}) \d+\.\d ms")
@@ -93,16 +93,10 @@ def test_serve_sets_up_the_apps_loggers_on_uvicorns_handler() -> None:
     assert "sijcare" not in LOGGING_CONFIG["loggers"]  # uvicorn's own is left as it was
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_writes_the_apps_access_log_and_not_uvicorns(
     db_url: str, personas: Personas, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SIJCARE_DATABASE_URL": db_url,
@@ -120,7 +114,7 @@ def test_serve_writes_the_apps_access_log_and_not_uvicorns(
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 240  # imports are slow on a busy machine
-            while not _answers(f"{base}/login"):
+            while not answers(f"{base}/login"):
                 assert process.poll() is None, output.read_text()
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.2)
@@ -132,13 +126,6 @@ def test_serve_writes_the_apps_access_log_and_not_uvicorns(
     assert re.search(r"GET /patients 3\d\d \d+\.\d ms", text), text
     assert "Zebedee" not in text
     assert "HTTP/1.1" not in text  # uvicorn's own access line
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(url, timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 PATIENT = "Pat Patient 1960-01-01"  # out here: a traceback shows the lines it passes

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,14 +20,9 @@ import httpx
 import pytest
 
 from fixtures_db import Personas
+from web.serving import answers, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _children(pid: int) -> list[int]:
@@ -50,7 +44,7 @@ def _children(pid: int) -> list[int]:
 
 @pytest.fixture
 def server(db_url: str, personas: Personas) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SIJCARE_DATABASE_URL": db_url,
@@ -66,20 +60,13 @@ def server(db_url: str, personas: Personas) -> Iterator[tuple[str, subprocess.Po
     )
     try:
         deadline = time.monotonic() + 240  # imports are slow on a busy machine
-        while len(_children(process.pid)) < 2 or not _answers(port):
+        while len(_children(process.pid)) < 2 or not answers(f"http://127.0.0.1:{port}/login"):
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}", process
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
-
-
-def _answers(port: int) -> bool:
-    try:
-        return httpx.get(f"http://127.0.0.1:{port}/login", timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def _get(base: str, path: str, cookies: dict[str, str]) -> httpx.Response:
