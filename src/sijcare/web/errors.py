@@ -96,6 +96,9 @@ def install(app: FastAPI) -> None:
         app.add_exception_handler(unavailable, _database_unavailable)
     for out_of_range in OUT_OF_RANGE_ERRORS:
         app.add_exception_handler(out_of_range, _out_of_range)
+    # Any other exception (a fault of ours): Starlette answers through this, then raises
+    # it again for the server to log (`web.logs.PrivateFormatter`: without its message).
+    app.add_exception_handler(Exception, _unexpected)
     app.openapi = _describing_error_bodies(app.openapi)  # type: ignore[method-assign]
 
 
@@ -298,6 +301,22 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     )
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return _error_without_database(request, 503, message, headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """500: a fault of ours. Say that it may not have been saved, and who to phone: the
+    patient may have been reporting symptoms. Built without the database, which may be
+    what failed; logged by the server, not here."""
+    platform: Platform = request.app.state.platform
+    contact = who_to_call(platform.clock(), platform.knowledge, emergency=False)
+    message = msg(
+        "Something went wrong on our side, and this may not have been saved. Please try "
+        "again. If you are reporting symptoms or are worried, phone the clinic now at "
+        "{number}. In an emergency, call {emergency}.",
+        number=contact.number,
+        emergency=platform.knowledge.text("clinic.emergency_phone"),
+    )
+    return _error_without_database(request, 500, message, None)
 
 
 async def _out_of_range(request: Request, exc: Exception) -> Response:
