@@ -66,7 +66,7 @@ def run_worker(
     clock: Callable[[], datetime] = utc_now,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Run rounds until stopped (or one with `once`); the number of rounds run."""
+    """Run rounds until stopped (or one with `once`); the number of rounds that succeeded."""
     engine = create_engine_for(settings.database_url)
     sessions = session_factory(engine)
     mailer = sender or SmtpSender(settings.smtp)
