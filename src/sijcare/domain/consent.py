@@ -28,7 +28,7 @@ from sijcare.domain.education import alternative_words, onset_words, risk_figure
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge, Provenance
 from sijcare.domain.procedure import Kind, PlannedProcedure
-from sijcare.domain.words import Words, clock_of, day_of
+from sijcare.domain.words import PAGES_ONLY, Words, clock_of, day_of
 
 
 class Question(StrEnum):
@@ -91,9 +91,6 @@ class ConsentContext:
 # An answer's paragraphs, kept as `Words`.
 Paragraphs = tuple[Words, ...]
 
-# Kept for the pages (translated there) and left out of the JSON (`formats.jsonout`).
-_PAGES_ONLY = {"json": False}
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -103,8 +100,8 @@ class Answer:
     question: Question
     text: str  # the question as the patient reads it
     answer: tuple[str, ...]  # short paragraphs
-    text_words: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
-    answer_words: Paragraphs = field(compare=False, repr=False, metadata=_PAGES_ONLY)
+    text_words: Words = field(compare=False, repr=False, metadata=PAGES_ONLY)
+    answer_words: Paragraphs = field(compare=False, repr=False, metadata=PAGES_ONLY)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.words import Words, clock_of, day_of, words
+from sijcare.domain.words import PAGES_ONLY, Words, clock_of, day_of, words
 
 CONTACT_RULES = (
     "clinic.time_zone",
@@ -48,7 +48,7 @@ class Contact:
     message: str
     local_time: datetime  # the moment decided for, in the clinic's time zone
     help_line_hours: str  # like "6:00 am to 9:00 pm", for messages that mention them
-    words: Words = field(compare=False, repr=False, metadata={"json": False})
+    words: Words = field(compare=False, repr=False, metadata=PAGES_ONLY)
 
 
 def who_to_call(at: datetime, knowledge: Knowledge, *, emergency: bool) -> Contact:

@@ -17,15 +17,19 @@ from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.procedure import Kind, PlannedProcedure, Procedure, Sedation
 from sijcare.domain.relief import local_zone
 from sijcare.domain.screening_rules import timeline
-from sijcare.domain.words import Clock, Day, Words, clock_of, day_of, plural_words, words
+from sijcare.domain.words import (
+    PAGES_ONLY,
+    Clock,
+    Day,
+    Words,
+    clock_of,
+    day_of,
+    plural_words,
+    words,
+)
 
 # Unit conversions, not clinical values: glucose 1 mmol/L = 18.016 mg/dL; °F = °C x 9/5 + 32.
 MG_DL_PER_MMOL_L = 18.016
-
-
-# Kept for the pages (translated there) and left out of the JSON, whose shape stays
-# `code`, `text`, `at` (`formats.jsonout`).
-_PAGES_ONLY = {"json": False}
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Item:
     code: str
     text: str
     at: datetime | None
-    words: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
+    words: Words = field(compare=False, repr=False, metadata=PAGES_ONLY)
 
     @classmethod
     def of(cls, code: str, said: Words, at: datetime | None = None) -> Item:
@@ -48,7 +52,7 @@ class Section:
     code: str
     title: str
     items: tuple[Item, ...]
-    heading: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
+    heading: Words = field(compare=False, repr=False, metadata=PAGES_ONLY)
 
     @classmethod
     def of(cls, code: str, heading: Words, items: tuple[Item, ...]) -> Section:

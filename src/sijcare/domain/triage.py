@@ -60,11 +60,7 @@ from sijcare.domain.triage_reasons import Disposition, Reason
 from sijcare.domain.triage_red_flags import hives, infection_signs, red_flags, site_signs
 from sijcare.domain.triage_steroid import blood_sugar, flushing
 from sijcare.domain.triage_words import step_words
-from sijcare.domain.words import Words, day_of
-
-# Kept for the pages (translated there) and left out of the JSON (`formats.jsonout`).
-_PAGES_ONLY = {"json": False}
-
+from sijcare.domain.words import PAGES_ONLY, Words, day_of
 
 URGENCY = {
     Disposition.EMERGENCY: 3,
@@ -84,7 +80,7 @@ class TriageResult:
     elapsed: timedelta  # from the injection to the report
     provenance: Provenance
     # `what_to_do` as `Words`, for a page in the reader's language.
-    what_to_do_words: tuple[Words, ...] = field(compare=False, repr=False, metadata=_PAGES_ONLY)
+    what_to_do_words: tuple[Words, ...] = field(compare=False, repr=False, metadata=PAGES_ONLY)
 
 
 def triage(procedure: Procedure, report: SymptomReport, knowledge: Knowledge) -> TriageResult:

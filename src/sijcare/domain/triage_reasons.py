@@ -12,10 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sijcare.domain.triage_words import reason_words
-from sijcare.domain.words import Words
-
-# Kept for the pages (translated there) and left out of the JSON (`formats.jsonout`).
-_PAGES_ONLY = {"json": False}
+from sijcare.domain.words import PAGES_ONLY, Words
 
 
 class Disposition(StrEnum):
@@ -35,7 +32,7 @@ class Reason:
     message: str
     rationale: str
     source: str
-    words: Words = field(compare=False, repr=False, metadata=_PAGES_ONLY)
+    words: Words = field(compare=False, repr=False, metadata=PAGES_ONLY)
 
     @classmethod
     def of(

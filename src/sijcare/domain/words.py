@@ -23,6 +23,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol, cast
 
+# The metadata of a result's field that keeps a sentence for the pages (translated there)
+# beside its English: `formats.jsonout` leaves the field out of the JSON.
+PAGES_ONLY: Mapping[str, bool] = MappingProxyType({"json": False})
+
 
 class DayStyle(StrEnum):
     FULL = "full"  # Monday, March 2

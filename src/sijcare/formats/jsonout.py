@@ -39,8 +39,9 @@ def to_jsonable(value: Any) -> Any:
 
 def _converter(kind: type) -> Convert:
     if dataclasses.is_dataclass(kind):
-        # A field marked `metadata={"json": False}` is for the pages only (a sentence kept
-        # for translation beside its English): the JSON keeps its shape without it.
+        # A field marked `metadata=PAGES_ONLY` ({"json": False}, `domain.words`) is for the
+        # pages only (a sentence kept for translation beside its English): the JSON keeps
+        # its shape without it.
         names = tuple(f.name for f in dataclasses.fields(kind) if f.metadata.get("json", True))
         return _dataclass_converter(names)
     if kind is tuple or kind is list:

@@ -24,10 +24,7 @@ from sijcare.domain.intake import Intake, MedicineEntry
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.medicines import Medicine, MedicineIndex
 from sijcare.domain.screening_rules import timeline
-from sijcare.domain.words import Words
-
-# Kept for the pages (translated there) and left out of the JSON (`formats.jsonout`).
-_PAGES_ONLY = {"json": False}
+from sijcare.domain.words import PAGES_ONLY, Words
 
 
 class Severity(StrEnum):
@@ -63,7 +60,7 @@ class Action:
     what: str
     code: str
     about: str
-    words: Words | None = field(default=None, compare=False, repr=False, metadata=_PAGES_ONLY)
+    words: Words | None = field(default=None, compare=False, repr=False, metadata=PAGES_ONLY)
 
     def __post_init__(self) -> None:
         if self.at.utcoffset() is None:
@@ -106,7 +103,7 @@ class Finding:
     rule_keys: tuple[str, ...] = ()
     actions: tuple[Action, ...] = ()
     options: tuple[Option, ...] = ()
-    words: Words | None = field(default=None, compare=False, repr=False, metadata=_PAGES_ONLY)
+    words: Words | None = field(default=None, compare=False, repr=False, metadata=PAGES_ONLY)
 
     @classmethod
     def of(
