@@ -290,14 +290,11 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     """503: the database is unreachable or locked; say so, and who to phone meanwhile."""
     # The exception's text may quote SQL parameters (patient values): log its type only.
     log.error("The database is unavailable (%s); answered 503.", type(exc).__name__)
-    platform: Platform = request.app.state.platform
-    contact = who_to_call(platform.clock(), platform.knowledge, emergency=False)
     message = msg(
         "The clinic's system is not available just now, so this could not be done. "
         "Please try again in a few minutes. If you are reporting symptoms or are worried, "
         "phone the clinic now at {number}. In an emergency, call {emergency}.",
-        number=contact.number,
-        emergency=platform.knowledge.text("clinic.emergency_phone"),
+        **_phones_now(request),
     )
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return _error_without_database(request, 503, message, headers)
@@ -307,16 +304,24 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     """500: a fault of ours. Say that it may not have been saved, and who to phone: the
     patient may have been reporting symptoms. Built without the database, which may be
     what failed; logged by the server, not here."""
-    platform: Platform = request.app.state.platform
-    contact = who_to_call(platform.clock(), platform.knowledge, emergency=False)
     message = msg(
         "Something went wrong on our side, and this may not have been saved. Please try "
         "again. If you are reporting symptoms or are worried, phone the clinic now at "
         "{number}. In an emergency, call {emergency}.",
-        number=contact.number,
-        emergency=platform.knowledge.text("clinic.emergency_phone"),
+        **_phones_now(request),
     )
     return _error_without_database(request, 500, message, None)
+
+
+def _phones_now(request: Request) -> dict[str, str]:
+    """The clinic's number at this hour and the emergency number, from the knowledge
+    alone (the database may be what failed)."""
+    platform: Platform = request.app.state.platform
+    contact = who_to_call(platform.clock(), platform.knowledge, emergency=False)
+    return {
+        "number": contact.number,
+        "emergency": platform.knowledge.text("clinic.emergency_phone"),
+    }
 
 
 async def _out_of_range(request: Request, exc: Exception) -> Response:
