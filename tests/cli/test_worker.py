@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +46,17 @@ def settings_for(db_url: str, mail: MailServer) -> Settings:
     )
 
 
+def _stopped_at_the_second_wait(waits: list[float]) -> Callable[[float], None]:
+    """A `sleep` that notes each wait in `waits` and stops the worker (Ctrl-C) at the second."""
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    return sleep
+
+
 def test_one_round_sends_the_due_reminder(
     db: Session,
     db_url: str,
@@ -72,12 +83,7 @@ def test_rounds_repeat_after_the_interval_until_stopped(
     db_url: str, knowledge: Knowledge, mail: MailServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        if len(waits) == 2:
-            raise KeyboardInterrupt
-
+    sleep = _stopped_at_the_second_wait(waits)
     rounds = run_worker(
         settings_for(db_url, mail),
         knowledge,
@@ -191,12 +197,7 @@ def test_a_failed_round_is_reported_without_its_message_and_the_next_one_runs(
 
     monkeypatch.setattr(worker_module.escalation, "escalate_due", escalate_due)
     waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        if len(waits) == 2:
-            raise KeyboardInterrupt
-
+    sleep = _stopped_at_the_second_wait(waits)
     rounds = run_worker(
         settings_for(db_url, mail), knowledge, once=False, interval=30, clock=lambda: DUE,
         sleep=sleep,
