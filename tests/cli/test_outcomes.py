@@ -101,3 +101,17 @@ _EMPTY_ROW: dict[str, object] = {
     "responder_rate_3m": None, "median_relief_weeks": None, "flare_rate": None,
     "red_flag_rate": None, "adherence": None, "median_referral_days": None,
 }  # fmt: skip
+
+
+def test_refresh_builds_the_summary_once_and_the_figures_stay_the_same(
+    population: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIJCARE_DATABASE_URL", population)
+    outputs, said = [], []
+    for argv in (["--by", "side"], ["--by", "side", "--refresh"], ["--by", "side", "--refresh"]):
+        result = CliRunner().invoke(outcomes_command, [*argv, "--json"], obj=Context(None))
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.stdout))
+        said.append(result.stderr.strip())
+    assert said == ["", "Outcome summary rebuilt.", "Outcome summary up to date."]
+    assert outputs[0] == outputs[1] == outputs[2]

@@ -22,7 +22,7 @@ from sijcare.cli.common import run_guarded
 from sijcare.cli.worker import run_worker, worker
 from sijcare.db.models import Interpretation
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import reinterpret
+from sijcare.services import outcome_summary, outcomes, reinterpret
 from sijcare.settings import Environment, Secret, Settings
 from sijcare.synth.run import synthesize
 
@@ -74,7 +74,8 @@ def test_one_round_sends_the_due_reminder(
     out = capsys.readouterr().out
     assert out == (
         "2026-03-10T00:00:00+00:00 queued 1, updated 0, cancelled 0; "
-        "sent 1, failed 0, retrying 0, waiting 0; escalated 0; re-read 0\n"
+        "sent 1, failed 0, retrying 0, waiting 0; escalated 0; re-read 0; "
+        "outcome summary rebuilt\n"
     )
     assert "Pat" not in out and "@" not in out
 
@@ -135,7 +136,7 @@ def test_the_command_runs_a_round_with_the_environments_settings(
     assert result.exit_code == 0, result.output
     assert result.output.rstrip().endswith(
         "queued 0, updated 0, cancelled 0; sent 0, failed 0, retrying 0, waiting 0; "
-        "escalated 0; re-read 0"
+        "escalated 0; re-read 0; outcome summary rebuilt"
     )
     bad = CliRunner().invoke(worker, ["--interval", "0"])
     assert bad.exit_code == 2 and "--interval" in bad.output
@@ -165,7 +166,7 @@ def test_a_round_reads_again_the_diaries_of_an_older_knowledge_version(
     run_worker(settings_for(db_url, mail), knowledge, once=True, interval=60, clock=lambda: DUE)
     assert reinterpret.count_stale(db, knowledge) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.rpartition("; ")[2] for line in lines] == [
+    assert [line.split("; ")[3] for line in lines] == [
         f"re-read {stored - 1}",
         "re-read 1",
     ]
@@ -211,7 +212,7 @@ def test_a_failed_round_is_reported_without_its_message_and_the_next_one_runs(
     assert "in _database_gone" in captured.err  # the frames, to find the fault
     assert "sqlalchemy.exc.OperationalError (message not logged)" in captured.err
     assert "Pat" not in captured.err + captured.out and "1960" not in captured.err
-    assert captured.out.splitlines()[0].endswith("escalated 0; re-read 0")
+    assert captured.out.splitlines()[0].endswith("escalated 0; re-read 0; outcome summary rebuilt")
     assert captured.out.splitlines()[-1] == "worker stopped"
 
 
@@ -229,3 +230,30 @@ def test_a_failed_round_with_once_exits_1(
     captured = capsys.readouterr()
     assert "round failed: OperationalError" in captured.err
     assert PATIENT not in captured.err and captured.out == ""
+
+
+def test_a_round_builds_the_outcome_summary_when_it_is_out_of_date(
+    engine: Engine,
+    db: Session,
+    db_url: str,
+    knowledge: Knowledge,
+    mail: MailServer,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    synthesize(
+        engine, clinics=1, patients=8, seed=6, now=DUE, knowledge=knowledge,
+        password_hash=password_hash(),
+    )  # fmt: skip
+    for _ in range(2):
+        run_worker(settings_for(db_url, mail), knowledge, once=True, interval=60, clock=lambda: DUE)
+    with db.begin():
+        used = outcome_summary.usable(
+            db, knowledge=knowledge, now=DUE, groupings=outcome_summary.GROUPINGS,
+            where=outcomes.OutcomeFilter(),
+        )  # fmt: skip
+    assert used is not None
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.rpartition("; ")[2] for line in lines] == [
+        "outcome summary rebuilt",
+        "outcome summary up to date",
+    ]

@@ -182,22 +182,37 @@ def _read_all(drawn: list[Any]) -> None:
 def _dashboard(run: Run, engines: dict[str, str]) -> None:
     timed = {engine: dashboard.time_engine(url) for engine, url in engines.items()}
     try:
-        timed["duckdb"] = dashboard.time_duckdb(engines["sqlite"])
+        reference = dashboard.time_duckdb(engines["sqlite"])
     except ImportError:
+        reference = None
         run.details["duckdb"] = "not installed (a development dependency): comparison skipped"
-    reference = timed.get("duckdb")
-    for engine, (times, rows) in timed.items():
-        if engine == "duckdb":
-            continue
+    for engine, (views, statements, built) in timed.items():
+        times = views[0]
         worst = max(times, key=lambda k: times[k])
-        run.add("dashboard", engine, f"slowest query ({worst})", times[worst], "ms", 500.0)
-        run.details[f"dashboard_{engine}_ms"] = times
+        run.add("dashboard", engine, f"slowest view ({worst})", times[worst], "ms", 500.0)
+        run.add("dashboard", engine, "outcome summary build", round(built, 1), "s")
+        run.details[f"dashboard_{engine}_views_ms"] = times
+        run.details[f"dashboard_{engine}_ms"] = statements[0]
+        run.details[f"dashboard_{engine}_summary_build_s"] = round(built, 2)
+        slowest = max(statements[0], key=lambda k: statements[0][k])
+        run.add(
+            "dashboard", engine, f"slowest statement alone ({slowest})",
+            statements[0][slowest], "ms", note="every injection counted, as a filtered view",
+        )  # fmt: skip
         if reference:
-            ratio = max(times[k] / max(reference[0][k], 0.1) for k in times)
-            run.add("dashboard", engine, "worst ratio to DuckDB", round(ratio, 1), "x", 3.0)
-            run.details[f"dashboard_{engine}_same_as_duckdb"] = _same(rows, reference[1])
+            ratio = max(times[k] / max(reference[0][0][k], 0.1) for k in times)
+            run.add("dashboard", engine, "worst view ratio to DuckDB", round(ratio, 1), "x", 3.0)
+            alone = max(statements[0][k] / max(reference[1][0][k], 0.1) for k in statements[0])
+            run.add(
+                "dashboard", engine, "worst statement ratio to DuckDB", round(alone, 1), "x",
+                note="shown, not judged",
+            )  # fmt: skip
+            run.details[f"dashboard_{engine}_same_as_duckdb"] = views[1] == reference[0][
+                1
+            ] and _same(statements[1], reference[1][1])
     if reference:
-        run.details["dashboard_duckdb_ms"] = reference[0]
+        run.details["dashboard_duckdb_views_ms"] = reference[0][0]
+        run.details["dashboard_duckdb_ms"] = reference[1][0]
 
 
 def _same(mine: dict[str, list[tuple[Any, ...]]], theirs: dict[str, list[tuple[Any, ...]]]) -> bool:

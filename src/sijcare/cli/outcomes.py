@@ -4,6 +4,9 @@
 clinic together, or one (`--clinic`), by a dimension (`--by`), as a table, JSON or CSV
 (`--csv FILE`, columns `outcomes.CSV_COLUMNS`, rates as fractions). It is an operator's
 command with database access: it shows aggregates only, and no user is checked.
+For the whole health system without a filter, the settled injections' figures come from
+the outcome summary when it is up to date (`--refresh` rebuilds it first when it is not;
+the worker does so each round), so that only the recent months are counted.
 `reinterpret` reads again every diary whose interpretation was computed with another
 knowledge version (or before the outcome columns existed), with a progress bar.
 """
@@ -21,7 +24,7 @@ from sijcare.cli.common import Context, json_option, pass_context
 from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.formats.jsonout import dumps
-from sijcare.services import outcomes, reinterpret
+from sijcare.services import outcome_summary, outcomes, reinterpret
 from sijcare.settings import Settings
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -41,6 +44,12 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), help="Write CSV here."
 )
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="First rebuild the summary of settled injections if it is out of date "
+    "(the worker does this each round).",
+)
 @json_option
 @pass_context
 def outcomes_command(
@@ -54,6 +63,7 @@ def outcomes_command(
     since: datetime | None,
     until: datetime | None,
     csv_file: Path | None,
+    refresh: bool,
     as_json: bool,
 ) -> None:
     """Outcome figures: blocks, comparative pairs, responders, flares, red flags, adherence."""
@@ -76,6 +86,15 @@ def outcomes_command(
             raise InputError(option, f"{value!r} is not one of {', '.join(known)}")
     engine = create_engine_for(Settings.from_environ(os.environ).database_url)
     try:
+        if refresh:
+            with session_factory(engine)() as db:
+                rebuilt = outcome_summary.refresh(
+                    db, knowledge=ctx.knowledge, now=datetime.now(UTC)
+                )
+            click.echo(
+                "Outcome summary rebuilt." if rebuilt else "Outcome summary up to date.",
+                err=True,
+            )
         with engine.connect() as connection:
             if clinic_id is not None and not outcomes.clinic_exists(connection, clinic_id):
                 raise InputError("--clinic", f"there is no clinic {clinic_id}")

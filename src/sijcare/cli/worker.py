@@ -7,7 +7,10 @@ and sends the messages whose time has come through the mail server that SIJCARE_
 names (see .env.example), then reads again up to `REREAD_PER_ROUND` diaries whose stored
 interpretation was made with another knowledge version (`sijcare.services.reinterpret`:
 after an upgrade the quality figures catch up round by round, and urgent work never
-waits behind them), and prints one line of counts, never a patient's data. `--once` runs
+waits behind them), then rebuilds the outcome summary when it is out of date or a month
+has settled (`sijcare.services.outcome_summary`: the whole health system's quality
+figures then count only the recent months), and prints one line of counts, never a
+patient's data. `--once` runs
 a single round (for cron or a timer); without it rounds repeat every `--interval` seconds
 until the process is stopped. A send cut short by a stop is tried again by a later round
 (`sijcare.services.outbox`); a round that fails (the database restarting) is reported
@@ -29,7 +32,7 @@ from sijcare.db.engine import create_engine_for, session_factory
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.domain.words import Translate
-from sijcare.services import escalation, outbox, reinterpret
+from sijcare.services import escalation, outbox, outcome_summary, reinterpret
 from sijcare.services.smtp import Sender, SmtpSender
 from sijcare.settings import Settings
 from sijcare.web import i18n
@@ -91,9 +94,11 @@ def run_worker(
             reread = reinterpret.reinterpret_stale(
                 db, knowledge=knowledge, now=clock(), limit=REREAD_PER_ROUND
             )
+            summarised = outcome_summary.refresh(db, knowledge=knowledge, now=clock())
         return (
             f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
             f"escalated {escalated.escalated}; re-read {reread}"
+            + ("; outcome summary rebuilt" if summarised else "; outcome summary up to date")
         )
 
     try:

@@ -96,6 +96,23 @@ def _cache_batch_statements() -> None:
     )
 
 
+def plain_rows(connection: sa.Connection, statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `statement` straight from the driver's cursor, for a large result of
+    numbers and text: SQLAlchemy's result rows cost more than the query there (SQLite,
+    16,500 rows of a name and a number: 26 ms against 9.5 ms). Only for statements whose
+    parameters and columns need no conversion (no times, no JSON)."""
+    compiled = statement.compile(dialect=connection.dialect)
+    params = compiled.construct_params()
+    order = compiled.positiontup
+    arguments = params if order is None else tuple(params[name] for name in order)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(str(compiled), arguments)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def json_text(value: Any) -> str:
     """A JSON document's text, as `json.dumps` gives it but for the spacing and the
     characters that it escapes (orjson writes UTF-8)."""

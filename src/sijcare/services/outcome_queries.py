@@ -8,9 +8,11 @@ query columns.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,8 +39,27 @@ _COLUMN = {
     "steroid": READINGS.c.steroid,
     "month": READINGS.c.performed_month,
 }
+# Made once: an alias of the table costs SQLAlchemy about 3 ms to make.
+_LATER, _EARLIER = READINGS.alias("later"), READINGS.alias("earlier")
 # The diagnostic classes that read a block (the others could not).
 _READ = ("positive", "indeterminate", "negative")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One side of the outcome summary's line (`sijcare.services.outcome_summary`): the
+    settled injections (documented in a local month before `before`, or with no injection
+    time), or the others."""
+
+    before: str | sa.BindParameter[str]
+    settled: bool
+
+    def condition(self, table: sa.FromClause) -> sa.ColumnElement[bool]:
+        month = table.c.performed_month
+        if self.settled:
+            return month.is_(None) | (month < self.before)
+        # A range of the covering index's first column (migration 0012).
+        return month >= self.before
 
 
 @dataclass(frozen=True)
@@ -90,16 +111,22 @@ class Queries:
     columns (the referral time is a stored column, `Interpretation.referral_days`).
     """
 
-    def __init__(self, knowledge: Knowledge, now: datetime, dialect: str) -> None:
+    def __init__(
+        self, knowledge: Knowledge, now: datetime, dialect: str, part: Part | None = None
+    ) -> None:
         self.zone = ZoneInfo(knowledge.text("clinic.time_zone"))
         self.now = now
         self.diaries = diary_lengths(knowledge)
         # The database the statements are for (SQLAlchemy's dialect name).
         self.dialect = dialect
+        # Only these injections (None: all of them).
+        self.part = part
 
     def filtered(self, table: sa.TableClause, where: OutcomeFilter) -> list[sa.ColumnElement[bool]]:
         c = table.c
         out: list[sa.ColumnElement[bool]] = [current_rows(table), c.clinic_id.is_not(None)]
+        if self.part is not None:
+            out.append(self.part.condition(table))
         # The physician is the name a clinician typed when documenting: part of it, in
         # any case, finds it ("rivera" finds "Dr. A. Rivera").
         if where.physician is not None:
@@ -192,7 +219,7 @@ class Queries:
         return sa.case(ended, value=c.anesthetic, else_=sa.false())
 
     def pairs(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
-        later, earlier = READINGS.alias("later"), READINGS.alias("earlier")
+        later, earlier = _LATER, _EARLIER
         key = self._key(later, by)
         both = (later.c.classification == "positive") & (earlier.c.classification == "positive")
         either = (later.c.classification == "negative") | (earlier.c.classification == "negative")
@@ -238,16 +265,36 @@ class Queries:
         return query.group_by(key) if by is not None else query
 
     def median_relief(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        value, conditions = self._relief(where)
+        return _median_of_few_values(
+            self._key(READINGS, by), value, conditions, grouped=by is not None
+        )
+
+    def relief_counts(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        """(key, value, rows): how many injections have each value of `median_relief`."""
+        value, conditions = self._relief(where)
+        key = self._key(READINGS, by)
+        return (
+            sa.select(key, value.label("value"), sa.func.count().label("rows"))
+            .where(*conditions)
+            .group_by(*([key] if by is not None else []), value)
+        )
+
+    def _relief(
+        self, where: OutcomeFilter
+    ) -> tuple[sa.ColumnElement[Any], list[sa.ColumnElement[bool]]]:
+        """The weeks of relief the median is of, and the injections it counts."""
         c = READINGS.c
         therapeutic = Kind.THERAPEUTIC.value
         value = sa.func.coalesce(c.sustained_at_least_weeks, 0.0)
         conditions = [c.kind == therapeutic, self._ended(therapeutic)]
-        return _median_of_few_values(
-            self._key(READINGS, by),
-            value,
-            [*conditions, *self.filtered(READINGS, where)],
-            grouped=by is not None,
-        )
+        return value, [*conditions, *self.filtered(READINGS, where)]
+
+    def referral_values(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        """(key, value): every value `median_referral` is the median of."""
+        value = READINGS.c.referral_days
+        conditions = [value.is_not(None), *self.filtered(READINGS, where)]
+        return sa.select(self._key(READINGS, by), value.label("value")).where(*conditions)
 
     def median_referral(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
         value = READINGS.c.referral_days
@@ -373,12 +420,31 @@ def _middle_buckets(
     )
 
 
-def diary_lengths(knowledge: Knowledge) -> dict[tuple[str, str], tuple[int, timedelta]]:
+def diary_lengths(knowledge: Knowledge) -> Mapping[tuple[str, str], tuple[int, timedelta]]:
     """(kind, anesthetic) -> (prompts scheduled, time from the injection to the last one).
 
     From the core's schedule; the count does not depend on the day (the window prompts
-    are elapsed time, the daily ones one a day).
+    are elapsed time, the daily ones one a day). Kept for each knowledge object: working
+    it out renders the schedule's words (about 20 ms), and every view of the dashboard
+    needs it.
     """
+    kept = _LENGTHS.get(id(knowledge))
+    if kept is not None and kept[0]() is knowledge:
+        return kept[1]
+    if len(_LENGTHS) > 32:  # objects of past tests or reloads
+        for key in [key for key, (ref, _) in _LENGTHS.items() if ref() is None]:
+            del _LENGTHS[key]
+    lengths = MappingProxyType(_diary_lengths(knowledge))
+    _LENGTHS[id(knowledge)] = (weakref.ref(knowledge), lengths)
+    return lengths
+
+
+_LENGTHS: dict[
+    int, tuple[weakref.ref[Knowledge], Mapping[tuple[str, str], tuple[int, timedelta]]]
+] = {}
+
+
+def _diary_lengths(knowledge: Knowledge) -> dict[tuple[str, str], tuple[int, timedelta]]:
     reference = datetime(2026, 1, 14, 9, 0, tzinfo=UTC)
     zone = knowledge.text("clinic.time_zone")
     out = {}

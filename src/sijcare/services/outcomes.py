@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -49,10 +49,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sijcare.db.engine import plain_rows
 from sijcare.db.enums import Role
 from sijcare.db.models import Clinic
 from sijcare.domain.knowledge import Knowledge
-from sijcare.services import access, audit
+from sijcare.services import access, audit, outcome_summary
 from sijcare.services.actor import Actor
 from sijcare.services.outcome_queries import ALL, READINGS, current_rows
 
@@ -165,14 +166,38 @@ def compute(
     where: OutcomeFilter,
     knowledge: Knowledge,
     now: datetime,
+    use_summary: bool = True,
 ) -> Outcomes:
-    """Every figure, by group and in total (no access check: the CLI and the bench)."""
+    """Every figure, by group and in total (no access check: the CLI and the bench).
+
+    For the whole health system without a filter, the settled injections' figures come
+    from the outcome summary when it is up to date (`sijcare.services.outcome_summary`),
+    and only the recent ones are counted; otherwise (or without `use_summary`) every
+    injection is counted. The figures are the same either way.
+    """
     if by is not None and by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     dialect = db.get_bind().dialect.name if isinstance(db, Session) else db.dialect.name
-    queries = Queries(knowledge, now, dialect)
-    groups = _groups(db, queries, by, where)
-    total = _groups(db, queries, None, where).get(ALL, GroupOutcomes(ALL, ALL))
+    summaries = (
+        outcome_summary.usable(
+            db, knowledge=knowledge, now=now, groupings=(by or ALL, ALL), where=where
+        )
+        if use_summary
+        else None
+    )
+
+    def run(statement: sa.Select[Any]) -> Iterable[Mapping[str, Any]]:
+        return db.execute(statement).mappings()
+
+    def plain(statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
+        return plain_rows(db.connection() if isinstance(db, Session) else db, statement)
+
+    if summaries is None:
+        queries = Queries(knowledge, now, dialect)
+        groups, total = figures(run, plain, queries, by, where)
+    else:
+        recent = Queries(knowledge, now, dialect, summaries[ALL].recent())
+        groups, total = figures(run, plain, recent, by, where, summaries)
     waiting = db.execute(
         sa.select(sa.func.count())
         .select_from(READINGS)
@@ -184,30 +209,69 @@ def compute(
     return Outcomes(by, where, ordered, total, int(waiting))
 
 
+def figures(
+    run: outcome_summary.Run,
+    plain: outcome_summary.Plain,
+    queries: Queries,
+    by: str | None,
+    where: OutcomeFilter,
+    summaries: Mapping[str, outcome_summary.Summary] | None = None,
+) -> tuple[dict[str, GroupOutcomes], GroupOutcomes]:
+    """The groups of `by` and the total, from `run`ning the statements of `queries`.
+
+    With `summaries` (the outcome summary of `by` and of the total), `queries` are those of
+    the injections they leave out, and the total is added up from the groups' statements
+    (see `outcome_summary.Recent.as_total`). `plain` runs a statement with many rows of
+    plain values (`outcome_summary.recent`).
+    """
+    if summaries is None:
+        groups = _groups(by, _counted(run, queries, by, where))
+        total = groups if by is None else _groups(None, _counted(run, queries, None, where))
+    else:
+        recent = outcome_summary.recent(run, plain, queries, by)
+        groups = _groups(by, outcome_summary.with_recent(summaries[by or ALL], recent))
+        total = (
+            groups
+            if by is None
+            else _groups(None, outcome_summary.with_recent(summaries[ALL], recent.as_total()))
+        )
+    return groups, total.get(ALL, GroupOutcomes(ALL, ALL))
+
+
 def clinic_exists(connection: sa.Connection, clinic_id: int) -> bool:
     """Whether there is such a clinic (a filter on none would give zeros, not an error)."""
     return connection.scalar(sa.select(Clinic.id).where(Clinic.id == clinic_id)) is not None
 
 
-def _groups(
-    db: Session | sa.Connection, q: Queries, by: str | None, where: OutcomeFilter
-) -> dict[str, GroupOutcomes]:
+def _counted(
+    run: outcome_summary.Run, q: Queries, by: str | None, where: OutcomeFilter
+) -> outcome_summary.Figures:
+    """The figures of `by`, every injection counted by the statements of `q`."""
+    return outcome_summary.Figures(
+        main=list(run(q.main(by, where))),
+        pairs=list(run(q.pairs(by, where))),
+        median_relief={row["key"]: row["median"] for row in run(q.median_relief(by, where))},
+        median_referral={row["key"]: row["median"] for row in run(q.median_referral(by, where))},
+    )
+
+
+def _groups(by: str | None, found: outcome_summary.Figures) -> dict[str, GroupOutcomes]:
     out: dict[str, GroupOutcomes] = {}
 
     def group(key: Any) -> GroupOutcomes:
         name = ALL if by is None else ("" if key is None else str(key))
         return out.setdefault(name, GroupOutcomes(name, name or "-"))
 
-    for row in db.execute(q.main(by, where)).mappings():
+    for row in found.main:
         _fill_main(group(row["key"]), row)
-    for row in db.execute(q.pairs(by, where)).mappings():
+    for row in found.pairs:
         g = group(row["key"])
         g.pairs, g.confirmed, g.not_confirmed = row["pairs"], row["confirmed"], row["not_confirmed"]
         g.concordant, g.discordant = row["concordant"], row["discordant"]
-    for row in db.execute(q.median_relief(by, where)).mappings():
-        group(row["key"]).median_relief_weeks = _float(row["median"])
-    for row in db.execute(q.median_referral(by, where)).mappings():
-        group(row["key"]).median_referral_days = _float(row["median"])
+    for key, median in found.median_relief.items():
+        group(key).median_relief_weeks = _float(median)
+    for key, median in found.median_referral.items():
+        group(key).median_referral_days = _float(median)
     return out
 
 

@@ -15,6 +15,7 @@ from sijcare.db.models.interpretation import Interpretation
 from sijcare.db.models.location import Location
 from sijcare.db.models.login_attempt import LoginAttempt
 from sijcare.db.models.outbox_message import OutboxMessage
+from sijcare.db.models.outcome_summary import OutcomeSummary
 from sijcare.db.models.pathway import Pathway
 from sijcare.db.models.patient import Patient
 from sijcare.db.models.practitioner import Practitioner
@@ -41,6 +42,7 @@ __all__ = [
     "Location",
     "LoginAttempt",
     "OutboxMessage",
+    "OutcomeSummary",
     "Pathway",
     "Patient",
     "Practitioner",
