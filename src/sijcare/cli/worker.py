@@ -52,7 +52,7 @@ REREAD_PER_ROUND = 2000
     help="Seconds to wait between rounds.",
 )
 def worker(once: bool, interval: int) -> None:
-    """Escalate overdue reports; plan and send due e-mails (SIJCARE_SMTP_*)."""
+    """Escalate overdue reports; send due e-mails (SIJCARE_SMTP_*); keep the outcome summary."""
     settings = Settings.from_environ(os.environ)
     if not settings.smtp.configured:
         raise InputError("SIJCARE_SMTP_HOST", "is not set: there is no mail server to send through")

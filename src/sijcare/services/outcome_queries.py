@@ -3,7 +3,7 @@ and runs these): one statement for the main figures, one for the comparative pai
 one for each median, by grouping and filter, on SQLite and PostgreSQL alike but for the
 median referral time (PostgreSQL's ordered-set aggregate; SQLite counts the rows by whole
 day and ranks only the middle day's). Every statement reads the current interpretations'
-query columns.
+query columns, all of them or one side of the outcome summary's line (`Part`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class Part:
         month = table.c.performed_month
         if self.settled:
             return month.is_(None) | (month < self.before)
-        # A range of the covering index's first column (migration 0012).
+        # A range of the covering index's second column, after an equal kind, or after
+        # each kind in turn (SQLite's skip-scan; migration 0012).
         return month >= self.before
 
 

@@ -372,6 +372,10 @@ def build(db: Session, *, knowledge: Knowledge, now: datetime) -> None:
             last_reading, last_report = _newest_ids(db)
             rows = _rows(db, knowledge, now, before)
     with one_writer(db), db.begin():
+        if db.get_bind().dialect.name == "postgresql":
+            # Two builds at once (two workers) take turns; else the second one's delete
+            # would miss the first one's new rows, and its inserts would collide.
+            db.execute(sa.text("LOCK TABLE outcome_summary IN EXCLUSIVE MODE"))
         db.execute(sa.delete(OutcomeSummary))
         for grouping, (groups, referral) in rows.items():
             db.add(

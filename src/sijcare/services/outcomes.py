@@ -7,7 +7,10 @@ queries are SQLAlchemy Core and run on SQLite and PostgreSQL alike, but for the 
 referral time: PostgreSQL sorts each group's values once in an ordered-set aggregate
 (`percentile_cont`), which SQLite does not have, so there it counts the rows by whole
 day and ranks only the day that holds the middle.
-The statements are in `sijcare.services.outcome_queries`.
+The statements are in `sijcare.services.outcome_queries`. For the whole health system
+without a filter, the settled injections' figures come from the outcome summary
+(`sijcare.services.outcome_summary`, ADR 0008) and the statements count only the recent
+months; the figures are the same.
 
 Figures (our definitions; each rate is None when its denominator is 0):
 - Diagnostic blocks: counts by class; positive-block rate = positive / (positive +
