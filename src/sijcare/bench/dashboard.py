@@ -128,12 +128,7 @@ def _time_views(compute: Callable[[str | None], Any]) -> Timed:
     for by in (None, *outcomes.GROUPS):
         key = by or "all"
         figures[key] = _rows(by, compute(by))
-        spent = []
-        for _ in range(REPEATS):
-            started = time.perf_counter()
-            compute(by)
-            spent.append((time.perf_counter() - started) * 1000)
-        times[key] = round(statistics.median(spent), 1)
+        times[key] = _median_ms(lambda: compute(by))  # noqa: B023 (called at once)
     return times, figures
 
 
@@ -156,13 +151,18 @@ def _time_all(run: Runner, dialect: str) -> Timed:
     for by, name, statement in statements(dialect):
         key = f"{by}.{name}"
         rows[key] = sorted(run(statement), key=repr)
-        spent = []
-        for _ in range(REPEATS):
-            started = time.perf_counter()
-            run(statement)
-            spent.append((time.perf_counter() - started) * 1000)
-        times[key] = round(statistics.median(spent), 1)
+        times[key] = _median_ms(lambda: run(statement))  # noqa: B023 (called at once)
     return times, rows
+
+
+def _median_ms(work: Callable[[], object]) -> float:
+    """The median milliseconds of `REPEATS` runs of `work` (already run once, warm)."""
+    spent = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        work()
+        spent.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(spent), 1)
 
 
 def _load_duckdb(database: Any, sqlite_url: str) -> None:
