@@ -75,6 +75,7 @@ JSON_FREE_TEXT = frozenset(
         ("consent_record", "plan_snapshot"),
         ("consent_record", "confirmed"),
         ("audit_event", "detail"),  # ids and field names only, never values
+        ("outcome_summary", "groups"),  # the physicians' names as documented, as keys
     }
 )
 # Codes, hashes, ids, enums, versions, and values checked against a list or a format.
@@ -131,6 +132,9 @@ NOT_FREE_TEXT = frozenset(
         ("outbox_message", "idempotency_key"),
         ("symptom_report", "disposition"),
         ("symptom_report", "knowledge_version"),
+        ("outcome_summary", "grouping"),
+        ("outcome_summary", "knowledge_version"),
+        ("outcome_summary", "settled_before"),  # a month, YYYY-MM
     }
 )
 # Free text this world stores but no page shows (each with the reason).
