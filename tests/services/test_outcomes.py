@@ -9,6 +9,7 @@ flag). Every figure below follows from these rows.
 from __future__ import annotations
 
 import random
+import sqlite3
 import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -371,3 +372,35 @@ def test_each_median_statement_is_the_middle_value_or_the_mean_of_the_two(
     else:
         expected = {"all": statistics.median([r["v"] for r in rows])}
     assert found == pytest.approx(expected)
+
+
+def test_a_view_lets_the_patients_write_while_it_counts(
+    db: Session, engine: sa.Engine, personas: Personas, knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """On SQLite the figures are counted in a read-only transaction: a diary write can take
+    the one write lock meanwhile (the audit event is written after, in a short one)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's one write lock")
+    tell(db, personas)
+    with db.begin():
+        actor = load_actor(db, personas.clinician.user.id, Origin())
+    assert actor is not None
+    real, took = outcomes.compute, []
+
+    def compute(*args: Any, **kwargs: Any) -> outcomes.Outcomes:
+        counted = real(*args, **kwargs)
+        writer = sqlite3.connect(str(engine.url.database), timeout=0)  # no waiting
+        try:
+            writer.execute("BEGIN IMMEDIATE")
+            took.append("the write lock")
+            writer.execute("ROLLBACK")
+        finally:
+            writer.close()
+        return counted
+
+    monkeypatch.setattr(outcomes, "compute", compute)
+    outcomes.view_outcomes(
+        db, actor=actor, by="side", where=outcomes.OutcomeFilter(), knowledge=knowledge, now=NOW
+    )
+    assert took == ["the write lock"]

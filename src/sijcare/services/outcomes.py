@@ -52,7 +52,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sijcare.db.engine import plain_rows
+from sijcare.db.engine import plain_rows, read_only
 from sijcare.db.enums import Role
 from sijcare.db.models import Clinic
 from sijcare.domain.knowledge import Knowledge
@@ -153,8 +153,13 @@ def view_outcomes(
     """
     access.require_role(actor, Role.CLINICIAN, Role.ADMIN)
     where = OutcomeFilter(**{**vars(where), "clinic_id": actor.clinic_id})
+    # The figures in a read-only transaction, then the audit event in a short one: on
+    # SQLite a write transaction holds the one write lock, and the patients' diary
+    # writes would wait behind the whole computation. Shown only once audited.
     with db.begin():
+        read_only(db)
         result = compute(db, by=by, where=where, knowledge=knowledge, now=now)
+    with db.begin():
         audit.record(
             db, actor=actor, action="outcomes.view", at=now, target_type="clinic",
             target_id=actor.clinic_id, detail={"by": by or ALL, **_filter_detail(where)},
