@@ -9,7 +9,8 @@ interpretation was made with another knowledge version (`sijcare.services.reinte
 after an upgrade the quality figures catch up round by round, and urgent work never
 waits behind them), then rebuilds the outcome summary when it is out of date or a month
 has settled (`sijcare.services.outcome_summary`: the whole health system's quality
-figures then count only the recent months), and prints one line of counts, never a
+figures then count only the recent months; while diaries still wait to be read again it
+waits, since each round's re-reading would make it out of date), and prints one line of counts, never a
 patient's data. `--once` runs
 a single round (for cron or a timer); without it rounds repeat every `--interval` seconds
 until the process is stopped. A send cut short by a stop is tried again by a later round
@@ -94,11 +95,17 @@ def run_worker(
             reread = reinterpret.reinterpret_stale(
                 db, knowledge=knowledge, now=clock(), limit=REREAD_PER_ROUND
             )
-            summarised = outcome_summary.refresh(db, knowledge=knowledge, now=clock())
+            if reread >= REREAD_PER_ROUND:
+                # More diaries wait to be read again (a knowledge upgrade): each round's
+                # would make a new summary out of date at once, so it waits for the last.
+                summary = "outcome summary waits for the re-reading"
+            elif outcome_summary.refresh(db, knowledge=knowledge, now=clock()):
+                summary = "outcome summary rebuilt"
+            else:
+                summary = "outcome summary up to date"
         return (
             f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
-            f"escalated {escalated.escalated}; re-read {reread}"
-            + ("; outcome summary rebuilt" if summarised else "; outcome summary up to date")
+            f"escalated {escalated.escalated}; re-read {reread}; {summary}"
         )
 
     try:
