@@ -12,6 +12,7 @@ import random
 import statistics
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 import pytest
 import sqlalchemy as sa
@@ -184,8 +185,12 @@ def test_the_summary_stands_only_for_its_knowledge_and_only_once_its_diaries_end
 ) -> None:
     assert outcome_summary.refresh(db, knowledge=knowledge, now=NOW)
     assert not outcome_summary.refresh(db, knowledge=knowledge, now=NOW)  # up to date
-    other = dataclasses.replace(knowledge, version="2099.1.1")
-    assert not used(db, other)
+    assert not used(db, dataclasses.replace(knowledge, version="2099.1.1"))
+    # An override keeps the version but may change the figures (a diary's prompts).
+    overridden = dataclasses.replace(
+        knowledge, overrides=MappingProxyType({"diary.therapeutic_weekly_every_days": 6})
+    )
+    assert not used(db, overridden)
     # Earlier than its month allows, some of its diaries had not ended.
     assert not used(db, knowledge, NOW - timedelta(days=45))
     # A month later more injections have settled: used, and built again by a refresh.

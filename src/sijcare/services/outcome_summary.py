@@ -8,23 +8,23 @@ figures no longer change with the day.
 
 What is settled. An injection documented in a local month before `settled_before(now)`
 (or whose diary could not be read: it has no injection time, and nothing of it depends on
-the day). That month is the one of `now` less the longest diary and a day, so every
+the day). That month is the one of `now` less the longest diary and two days, so every
 settled diary has ended at `now` and at any later time.
 
 What is kept (`db.models.OutcomeSummary`, one row per grouping and one for the total):
-the counts the dashboard adds up (`SUMS`), the weeks-of-relief values with how many
+the counts the dashboard adds up (`MAIN_SUMS`, `PAIR_SUMS`), the weeks-of-relief values with how many
 injections have each, and every days-from-referral value, sorted (a median of many
 distinct values cannot be added up, but the median of two sorted lists is found by
 bisection).
 
 When it is used (`usable`). Only for the whole health system without a filter (the
 CLI's figures, a health system's quality team); a clinic's page reads a twentieth of the
-rows and counts them. And only while it is true: built with this knowledge version,
-every settled diary still ended, and no interpretation or red-flag report newer than
-the build touches a settled injection (a late diary correction, a reading with new
-knowledge, a backdated procedure). Otherwise the dashboard counts every injection, as
-without a summary, until the next build: the figures are the same either way, which the
-tests check on both paths.
+rows and counts them. And only while it is true: built with this knowledge (version and
+clinic overrides), every settled diary still ended, and no interpretation or red-flag
+report newer than the build touches a settled injection (a late diary correction, a
+reading with new knowledge, a backdated procedure). Otherwise the dashboard counts every
+injection, as without a summary, until the next build: the figures are the same either
+way, which the tests check on both paths.
 
 When it is built (`refresh`): by each round of `sijcare worker` and by `sijcare
 outcomes --refresh`, when there is none, it is out of date, or a month has settled since.
@@ -32,6 +32,8 @@ outcomes --refresh`, when there is none, it is out of date, or a month has settl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from array import array
 from collections import defaultdict
@@ -96,12 +98,24 @@ class Summary:
 
 
 def settled_before(knowledge: Knowledge, now: datetime) -> str:
-    """The local month (YYYY-MM) before which every injection's diary has ended at `now`."""
+    """The local month (YYYY-MM) before which every injection's diary has ended at `now`.
+
+    Two days to spare: an injection's month is local to its clinic, whose zone may be up
+    to 26 hours from the knowledge's `clinic.time_zone`."""
     longest = max(length for _prompts, length in diary_lengths(knowledge).values())
-    moment = (now - longest - timedelta(days=1)).astimezone(
+    moment = (now - longest - timedelta(days=2)).astimezone(
         ZoneInfo(knowledge.text("clinic.time_zone"))
     )
     return f"{moment:%Y-%m}"
+
+
+def knowledge_key(knowledge: Knowledge) -> str:
+    """The knowledge version, and a digest of the clinic's overrides if it has any: an
+    override keeps the version but may change the figures (a diary's prompts)."""
+    if not knowledge.overrides:
+        return knowledge.version
+    overrides = json.dumps(dict(knowledge.overrides), sort_keys=True, default=str)
+    return f"{knowledge.version}+{hashlib.sha256(overrides.encode()).hexdigest()[:12]}"
 
 
 # -- reading it ---------------------------------------------------------------------------------
@@ -128,7 +142,7 @@ def usable(
     if len(stamps) != 1:
         return None  # rows of two builds: one is being replaced
     version, before, last_reading, last_report = stamps.pop()
-    if version != knowledge.version or before > settled_before(knowledge, now):
+    if version != knowledge_key(knowledge) or before > settled_before(knowledge, now):
         return None
     if _touched_since(connection, before, last_reading, last_report):
         return None
@@ -380,7 +394,7 @@ def build(db: Session, *, knowledge: Knowledge, now: datetime) -> None:
         for grouping, (groups, referral) in rows.items():
             db.add(
                 OutcomeSummary(
-                    grouping=grouping, knowledge_version=knowledge.version, built_at=now,
+                    grouping=grouping, knowledge_version=knowledge_key(knowledge), built_at=now,
                     settled_before=before, last_interpretation_id=last_reading,
                     last_report_id=last_report, groups=groups, referral=referral,
                 )
@@ -388,7 +402,7 @@ def build(db: Session, *, knowledge: Knowledge, now: datetime) -> None:
         audit.record_system(
             db, action="outcomes.summarise", at=now, clinic_id=None,
             target_type="outcome_summary", target_id=ALL,
-            detail={"settled_before": before, "knowledge_version": knowledge.version},
+            detail={"settled_before": before, "knowledge_version": knowledge_key(knowledge)},
         )  # fmt: skip
 
 

@@ -28,6 +28,7 @@ class OutcomeSummary(Base):
     __tablename__ = "outcome_summary"
 
     grouping: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    # The version, with a digest of the clinic's overrides if any (`knowledge_key`).
     knowledge_version: Mapped[str] = mapped_column(sa.String(32))
     built_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # A local month, YYYY-MM: the injections of earlier months are in the summary.
