@@ -185,6 +185,10 @@ def test_the_summary_stands_only_for_its_knowledge_and_only_once_its_diaries_end
 ) -> None:
     assert outcome_summary.refresh(db, knowledge=knowledge, now=NOW)
     assert not outcome_summary.refresh(db, knowledge=knowledge, now=NOW)  # up to date
+    # Built again once an hour old (each view reads the rows newer than the build).
+    hour = outcome_summary.REFRESH_AFTER
+    assert not outcome_summary.refresh(db, knowledge=knowledge, now=NOW + hour / 2)
+    assert outcome_summary.refresh(db, knowledge=knowledge, now=NOW + hour)
     assert not used(db, dataclasses.replace(knowledge, version="2099.1.1"))
     # An override keeps the version but may change the figures (a diary's prompts).
     overridden = dataclasses.replace(
@@ -203,7 +207,7 @@ def test_the_summary_stands_only_for_its_knowledge_and_only_once_its_diaries_end
             sa.select(AuditEvent).where(AuditEvent.action == "outcomes.summarise")
         ).all()
     assert months == {outcome_summary.settled_before(knowledge, later)}
-    assert len(events) == 2 and all(
+    assert len(events) == 3 and all(
         e.actor_role == "system" and e.patient_id is None for e in events
     )
 

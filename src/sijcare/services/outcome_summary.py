@@ -27,7 +27,8 @@ injection, as without a summary, until the next build: the figures are the same 
 way, which the tests check on both paths.
 
 When it is built (`refresh`): by each round of `sijcare worker` and by `sijcare
-outcomes --refresh`, when there is none, it is out of date, or a month has settled since.
+outcomes --refresh`, when there is none, it is out of date, a month has settled since, or
+it is an hour old (each view reads the rows newer than the build, which must stay few).
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ from sijcare.services.outcome_queries import (
     diary_lengths,
 )
 
+# Built again after this long even when it still stands: every view checks the rows newer
+# than the build (`_touched_since`), and a day of diary scores would make that check slow.
+REFRESH_AFTER = timedelta(hours=1)
 # One row a grouping; `all` is the total.
 GROUPINGS = (ALL, *GROUPS)
 # The figures added up: the main statement's counts, then the comparative pairs'.
@@ -90,6 +94,7 @@ class Summary:
     it: a clinic's id, a name, None for no steroid, `all` for the total)."""
 
     settled_before: str
+    built_at: datetime
     groups: Mapping[Any, Group]
 
     def recent(self) -> Part:
@@ -213,7 +218,7 @@ def _summary(row: sa.RowMapping) -> Summary:
             relief={float(value): rows for value, rows in group["relief"]},
             referral=values[start:stop],
         )
-    return Summary(row["settled_before"], groups)
+    return Summary(row["settled_before"], row["built_at"], groups)
 
 
 # -- adding the recent injections ---------------------------------------------------------------
@@ -356,14 +361,18 @@ def _kth(first: Sequence[float], second: Sequence[float], k: int) -> float:
 
 
 def refresh(db: Session, *, knowledge: Knowledge, now: datetime) -> bool:
-    """Build the summary when there is none, it is out of date, or a month has settled
-    since it was built; whether it was built."""
+    """Build the summary when there is none, it is out of date, a month has settled since
+    it was built, or it is older than `REFRESH_AFTER`; whether it was built."""
     with db.begin():
         read_only(db)
         current = usable(
             db, knowledge=knowledge, now=now, groupings=GROUPINGS, where=OutcomeFilter()
         )
-    if current is not None and current[ALL].settled_before == settled_before(knowledge, now):
+    if (
+        current is not None
+        and current[ALL].settled_before == settled_before(knowledge, now)
+        and now - current[ALL].built_at < REFRESH_AFTER
+    ):
         return False
     build(db, knowledge=knowledge, now=now)
     return True
