@@ -88,13 +88,10 @@ def outcomes_command(
     try:
         if refresh:
             with session_factory(engine)() as db:
-                rebuilt = outcome_summary.refresh(
+                refreshed = outcome_summary.refresh(
                     db, knowledge=ctx.knowledge, now=datetime.now(UTC)
                 )
-            click.echo(
-                "Outcome summary rebuilt." if rebuilt else "Outcome summary up to date.",
-                err=True,
-            )
+            click.echo(f"Outcome summary {refreshed}.", err=True)
         with engine.connect() as connection:
             if clinic_id is not None and not outcomes.clinic_exists(connection, clinic_id):
                 raise InputError("--clinic", f"there is no clinic {clinic_id}")

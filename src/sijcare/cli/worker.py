@@ -99,10 +99,9 @@ def run_worker(
                 # More diaries wait to be read again (a knowledge upgrade): each round's
                 # would make a new summary out of date at once, so it waits for the last.
                 summary = "outcome summary waits for the re-reading"
-            elif outcome_summary.refresh(db, knowledge=knowledge, now=clock()):
-                summary = "outcome summary rebuilt"
             else:
-                summary = "outcome summary up to date"
+                refreshed = outcome_summary.refresh(db, knowledge=knowledge, now=clock())
+                summary = f"outcome summary {refreshed}"
         return (
             f"{clock().isoformat(timespec='seconds')} {report.summary()}; "
             f"escalated {escalated.escalated}; re-read {reread}; {summary}"

@@ -48,8 +48,9 @@ _READ = ("positive", "indeterminate", "negative")
 @dataclass(frozen=True)
 class Part:
     """One side of the outcome summary's line (`sijcare.services.outcome_summary`): the
-    settled injections (documented in a local month before `before`, or with no injection
-    time), or the others."""
+    settled injections (documented in a local month before `before`), or the others
+    (later months, and readings without an injection time: a diary that cannot be read
+    yet may be read tomorrow)."""
 
     before: str | sa.BindParameter[str]
     settled: bool
@@ -57,10 +58,13 @@ class Part:
     def condition(self, table: sa.FromClause) -> sa.ColumnElement[bool]:
         month = table.c.performed_month
         if self.settled:
-            return month.is_(None) | (month < self.before)
+            return month < self.before  # NULL: not settled
         # A range of the covering index's second column, after an equal kind, or after
-        # each kind in turn (SQLite's skip-scan; migration 0012).
-        return month >= self.before
+        # each kind in turn (SQLite's skip-scan; migration 0012), and the NULLs.
+        return (month >= self.before) | month.is_(None)
+
+    def other(self) -> Part:
+        return Part(self.before, settled=not self.settled)
 
 
 @dataclass(frozen=True)
@@ -123,11 +127,15 @@ class Queries:
         # Only these injections (None: all of them).
         self.part = part
 
-    def filtered(self, table: sa.TableClause, where: OutcomeFilter) -> list[sa.ColumnElement[bool]]:
+    def filtered(
+        self, table: sa.TableClause, where: OutcomeFilter, part: Part | None | bool = True
+    ) -> list[sa.ColumnElement[bool]]:
+        """The conditions of `where` and of the queries' part (or of `part`, if given)."""
         c = table.c
         out: list[sa.ColumnElement[bool]] = [current_rows(table), c.clinic_id.is_not(None)]
-        if self.part is not None:
-            out.append(self.part.condition(table))
+        side = self.part if part is True else part
+        if isinstance(side, Part):
+            out.append(side.condition(table))
         # The physician is the name a clinician typed when documenting: part of it, in
         # any case, finds it ("rivera" finds "Dr. A. Rivera").
         if where.physician is not None:
@@ -220,6 +228,27 @@ class Queries:
         return sa.case(ended, value=c.anesthetic, else_=sa.false())
 
     def pairs(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        """The comparative pairs of `where`'s later blocks. With a part, the pairs of the
+        part's later blocks; for the settled part, only those whose earlier block is
+        settled too (the others are `pairs_across`): an earlier block is earlier in time,
+        but its month can be later (its local offset), and a reading of it must not
+        change the summary."""
+        earlier = None if self.part is None or not self.part.settled else self.part
+        return self._pairs(by, where, self.part, earlier)
+
+    def pairs_across(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
+        """With the recent part: the pairs of a settled later block with a recent earlier
+        one, which the summary leaves out (see `pairs`)."""
+        assert self.part is not None and not self.part.settled
+        return self._pairs(by, where, self.part.other(), self.part)
+
+    def _pairs(
+        self,
+        by: str | None,
+        where: OutcomeFilter,
+        later_part: Part | None,
+        earlier_part: Part | None,
+    ) -> sa.Select[Any]:
         later, earlier = _LATER, _EARLIER
         key = self._key(later, by)
         both = (later.c.classification == "positive") & (earlier.c.classification == "positive")
@@ -258,10 +287,11 @@ class Queries:
                     & current_rows(earlier)
                     & (earlier.c.kind == Kind.DIAGNOSTIC.value)
                     & (earlier.c.anesthetic_action != later.c.anesthetic_action)
-                    & (earlier.c.performed_at < later.c.performed_at),
+                    & (earlier.c.performed_at < later.c.performed_at)
+                    & (sa.true() if earlier_part is None else earlier_part.condition(earlier)),
                 )
             )
-            .where(later.c.kind == Kind.DIAGNOSTIC.value, *self.filtered(later, where))
+            .where(later.c.kind == Kind.DIAGNOSTIC.value, *self.filtered(later, where, later_part))
         )
         return query.group_by(key) if by is not None else query
 
@@ -351,7 +381,7 @@ def _median_by_whole_days(
     )
     r = ranked.c
     return (
-        sa.select(r.key, sa.func.avg(r.value).label("median"))
+        sa.select(r.key, _mean_of_middle(r.value).label("median"))
         .where((2 * r.rank).between(r.n, r.n + 2))
         .group_by(r.key)
     )
@@ -383,7 +413,14 @@ def _median_of_few_values(
     """The median as `_median_by_whole_days`, for a value that takes few distinct values
     (weeks of relief): the rows are counted by value, and only those counts are ranked."""
     m = _middle_buckets(key, value, where, grouped=grouped).subquery("middle").c
-    return sa.select(m.key, sa.func.avg(m.bucket).label("median")).group_by(m.key)
+    return sa.select(m.key, _mean_of_middle(m.bucket).label("median")).group_by(m.key)
+
+
+def _mean_of_middle(value: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    """The mean of a group's one or two middle values, as (lowest + highest) / 2 in plain
+    double arithmetic: SQLite's `avg` sums in extended precision, which can round the
+    mean differently from the outcome summary's (and every engine's) doubles."""
+    return (sa.func.min(value) + sa.func.max(value)) / 2.0
 
 
 def _middle_buckets(

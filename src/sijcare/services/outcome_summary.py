@@ -6,10 +6,12 @@ over its 100,000 current interpretations per statement, several times what a col
 engine takes. Most injections are settled: their diary ended months ago, so their
 figures no longer change with the day.
 
-What is settled. An injection documented in a local month before `settled_before(now)`
-(or whose diary could not be read: it has no injection time, and nothing of it depends on
-the day). That month is the one of `now` less the longest diary and two days, so every
-settled diary has ended at `now` and at any later time.
+What is settled. An injection documented in a local month before `settled_before(now)`:
+the month of `now` less the longest diary and two days, so every settled diary has ended
+at `now` and at any later time. A reading without an injection time (an unreadable
+diary) is not settled: it may be read tomorrow. A comparative pair is settled when both
+its blocks are (an earlier block's month can be later than its pair's: the month is
+local to the offset documented).
 
 What is kept (`db.models.OutcomeSummary`, one row per grouping and one for the total):
 the counts the dashboard adds up (`MAIN_SUMS`, `PAIR_SUMS`), the weeks-of-relief values with how many
@@ -65,6 +67,9 @@ from sijcare.services.outcome_queries import (
 # Built again after this long even when it still stands: every view checks the rows newer
 # than the build (`_touched_since`), and a day of diary scores would make that check slow.
 REFRESH_AFTER = timedelta(hours=1)
+# How long a build waits for the tables' writers on PostgreSQL (`_newest_ids`).
+LOCK_WAIT_MS = 200
+_LOCK_NOT_AVAILABLE = "55P03"
 # One row a grouping; `all` is the total.
 GROUPINGS = (ALL, *GROUPS)
 # The figures added up: the main statement's counts, then the comparative pairs'.
@@ -95,6 +100,8 @@ class Summary:
 
     settled_before: str
     built_at: datetime
+    last_reading: int
+    last_report: int
     groups: Mapping[Any, Group]
 
     def recent(self) -> Part:
@@ -218,7 +225,19 @@ def _summary(row: sa.RowMapping) -> Summary:
             relief={float(value): rows for value, rows in group["relief"]},
             referral=values[start:stop],
         )
-    return Summary(row["settled_before"], row["built_at"], groups)
+    return Summary(
+        row["settled_before"], row["built_at"], row["last_interpretation_id"],
+        row["last_report_id"], groups,
+    )  # fmt: skip
+
+
+def still_stands(connection: sa.Connection | Session, summary: Summary) -> bool:
+    """Whether nothing touching the summary came in since `usable` said it stands: at READ
+    COMMITTED (PostgreSQL) each statement of a view sees what committed before it, so a
+    reading committed between them could be counted twice, or not at all."""
+    return not _touched_since(
+        connection, summary.settled_before, summary.last_reading, summary.last_report
+    )
 
 
 # -- adding the recent injections ---------------------------------------------------------------
@@ -270,6 +289,7 @@ def recent(run: Run, plain: Plain, queries: Queries, by: str | None) -> Recent:
     for names, statement in (
         (MAIN_SUMS, queries.main(by, where)),
         (PAIR_SUMS, queries.pairs(by, where)),
+        (PAIR_SUMS, queries.pairs_across(by, where)),
     ):
         for row in run(statement):
             into = sums.setdefault(row["key"], dict.fromkeys((*MAIN_SUMS, *PAIR_SUMS), 0))
@@ -286,8 +306,9 @@ def recent(run: Run, plain: Plain, queries: Queries, by: str | None) -> Recent:
     return Recent(sums, dict(relief), dict(referral))
 
 
-def with_recent(summary: Summary, recent: Recent) -> Figures:
-    """The figures of every injection: the summary's with the recent ones' added."""
+def with_recent(summary: Summary, recent: Recent, *, interpolate: bool) -> Figures:
+    """The figures of every injection: the summary's with the recent ones' added. The mean
+    of two middle values as the engine's own count takes it (`median_of_two`)."""
     zero = dict.fromkeys((*MAIN_SUMS, *PAIR_SUMS), 0)
     sums: dict[Any, dict[str, int]] = {}
     for key in summary.groups.keys() | recent.sums.keys():
@@ -304,7 +325,8 @@ def with_recent(summary: Summary, recent: Recent) -> Figures:
     median_referral = {}
     for key in summary.groups.keys() | recent.referral.keys():
         kept_days = summary.groups[key].referral if key in summary.groups else ()
-        if (median := median_of_two(kept_days, sorted(recent.referral.get(key, ())))) is not None:
+        values = sorted(recent.referral.get(key, ()))
+        if (median := median_of_two(kept_days, values, interpolate=interpolate)) is not None:
             median_referral[key] = median
     return Figures(
         main=[{"key": key, **{n: counts[n] for n in MAIN_SUMS}} for key, counts in sums.items()],
@@ -330,13 +352,21 @@ def median_of_counts(counts: Mapping[float, int]) -> float | None:
     return found[0] if found[0] == found[1] else (found[0] + found[1]) / 2
 
 
-def median_of_two(first: Sequence[float], second: Sequence[float]) -> float | None:
-    """The median of the values of two sorted sequences together; None when both are empty."""
+def median_of_two(
+    first: Sequence[float], second: Sequence[float], *, interpolate: bool = False
+) -> float | None:
+    """The median of the values of two sorted sequences together; None when both are empty.
+
+    Of two middle values `low` and `high`, `(low + high) / 2`, as SQLite's `avg` takes it,
+    or with `interpolate` `low + 0.5 * (high - low)`, as PostgreSQL's `percentile_cont`
+    does: the two can differ in the last bit, and then in the rounded figure."""
     n = len(first) + len(second)
     if n == 0:
         return None
     low, high = _kth(first, second, (n + 1) // 2), _kth(first, second, n // 2 + 1)
-    return low if low == high else (low + high) / 2
+    if low == high:
+        return low
+    return low + 0.5 * (high - low) if interpolate else (low + high) / 2
 
 
 def _kth(first: Sequence[float], second: Sequence[float], k: int) -> float:
@@ -360,9 +390,13 @@ def _kth(first: Sequence[float], second: Sequence[float], k: int) -> float:
 # -- building it --------------------------------------------------------------------------------
 
 
-def refresh(db: Session, *, knowledge: Knowledge, now: datetime) -> bool:
+REBUILT, UP_TO_DATE, BUSY = "rebuilt", "up to date", "not rebuilt: the tables were busy"
+
+
+def refresh(db: Session, *, knowledge: Knowledge, now: datetime) -> str:
     """Build the summary when there is none, it is out of date, a month has settled since
-    it was built, or it is older than `REFRESH_AFTER`; whether it was built."""
+    it was built, or it is older than `REFRESH_AFTER`: `REBUILT`, `UP_TO_DATE`, or `BUSY`
+    (PostgreSQL: a long write held the tables; the next round tries again)."""
     with db.begin():
         read_only(db)
         current = usable(
@@ -373,9 +407,16 @@ def refresh(db: Session, *, knowledge: Knowledge, now: datetime) -> bool:
         and current[ALL].settled_before == settled_before(knowledge, now)
         and now - current[ALL].built_at < REFRESH_AFTER
     ):
-        return False
-    build(db, knowledge=knowledge, now=now)
-    return True
+        return UP_TO_DATE
+    try:
+        build(db, knowledge=knowledge, now=now)
+    except Busy:
+        return BUSY
+    return REBUILT
+
+
+class Busy(Exception):
+    """The tables stayed locked by a write longer than the build waits (`_newest_ids`)."""
 
 
 def build(db: Session, *, knowledge: Knowledge, now: datetime) -> None:
@@ -421,7 +462,15 @@ def _newest_ids(db: Session) -> tuple[int, int]:
     committed could otherwise be below them and never be seen as newer."""
     reports = SymptomReport.__table__
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(sa.text("LOCK TABLE interpretation, symptom_report IN SHARE MODE"))
+        # Waiting behind a long write (a re-reading batch) would hold every diary write
+        # up behind this lock too: after a moment, the build gives up until next time.
+        db.execute(sa.text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
+        try:
+            db.execute(sa.text("LOCK TABLE interpretation, symptom_report IN SHARE MODE"))
+        except sa.exc.OperationalError as error:
+            if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+                raise Busy from None
+            raise
     reading = db.execute(sa.select(sa.func.max(READINGS.c.id))).scalar()
     report = db.execute(sa.select(sa.func.max(reports.c.id))).scalar()
     return int(reading or 0), int(report or 0)

@@ -200,12 +200,14 @@ def compute(
     def plain(statement: sa.Select[Any]) -> list[tuple[Any, ...]]:
         return plain_rows(db.connection() if isinstance(db, Session) else db, statement)
 
+    if summaries is not None:
+        recent = Queries(knowledge, now, dialect, summaries[ALL].recent())
+        groups, total = figures(run, plain, recent, by, where, summaries)
+        if not outcome_summary.still_stands(db, summaries[ALL]):
+            summaries = None  # a change came in meanwhile: count every injection
     if summaries is None:
         queries = Queries(knowledge, now, dialect)
         groups, total = figures(run, plain, queries, by, where)
-    else:
-        recent = Queries(knowledge, now, dialect, summaries[ALL].recent())
-        groups, total = figures(run, plain, recent, by, where, summaries)
     waiting = db.execute(
         sa.select(sa.func.count())
         .select_from(READINGS)
@@ -237,11 +239,19 @@ def figures(
         total = groups if by is None else _groups(None, _counted(run, queries, None, where))
     else:
         recent = outcome_summary.recent(run, plain, queries, by)
-        groups = _groups(by, outcome_summary.with_recent(summaries[by or ALL], recent))
+        interpolate = queries.dialect == "postgresql"  # as its median statement does
+        groups = _groups(
+            by, outcome_summary.with_recent(summaries[by or ALL], recent, interpolate=interpolate)
+        )
         total = (
             groups
             if by is None
-            else _groups(None, outcome_summary.with_recent(summaries[ALL], recent.as_total()))
+            else _groups(
+                None,
+                outcome_summary.with_recent(
+                    summaries[ALL], recent.as_total(), interpolate=interpolate
+                ),
+            )
         )
     return groups, total.get(ALL, GroupOutcomes(ALL, ALL))
 

@@ -3,8 +3,7 @@ dashboard reads a few rows instead of every injection (`sijcare.services.outcome
 
 One row per grouping (`all`, `clinic`, `physician`, ...), all written together by one
 build. An injection is settled when it was documented in a local month before
-`settled_before` (or has no injection time): its diary has ended, so its figures no longer
-change with the day. `groups` holds, for each group of the grouping, the counts the
+`settled_before`: its diary has ended, so its figures no longer change with the day. `groups` holds, for each group of the grouping, the counts the
 dashboard adds up and the weeks-of-relief values with how many injections have each;
 `referral` holds every settled injection's days from referral, sorted within each group
 (little-endian doubles; each group's slice is in `groups`), because a median cannot be
