@@ -8,6 +8,7 @@ query columns, all of them or one side of the outcome summary's line (`Part`).
 
 from __future__ import annotations
 
+import copy
 import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,20 +49,25 @@ _READ = ("positive", "indeterminate", "negative")
 @dataclass(frozen=True)
 class Part:
     """One side of the outcome summary's line (`sijcare.services.outcome_summary`): the
-    settled injections (documented in a local month before `before`), or the others
-    (later months, and readings without an injection time: a diary that cannot be read
-    yet may be read tomorrow)."""
+    settled injections (documented in a local month before `before`), the recent ones
+    (later months), or with `undated` the readings without an injection time (an
+    unreadable diary: not settled, it may be read tomorrow; it counts only in the main
+    figures, having no time to pair, end or wait from)."""
 
     before: str | sa.BindParameter[str]
     settled: bool
+    undated: bool = False
 
     def condition(self, table: sa.FromClause) -> sa.ColumnElement[bool]:
         month = table.c.performed_month
+        if self.undated:
+            return month.is_(None)
         if self.settled:
-            return month < self.before  # NULL: not settled
+            return month < self.before
         # A range of the covering index's second column, after an equal kind, or after
-        # each kind in turn (SQLite's skip-scan; migration 0012), and the NULLs.
-        return (month >= self.before) | month.is_(None)
+        # each kind in turn (SQLite's skip-scan; migration 0012). Not "or NULL": SQLite
+        # would read the whole index for it.
+        return month >= self.before
 
     def other(self) -> Part:
         return Part(self.before, settled=not self.settled)
@@ -126,6 +132,12 @@ class Queries:
         self.dialect = dialect
         # Only these injections (None: all of them).
         self.part = part
+
+    def with_part(self, part: Part) -> Queries:
+        """The same queries for the injections of `part`."""
+        out = copy.copy(self)
+        out.part = part
+        return out
 
     def filtered(
         self, table: sa.TableClause, where: OutcomeFilter, part: Part | None | bool = True
@@ -253,6 +265,15 @@ class Queries:
         key = self._key(later, by)
         both = (later.c.classification == "positive") & (earlier.c.classification == "positive")
         either = (later.c.classification == "negative") | (earlier.c.classification == "negative")
+        paired = (
+            (earlier.c.patient_id == later.c.patient_id)
+            & (earlier.c.side == later.c.side)
+            & current_rows(earlier)
+            & (earlier.c.kind == Kind.DIAGNOSTIC.value)
+            & (earlier.c.anesthetic_action != later.c.anesthetic_action)
+            & (earlier.c.performed_at < later.c.performed_at)
+            & (sa.true() if earlier_part is None else earlier_part.condition(earlier))
+        )
         later_long = later.c.anesthetic_action == "long"
         long_least = sa.case(
             (later_long, later.c.relief_at_least_hours), else_=earlier.c.relief_at_least_hours
@@ -266,6 +287,9 @@ class Queries:
         short_less = sa.case(
             (later_long, earlier.c.relief_less_than_hours), else_=later.c.relief_less_than_hours
         )
+        # From the side with the month range: the recent earlier blocks of a pair across
+        # the line are few, the settled later ones many.
+        across = earlier_part is not None and not earlier_part.settled
         query = (
             sa.select(
                 key,
@@ -279,21 +303,25 @@ class Queries:
                     "discordant"
                 ),
             )
-            .select_from(
-                later.join(
-                    earlier,
-                    (earlier.c.patient_id == later.c.patient_id)
-                    & (earlier.c.side == later.c.side)
-                    & current_rows(earlier)
-                    & (earlier.c.kind == Kind.DIAGNOSTIC.value)
-                    & (earlier.c.anesthetic_action != later.c.anesthetic_action)
-                    & (earlier.c.performed_at < later.c.performed_at)
-                    & (sa.true() if earlier_part is None else earlier_part.condition(earlier)),
-                )
+            .select_from(earlier.join(later, paired) if across else later.join(earlier, paired))
+            .where(
+                later.c.kind == Kind.DIAGNOSTIC.value,
+                *self._later(later, where, later_part, across),
             )
-            .where(later.c.kind == Kind.DIAGNOSTIC.value, *self.filtered(later, where, later_part))
         )
         return query.group_by(key) if by is not None else query
+
+    def _later(
+        self, later: sa.TableClause, where: OutcomeFilter, part: Part | None, across: bool
+    ) -> list[sa.ColumnElement[bool]]:
+        """The later block's conditions. Across the line its settled month is written so
+        that no index serves it (a later block has an injection time, so a month, and
+        `coalesce` changes nothing): SQLite then starts from the few recent earlier blocks
+        instead of every settled block."""
+        if not across or part is None:
+            return self.filtered(later, where, part)
+        month = sa.func.coalesce(later.c.performed_month, "")
+        return [*self.filtered(later, where, None), month < part.before]
 
     def median_relief(self, by: str | None, where: OutcomeFilter) -> sa.Select[Any]:
         value, conditions = self._relief(where)

@@ -286,8 +286,12 @@ def recent(run: Run, plain: Plain, queries: Queries, by: str | None) -> Recent:
     thousand rows of a key and a number."""
     where = OutcomeFilter()
     sums: dict[Any, dict[str, int]] = {}
+    assert queries.part is not None
+    undated = queries.with_part(Part(queries.part.before, settled=False, undated=True))
     for names, statement in (
         (MAIN_SUMS, queries.main(by, where)),
+        # Readings without an injection time count only here (no pair, end or wait).
+        (MAIN_SUMS, undated.main(by, where)),
         (PAIR_SUMS, queries.pairs(by, where)),
         (PAIR_SUMS, queries.pairs_across(by, where)),
     ):

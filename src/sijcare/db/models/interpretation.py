@@ -42,6 +42,8 @@ from sqlalchemy.orm.util import identity_key
 from sijcare.db.base import Base, UTCDateTime, pair_check
 
 CURRENT = sa.text("current")
+WAITING = sa.text("current AND clinic_id IS NULL")
+UNDATED = sa.text("current AND performed_month IS NULL")
 MILESTONES = ("2w", "6w", "3m")
 
 # The query columns the dashboard reads: a partial covering index over current rows lets
@@ -95,6 +97,23 @@ class Interpretation(Base):
             *OUTCOME_COLUMNS,
             sqlite_where=CURRENT,
             postgresql_where=CURRENT,
+        ),
+        # Two small indexes of rare rows (PostgreSQL cannot skip over the covering
+        # index's kind to find them): the readings without query columns yet, which the
+        # dashboard counts on every view, and those without an injection time
+        # (migration 0012).
+        sa.Index(
+            "ix_interpretation_current_waiting",
+            "procedure_id",
+            sqlite_where=WAITING,
+            postgresql_where=WAITING,
+        ),
+        sa.Index(
+            "ix_interpretation_current_undated",
+            "kind",
+            "clinic_id",
+            sqlite_where=UNDATED,
+            postgresql_where=UNDATED,
         ),
         sa.Index(
             "ix_interpretation_current_patient_side",
