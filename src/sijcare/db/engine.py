@@ -101,7 +101,9 @@ def plain_rows(connection: sa.Connection, statement: sa.Select[Any]) -> list[tup
     numbers and text: SQLAlchemy's result rows cost more than the query there (SQLite,
     16,500 rows of a name and a number: 26 ms against 9.5 ms). Only for statements whose
     parameters and columns need no conversion (no times, no JSON)."""
-    compiled = statement.compile(dialect=connection.dialect)
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
     params = compiled.construct_params()
     order = compiled.positiontup
     arguments = params if order is None else tuple(params[name] for name in order)

@@ -148,6 +148,11 @@ class Queries:
         side = self.part if part is True else part
         if isinstance(side, Part):
             out.append(side.condition(table))
+            if self.dialect == "postgresql" and not (side.settled or side.undated):
+                # Every kind, named: PostgreSQL cannot skip over the covering index's
+                # first column, but reads the month's range within each kind named (a
+                # CHECK keeps the column to these kinds there, migration 0012).
+                out.append(c.kind.in_([kind.value for kind in Kind]))
         # The physician is the name a clinician typed when documenting: part of it, in
         # any case, finds it ("rivera" finds "Dr. A. Rivera").
         if where.physician is not None:

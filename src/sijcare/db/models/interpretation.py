@@ -42,6 +42,7 @@ from sqlalchemy.orm.util import identity_key
 from sijcare.db.base import Base, UTCDateTime, pair_check
 
 CURRENT = sa.text("current")
+KIND_KNOWN = "kind IN ('diagnostic', 'therapeutic')"
 WAITING = sa.text("current AND clinic_id IS NULL")
 UNDATED = sa.text("current AND performed_month IS NULL")
 MILESTONES = ("2w", "6w", "3m")
@@ -85,6 +86,9 @@ class Interpretation(Base):
     __tablename__ = "interpretation"
     __table_args__ = (
         sa.CheckConstraint(pair_check("signed_off_at", "signed_off_by"), name="signed_off_pair"),
+        # PostgreSQL only (migration 0012): the dashboard names every kind to read the
+        # recent months by index there; SQLite skips over the kinds without naming them.
+        sa.CheckConstraint(KIND_KNOWN, name="kind_known").ddl_if(dialect="postgresql"),
         sa.Index(
             "uq_interpretation_current_procedure",
             "procedure_id",

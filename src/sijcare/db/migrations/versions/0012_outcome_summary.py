@@ -31,6 +31,8 @@ CURRENT = sa.text("current")
 # the table: the readings without query columns yet (the dashboard counts them on every
 # view, 19 ms) and those without an injection time (the summary counts them apart).
 WAITING = sa.text("current AND clinic_id IS NULL")
+KIND_CHECK = "ck_interpretation_kind_known"
+KINDS = "kind IN ('diagnostic', 'therapeutic')"
 UNDATED = sa.text("current AND performed_month IS NULL")
 _AFTER_MONTH = [
     "physician", "side", "anesthetic", "steroid", "classification", "performed_at",
@@ -78,10 +80,16 @@ def upgrade() -> None:
         "ix_interpretation_current_undated", "interpretation", ["kind", "clinic_id"],
         sqlite_where=UNDATED, postgresql_where=UNDATED,
     )  # fmt: skip
+    if op.get_bind().dialect.name == "postgresql":
+        # The dashboard names every kind to read the recent months' range by index (it
+        # cannot skip over the first column): the column must hold no other.
+        op.execute(f"ALTER TABLE interpretation ADD CONSTRAINT {KIND_CHECK} CHECK ({KINDS})")
     _covering_index(COLUMNS_0012)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE interpretation DROP CONSTRAINT {KIND_CHECK}")
     _covering_index(COLUMNS_0007)
     op.drop_index("ix_interpretation_current_undated", table_name="interpretation")
     op.drop_index("ix_interpretation_current_waiting", table_name="interpretation")
