@@ -20,7 +20,6 @@ every engine: shown, not judged.
 from __future__ import annotations
 
 import csv
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -33,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from sijcare import knowledge as knowledge_loader
+from sijcare.bench.machine import median_ms
 from sijcare.bench.population import AS_OF, CONFIG
 from sijcare.db.base import UTCDateTime
 from sijcare.db.engine import create_engine_for, session_factory
@@ -128,7 +128,7 @@ def _time_views(compute: Callable[[str | None], Any]) -> Timed:
     for by in (None, *outcomes.GROUPS):
         key = by or "all"
         figures[key] = _rows(by, compute(by))
-        times[key] = _median_ms(lambda: compute(by))  # noqa: B023 (called at once)
+        times[key] = median_ms(lambda: compute(by), REPEATS)  # noqa: B023 (called at once)
     return times, figures
 
 
@@ -151,18 +151,8 @@ def _time_all(run: Runner, dialect: str) -> Timed:
     for by, name, statement in statements(dialect):
         key = f"{by}.{name}"
         rows[key] = sorted(run(statement), key=repr)
-        times[key] = _median_ms(lambda: run(statement))  # noqa: B023 (called at once)
+        times[key] = median_ms(lambda: run(statement), REPEATS)  # noqa: B023 (called at once)
     return times, rows
-
-
-def _median_ms(work: Callable[[], object]) -> float:
-    """The median milliseconds of `REPEATS` runs of `work` (already run once, warm)."""
-    spent = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        work()
-        spent.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(spent), 1)
 
 
 def _load_duckdb(database: Any, sqlite_url: str) -> None:

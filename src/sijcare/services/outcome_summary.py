@@ -295,10 +295,7 @@ def recent(run: Run, plain: Plain, queries: Queries, by: str | None) -> Recent:
         (PAIR_SUMS, queries.pairs(by, where)),
         (PAIR_SUMS, queries.pairs_across(by, where)),
     ):
-        for row in run(statement):
-            into = sums.setdefault(row["key"], dict.fromkeys((*MAIN_SUMS, *PAIR_SUMS), 0))
-            for name in names:
-                into[name] += row[name] or 0
+        _add_up(sums, names, run(statement))
     relief: dict[Any, dict[float, int]] = defaultdict(dict)
     for row in run(queries.relief_counts(by, where)):
         counts = relief[row["key"]]
@@ -308,6 +305,17 @@ def recent(run: Run, plain: Plain, queries: Queries, by: str | None) -> Recent:
     for key, value in plain(queries.referral_values(by, where)):
         referral[key].append(value)
     return Recent(sums, dict(relief), dict(referral))
+
+
+def _add_up(
+    sums: dict[Any, dict[str, int]], names: Sequence[str], rows: Iterable[Mapping[str, Any]]
+) -> None:
+    """Add the counts `names` of each statement row to its key's sums (every figure of
+    `MAIN_SUMS` and `PAIR_SUMS` starts at 0)."""
+    for row in rows:
+        into = sums.setdefault(row["key"], dict.fromkeys((*MAIN_SUMS, *PAIR_SUMS), 0))
+        for name in names:
+            into[name] += int(row[name] or 0)
 
 
 def with_recent(summary: Summary, recent: Recent, *, interpolate: bool) -> Figures:
@@ -495,9 +503,7 @@ def _rows(
             (MAIN_SUMS, settled.main(by, where)),
             (PAIR_SUMS, settled.pairs(by, where)),
         ):
-            for row in db.execute(statement).mappings():
-                into = counts.setdefault(row["key"], {})
-                into.update({name: int(row[name] or 0) for name in names})
+            _add_up(counts, names, db.execute(statement).mappings())
         relief: dict[Any, list[list[float | int]]] = defaultdict(list)
         for row in db.execute(settled.relief_counts(by, where)).mappings():
             relief[row["key"]].append([float(row["value"]), int(row["rows"])])
