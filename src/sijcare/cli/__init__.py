@@ -1,7 +1,8 @@
 """The `sijcare` command: a thin layer that parses arguments and calls the core.
 
 Bad input never ends in a traceback: an `InputError` prints one line naming the file and
-field or line, and the command exits with status 2.
+field or line, and the command exits with status 2. Any other failure exits with status 1
+and one line without the error's message (`common.failure`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""What every command shares: loading the knowledge once, reading files, reporting errors."""
+"""What every command shares: loading the knowledge once, reading files, reporting errors.
+
+A command that fails says so in one line on standard error, never with the exception's
+message: a message may hold patient data (a row the database refused, a value read from
+a file), and a command run by a timer or cron has its standard error mailed or logged.
+A database that cannot be reached, or has no tables yet, is named with what to do; any
+other failure is given by its type and its traceback's frames (as the web app logs it).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import click
+import sqlalchemy as sa
 
 from sijcare import knowledge
 from sijcare.domain.errors import InputError
 from sijcare.domain.knowledge import Knowledge
 from sijcare.formats.jsonout import dumps
 from sijcare.settings import Settings
+from sijcare.web.logs import traceback_text
 
+EXIT_FAILED = 1
 EXIT_INPUT_ERROR = 2
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -71,6 +81,51 @@ def run_guarded(command: click.Command, argv: list[str]) -> None:
         raise SystemExit(exc.exit_code) from None
     except click.exceptions.Exit as exc:
         raise SystemExit(exc.exit_code) from None
+    except Exception as exc:  # noqa: BLE001 (told without its message: see the docstring)
+        line, frames = failure(exc)
+        click.echo(f"error: {line}", err=True)
+        if frames:
+            click.echo(traceback_text(exc), err=True)
+        raise SystemExit(EXIT_FAILED) from None
+
+
+_NO_TABLES = "the database has no sijcare tables yet (or not all of them): run `sijcare db upgrade`"
+_UNREACHABLE = (
+    "the database could not be reached ({kind}): check SIJCARE_DATABASE_URL, and that the"
+    " server is running"
+)
+
+
+def failure(error: Exception) -> tuple[str, bool]:
+    """What to tell the person who ran a failed command, without the error's message, and
+    whether its frames would help them (not for a database that is down, or a disk that
+    is full: the line says it all)."""
+    kind = type(error).__name__
+    if isinstance(error, sa.exc.DBAPIError):
+        # The driver's text is read to know the case, and never shown.
+        text = str(error.orig).lower()
+        code = getattr(error.orig, "sqlstate", None)  # psycopg's SQLSTATE; SQLite has none
+        if code == "42P01" or "no such table" in text:
+            return _NO_TABLES, False
+        if "database is locked" in text:
+            return "the database is busy (another process is writing to it): try again", False
+        if "disk is full" in text or code == "53100":
+            return (
+                "the database's disk is full: nothing more can be saved until there is room",
+                False,
+            )
+        if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError) and (
+            code is None or code.startswith("08")  # SQLSTATE class 08: connection exception
+        ):
+            return _UNREACHABLE.format(kind=kind), False
+        return f"the database refused the command's work ({kind}; {_HIDDEN})", True
+    if isinstance(error, OSError) and error.strerror:
+        # The system's fixed words, without the file name (a file may be named after a patient).
+        return f"{error.strerror} ({kind}, errno {error.errno})", False
+    return f"the command stopped on an unexpected {kind} ({_HIDDEN}); its frames follow", True
+
+
+_HIDDEN = "its message is not shown: it may hold patient data"
 
 
 pass_context = click.make_pass_decorator(Context)
