@@ -158,6 +158,14 @@ def test_durations_are_hours_rounded_to_4_places_exactly_as_round_gives_them() -
     micros += [rng.randint(-(10**6), 10**13) for _ in range(20_000)]
     # Whole seconds (a diary time at its prompt) take a shorter way still.
     micros += [s * 1_000_000 for s in range(-100_000, 400_000, 7)]
+    # Any other time (one recorded now has microseconds) is rounded with integers: around
+    # each halfway point, and up to the limit of that way and past it.
+    micros += [
+        rng.randint(0, 10**10) * 360_000 + half + offset
+        for half in (180_000,) for offset in (-2, -1, 0, 1, 2) for _ in range(4_000)
+    ]  # fmt: skip
+    micros += [10**14 + offset for offset in range(-50, 50)]
+    micros += [rng.randint(0, 2 * 10**14) for _ in range(100_000)]
     for micro in micros:
         value = timedelta(microseconds=micro)
         assert repr(to_jsonable(value)) == repr(round(value.total_seconds() / 3600, 4)), micro

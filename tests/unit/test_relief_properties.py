@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -13,10 +13,12 @@ from sijcare.domain.relief import (
     NRS_MAX,
     NRS_MIN,
     BoundedDuration,
+    PainScore,
     ReliefPoint,
     percent_text,
     relief_percent,
     relief_span,
+    stored_score,
 )
 
 baselines = st.integers(min_value=1, max_value=NRS_MAX)
@@ -112,3 +114,18 @@ def test_bounded_duration_is_a_real_interval(low: int, high: int | None) -> None
     weeks = BoundedDuration(timedelta(minutes=low), less_than).in_weeks()
     assert weeks.at_least == round(low / (7 * 24 * 60), 2)
     assert (weeks.less_than is None) is (high is None)
+
+
+@given(
+    st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=-8))])),
+    scores,
+    st.one_of(st.none(), st.text(max_size=20)),
+    st.one_of(st.none(), st.booleans()),
+)
+def test_a_stored_score_is_the_score_that_was_checked(
+    at: datetime, pain: int, note: str | None, done: bool | None
+) -> None:
+    checked = PainScore(at, pain, note, done)
+    stored = stored_score(at, pain, note, done)
+    assert type(stored) is PainScore
+    assert stored == checked and hash(stored) == hash(checked) and repr(stored) == repr(checked)

@@ -47,6 +47,30 @@ class PainScore:
             raise InputError("pain", f"must be from {NRS_MIN} to {NRS_MAX}")
 
 
+# Each diary write reads the diary's stored scores back (~30): they were checked as
+# `PainScore`s when recorded, and the database keeps what was checked (a CHECK on the
+# pain, times with their offset), so `stored_score` fills the slots without checking
+# again (about a twentieth of a write's CPU). Unpacking fails at import if a field is
+# added without being set here.
+_new = object.__new__
+_set_score_at, _set_score_pain, _set_score_note, _set_score_done = (
+    getattr(PainScore, f.name).__set__ for f in fields(PainScore)
+)
+
+
+def stored_score(
+    recorded_at: datetime, pain: int, note: str | None, activity_done: bool | None
+) -> PainScore:
+    """The `PainScore` of a stored diary entry, made without running its checks again:
+    only for values that passed them when stored."""
+    score: PainScore = _new(PainScore)
+    _set_score_at(score, recorded_at)
+    _set_score_pain(score, pain)
+    _set_score_note(score, note)
+    _set_score_done(score, activity_done)
+    return score
+
+
 def relief_percent(baseline: int, score: int) -> float:
     """Percent relief from `baseline`; negative when the score is above baseline."""
     _check_assessable(baseline)
@@ -92,7 +116,6 @@ class ReliefPoint:
 # frozen dataclass's `__init__` sets each field through `object.__setattr__`: it fills
 # the slots directly instead (the same object, in half the time). Unpacking fails at
 # import if a field is added without being set here.
-_new = object.__new__
 (
     _set_recorded_at,
     _set_elapsed,

@@ -173,18 +173,28 @@ def _datetime_text(value: datetime) -> str:
 
 
 _MICROSECOND = timedelta(microseconds=1)
+_TENTH_MILLIHOUR = 360_000  # microseconds in 0.0001 h
+# Below this many microseconds (about 3 years) the integer rounding in `_hours` gives what
+# `round` gives: the float error of `total_seconds() / 3600` (under 2e-7 of 0.0001 h
+# there) cannot move a value across a rounding point unless it lies exactly halfway.
+_EXACT_BELOW = 10**14
 
 
 def _hours(value: timedelta) -> float:
-    # A whole number of 0.0001 h (0.36 s; a diary time at its prompt): one exact
-    # division gives the float that `round` would, without its decimal conversion.
+    """`round(value.total_seconds() / 3600, 4)`, the same float, mostly without `round`
+    (its decimal conversion was a thirtieth of a diary score's CPU: a reading holds ~40
+    durations, and a time recorded now has microseconds)."""
     if not value.microseconds:
         seconds = value.days * 86_400 + value.seconds
-        if seconds % 9 == 0:  # 9 s = 25 x 0.36 s: whole seconds in 0.0001 h
+        if seconds % 9 == 0:  # 9 s = 25 x 0.0001 h: a diary prompt's time, exact at once
             return seconds * 25 // 9 / 10_000
     micro = value // _MICROSECOND
-    if micro % 360_000 == 0:
-        return micro // 360_000 / 10_000
+    if 0 <= micro < _EXACT_BELOW:
+        whole, rest = divmod(micro, _TENTH_MILLIHOUR)
+        if rest != _TENTH_MILLIHOUR // 2:  # exactly halfway: left to `round` (ties, float)
+            # The nearest whole number of 0.0001 h, divided exactly once: the float that
+            # `round` gives for that decimal.
+            return (whole + (rest > _TENTH_MILLIHOUR // 2)) / 10_000
     return round(value.total_seconds() / 3600, 4)
 
 

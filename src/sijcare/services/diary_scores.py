@@ -43,7 +43,7 @@ from sijcare.db.engine import one_writer, read_only
 from sijcare.db.models import DiaryEntry, Interpretation, Pathway, Patient, ProcedureRecord
 from sijcare.db.models.interpretation import physician_column, result_columns
 from sijcare.domain.knowledge import Knowledge
-from sijcare.domain.relief import PainScore
+from sijcare.domain.relief import PainScore, stored_score
 from sijcare.formats.procedure import procedure_from_dict
 from sijcare.services import access, audit
 from sijcare.services.actor import Actor
@@ -264,7 +264,7 @@ def _diaries(connection: sa.Connection, ids: list[int]) -> dict[int, Scores]:
             _SCORES, {"ids": ids}
         ):
             out.setdefault(procedure_id, []).append(
-                (entry_id, PainScore(at, pain, note or None, done))
+                (entry_id, stored_score(at, pain, note or None, done))
             )
     return out
 
