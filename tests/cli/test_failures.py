@@ -18,7 +18,10 @@ from sijcare.cli.common import EXIT_FAILED, EXIT_INPUT_ERROR, run_guarded
 from sijcare.domain.errors import InputError
 
 SECRET = "Jane Example, born 1961-04-02"
-NO_TABLES = "the database has no sijcare tables yet (or not all of them): run `sijcare db upgrade`"
+NOT_SET_UP = (
+    "the database is not set up for this version of sijcare (tables or columns missing):"
+    " run `sijcare db upgrade`"
+)
 
 
 def failing(error: BaseException) -> click.Command:
@@ -83,7 +86,7 @@ def test_a_database_without_tables_says_to_upgrade_it(
     code, err = run(cli, ["outcomes"], capsys)
     assert (code, err) == (
         EXIT_FAILED,
-        f"error: {NO_TABLES}\n",
+        f"error: {NOT_SET_UP}\n",
     )
 
 
@@ -122,4 +125,46 @@ def test_a_postgresql_database_without_tables_says_to_upgrade_it(
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{empty}" WITH (FORCE)'))
         admin.dispose()
-    assert (code, err) == (EXIT_FAILED, f"error: {NO_TABLES}\n")
+    assert (code, err) == (EXIT_FAILED, f"error: {NOT_SET_UP}\n")
+
+
+def test_a_sqlite_error_is_named_by_what_it_is_not_as_a_server_away(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE patient (id INTEGER PRIMARY KEY)")
+
+    def raised(statement: str) -> Exception:
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(statement)
+        except sa.exc.DBAPIError as exc:
+            return exc
+        raise AssertionError(statement)
+
+    # A database of an older version (a column missing): set it up.
+    code, err = run(failing(raised("SELECT name FROM patient")), [], capsys)
+    assert (code, err) == (EXIT_FAILED, f"error: {NOT_SET_UP}\n")
+    # A statement SQLite cannot run is a fault with frames, not a database away.
+    code, err = run(failing(raised("SELEKT 1")), [], capsys)
+    assert code == EXIT_FAILED
+    assert err.startswith("error: the database refused the command's work (OperationalError;")
+    assert "Traceback (most recent call last):" in err
+    engine.dispose()
+    # A file that cannot be opened names the setting to check.
+    missing = sa.create_engine(f"sqlite:///{tmp_path / 'no' / 'such' / 'folder.db'}")
+    code, err = run(failing(_open(missing)), [], capsys)
+    assert (code, err) == (
+        EXIT_FAILED,
+        "error: the database file cannot be opened (OperationalError): check"
+        " SIJCARE_DATABASE_URL\n",
+    )
+
+
+def _open(engine: sa.Engine) -> Exception:
+    try:
+        engine.connect()
+    except sa.exc.DBAPIError as exc:
+        return exc
+    raise AssertionError("opened")

@@ -9,6 +9,7 @@ other failure is given by its type and its traceback's frames (as the web app lo
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,11 +90,17 @@ def run_guarded(command: click.Command, argv: list[str]) -> None:
         raise SystemExit(EXIT_FAILED) from None
 
 
-_NO_TABLES = "the database has no sijcare tables yet (or not all of them): run `sijcare db upgrade`"
+_NOT_SET_UP = (
+    "the database is not set up for this version of sijcare (tables or columns missing):"
+    " run `sijcare db upgrade`"
+)
 _UNREACHABLE = (
     "the database could not be reached ({kind}): check SIJCARE_DATABASE_URL, and that the"
     " server is running"
 )
+# PostgreSQL's SQLSTATEs of a server that is not there to answer: class 08 (connection
+# exception), shutting down or starting up (57P01-57P03), too many connections (53300).
+_SERVER_AWAY = ("08", "57P01", "57P02", "57P03", "53300")
 
 
 def failure(error: Exception) -> tuple[str, bool]:
@@ -102,27 +109,36 @@ def failure(error: Exception) -> tuple[str, bool]:
     is full: the line says it all)."""
     kind = type(error).__name__
     if isinstance(error, sa.exc.DBAPIError):
-        # The driver's text is read to know the case, and never shown.
-        text = str(error.orig).lower()
-        code = getattr(error.orig, "sqlstate", None)  # psycopg's SQLSTATE; SQLite has none
-        if code == "42P01" or "no such table" in text:
-            return _NO_TABLES, False
-        if "database is locked" in text:
-            return "the database is busy (another process is writing to it): try again", False
-        if "disk is full" in text or code == "53100":
-            return (
-                "the database's disk is full: nothing more can be saved until there is room",
-                False,
-            )
-        if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError) and (
-            code is None or code.startswith("08")  # SQLSTATE class 08: connection exception
-        ):
-            return _UNREACHABLE.format(kind=kind), False
-        return f"the database refused the command's work ({kind}; {_HIDDEN})", True
+        return _database_failure(error, kind)
     if isinstance(error, OSError) and error.strerror:
         # The system's fixed words, without the file name (a file may be named after a patient).
         return f"{error.strerror} ({kind}, errno {error.errno})", False
     return f"the command stopped on an unexpected {kind} ({_HIDDEN}); its frames follow", True
+
+
+def _database_failure(error: sa.exc.DBAPIError, kind: str) -> tuple[str, bool]:
+    # The driver's text is read to know the case, and never shown. SQLite's errors have
+    # no code: they are known by their text.
+    text = str(error.orig).lower()
+    sqlite = isinstance(error.orig, sqlite3.Error)
+    code = "" if sqlite else str(getattr(error.orig, "sqlstate", None) or "")
+    if code in ("42P01", "42703") or "no such table" in text or "no such column" in text:
+        return _NOT_SET_UP, False
+    if "database is locked" in text:
+        return "the database is busy (another process is writing to it): try again", False
+    if "disk is full" in text or code == "53100":
+        return "the database's disk is full: nothing more can be saved until there is room", False
+    if sqlite and "readonly database" in text:
+        return "the database file cannot be written: check its and its folder's permissions", False
+    if sqlite and "unable to open database file" in text:
+        return f"the database file cannot be opened ({kind}): check SIJCARE_DATABASE_URL", False
+    if (
+        not sqlite
+        and isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError)
+        and (not code or code.startswith(_SERVER_AWAY))  # no code: no connection was made
+    ):
+        return _UNREACHABLE.format(kind=kind), False
+    return f"the database refused the command's work ({kind}; {_HIDDEN})", True
 
 
 _HIDDEN = "its message is not shown: it may hold patient data"
