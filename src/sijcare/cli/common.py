@@ -3,8 +3,9 @@
 A command that fails says so in one line on standard error, never with the exception's
 message: a message may hold patient data (a row the database refused, a value read from
 a file), and a command run by a timer or cron has its standard error mailed or logged.
-A database that cannot be reached, or has no tables yet, is named with what to do; any
-other failure is given by its type and its traceback's frames (as the web app logs it).
+A database that cannot be reached, or is not set up for this version, is named with what
+to do; any other failure is given by its type and its traceback's frames (as the web app
+logs it).
 """
 
 from __future__ import annotations

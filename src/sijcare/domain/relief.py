@@ -50,8 +50,9 @@ class PainScore:
 # Each diary write reads the diary's stored scores back (~30): they were checked as
 # `PainScore`s when recorded, and the database keeps what was checked (a CHECK on the
 # pain, times with their offset), so `stored_score` fills the slots without checking
-# again (about a twentieth of a write's CPU). Unpacking fails at import if a field is
-# added without being set here.
+# again (py-spy put about a twentieth of a write's samples in making them; the CPU a
+# write fell by about 1 %). Unpacking fails at import if a field is added without being
+# set here.
 _new = object.__new__
 _set_score_at, _set_score_pain, _set_score_note, _set_score_done = (
     getattr(PainScore, f.name).__set__ for f in fields(PainScore)

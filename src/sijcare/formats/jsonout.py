@@ -182,8 +182,9 @@ _EXACT_BELOW = 10**14
 
 def _hours(value: timedelta) -> float:
     """`round(value.total_seconds() / 3600, 4)`, the same float, mostly without `round`
-    (its decimal conversion was a thirtieth of a diary score's CPU: a reading holds ~40
-    durations, and a time recorded now has microseconds)."""
+    (py-spy put a thirtieth of a diary score's samples in it: a reading holds ~40
+    durations, and a time recorded now has microseconds, which took `round`'s decimal
+    conversion)."""
     if not value.microseconds:
         seconds = value.days * 86_400 + value.seconds
         if seconds % 9 == 0:  # 9 s = 25 x 0.0001 h: a diary prompt's time, exact at once
