@@ -8,15 +8,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from factories import password_hash
+from factories.bench import small_population
 from fixtures_db import POSTGRES_SERVER
-from sijcare import knowledge as knowledge_loader
-from sijcare.bench import dashboard
-from sijcare.bench.population import CONFIG, copy_to_postgres
-from sijcare.db import migrate
+from sijcare.bench.population import copy_to_postgres
 from sijcare.db.base import Base
 from sijcare.db.engine import create_engine_for
-from sijcare.synth.run import synthesize
 
 READINGS = sa.text(
     "SELECT id, procedure_id, current, referral_days FROM interpretation ORDER BY id"
@@ -26,13 +22,7 @@ READINGS = sa.text(
 def test_the_copy_has_the_same_rows_and_its_triggers_on(
     tmp_path: Path, postgres_database: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'health.db'}"
-    migrate.upgrade(url)
-    engine = create_engine_for(url)
-    synthesize(
-        engine, clinics=2, patients=30, seed=3, now=dashboard.NOW,
-        knowledge=knowledge_loader.load(CONFIG), password_hash=password_hash(),
-    )  # fmt: skip
+    engine = create_engine_for(small_population(tmp_path / "health.db"))
     name = f"sijcare_test_copy_{secrets.token_hex(4)}"
     copied, _seconds = copy_to_postgres(tmp_path / "health.db", POSTGRES_SERVER, name)
     target = create_engine_for(copied)

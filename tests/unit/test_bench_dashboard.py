@@ -8,26 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from factories import password_hash
-from sijcare import knowledge as knowledge_loader
+from factories.bench import small_population
 from sijcare.bench import dashboard
-from sijcare.bench.population import CONFIG
-from sijcare.db import migrate
-from sijcare.db.engine import create_engine_for
-from sijcare.synth.run import synthesize
 
 pytest.importorskip("duckdb")
 
 
 def test_every_view_has_duckdbs_figures(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'health.db'}"
-    migrate.upgrade(url)
-    engine = create_engine_for(url)
-    synthesize(
-        engine, clinics=2, patients=30, seed=3, now=dashboard.NOW,
-        knowledge=knowledge_loader.load(CONFIG), password_hash=password_hash(),
-    )  # fmt: skip
-    engine.dispose()
+    url = small_population(tmp_path / "health.db")
     (views, view_figures), (statements, _rows), built = dashboard.time_engine(url)
     (duck_views, duck_figures), (duck_statements, _duck_rows) = dashboard.time_duckdb(url)
     assert (

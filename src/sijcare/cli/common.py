@@ -27,6 +27,8 @@ from sijcare.web.logs import traceback_text
 
 EXIT_FAILED = 1
 EXIT_INPUT_ERROR = 2
+# Said of a failure's message wherever a command reports one (here, `rounds`).
+MESSAGE_HIDDEN = "its message is not shown: it may hold patient data"
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
 
@@ -114,7 +116,10 @@ def failure(error: Exception) -> tuple[str, bool]:
     if isinstance(error, OSError) and error.strerror:
         # The system's fixed words, without the file name (a file may be named after a patient).
         return f"{error.strerror} ({kind}, errno {error.errno})", False
-    return f"the command stopped on an unexpected {kind} ({_HIDDEN}); its frames follow", True
+    return (
+        f"the command stopped on an unexpected {kind} ({MESSAGE_HIDDEN}); its frames follow",
+        True,
+    )
 
 
 def _database_failure(error: sa.exc.DBAPIError, kind: str) -> tuple[str, bool]:
@@ -139,10 +144,7 @@ def _database_failure(error: sa.exc.DBAPIError, kind: str) -> tuple[str, bool]:
         and (not code or code.startswith(_SERVER_AWAY))  # no code: no connection was made
     ):
         return _UNREACHABLE.format(kind=kind), False
-    return f"the database refused the command's work ({kind}; {_HIDDEN})", True
-
-
-_HIDDEN = "its message is not shown: it may hold patient data"
+    return f"the database refused the command's work ({kind}; {MESSAGE_HIDDEN})", True
 
 
 pass_context = click.make_pass_decorator(Context)

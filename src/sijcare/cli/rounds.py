@@ -17,6 +17,7 @@ from datetime import datetime
 
 import click
 
+from sijcare.cli.common import MESSAGE_HIDDEN
 from sijcare.web.logs import traceback_text
 from sijcare.web.platform import utc_now
 
@@ -42,7 +43,7 @@ def repeat_rounds(
             except Exception as exc:  # noqa: BLE001 (any failure: the next round tries again)
                 click.echo(
                     f"{clock().isoformat(timespec='seconds')} round failed: "
-                    f"{type(exc).__name__} (its message is not shown: it may hold patient data)",
+                    f"{type(exc).__name__} ({MESSAGE_HIDDEN})",
                     err=True,
                 )
                 click.echo(traceback_text(exc), err=True)

@@ -174,6 +174,7 @@ def _datetime_text(value: datetime) -> str:
 
 _MICROSECOND = timedelta(microseconds=1)
 _TENTH_MILLIHOUR = 360_000  # microseconds in 0.0001 h
+_HALF = _TENTH_MILLIHOUR // 2
 # Below this many microseconds (about 3 years) the integer rounding in `_hours` gives what
 # `round` gives: the float error of `total_seconds() / 3600` (under 2e-7 of 0.0001 h
 # there) cannot move a value across a rounding point unless it lies exactly halfway.
@@ -192,10 +193,10 @@ def _hours(value: timedelta) -> float:
     micro = value // _MICROSECOND
     if 0 <= micro < _EXACT_BELOW:
         whole, rest = divmod(micro, _TENTH_MILLIHOUR)
-        if rest != _TENTH_MILLIHOUR // 2:  # exactly halfway: left to `round` (ties, float)
+        if rest != _HALF:  # exactly halfway: left to `round` (ties, float)
             # The nearest whole number of 0.0001 h, divided exactly once: the float that
             # `round` gives for that decimal.
-            return (whole + (rest > _TENTH_MILLIHOUR // 2)) / 10_000
+            return (whole + (rest > _HALF)) / 10_000
     return round(value.total_seconds() / 3600, 4)
 
 

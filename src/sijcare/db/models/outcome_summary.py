@@ -3,9 +3,10 @@ dashboard reads a few rows instead of every injection (`sijcare.services.outcome
 
 One row per grouping (`all`, `clinic`, `physician`, ...), all written together by one
 build. An injection is settled when it was documented in a local month before
-`settled_before`: its diary has ended, so its figures no longer change with the day. `groups` holds, for each group of the grouping, the counts the
-dashboard adds up and the weeks-of-relief values with how many injections have each;
-`referral` holds every settled injection's days from referral, sorted within each group
+`settled_before`: its diary has ended, so its figures no longer change with the day.
+`groups` holds, for each group of the grouping, the counts the dashboard adds up and the
+weeks-of-relief values with how many injections have each; `referral` holds every
+settled injection's days from referral, sorted within each group
 (little-endian doubles; each group's slice is in `groups`), because a median cannot be
 added up. `last_interpretation_id` and `last_report_id` are the newest rows the build saw:
 a later row that touches a settled injection makes the summary out of date, and the
